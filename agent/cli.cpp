@@ -1,0 +1,122 @@
+#include "cli.hpp"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace vnetdiag {
+namespace {
+
+po::options_description check_options() {
+  po::options_description targets("Targets");
+  targets.add_options()
+      ("keyvault", po::value<std::vector<std::string>>()->composing(),
+       "Key Vault NAME or FQDN (repeatable); a bare name gets the cloud's suffix")
+      ("cognitive", po::value<std::vector<std::string>>()->composing(),
+       "Cognitive Services account NAME (custom subdomain) or FQDN (repeatable)")
+      ("target", po::value<std::vector<std::string>>()->composing(),
+       "any other HOST[:PORT] reached over HTTPS (repeatable)")
+      ("cloud", po::value<std::string>(), "AzureCloud (default), AzureUSGovernment or AzureChinaCloud")
+      ("config", po::value<std::string>(), "JSON file with the same settings (keys: keyvault, cognitive, "
+       "target, dns_server, cloud, ca_bundle, output, timeout, ...)");
+  po::options_description probing("Probing");
+  probing.add_options()
+      ("dns-server", po::value<std::vector<std::string>>()->composing(),
+       "also ask this resolver, IP[:PORT] (repeatable); resolv.conf's servers are always asked")
+      ("resolv-conf", po::value<std::string>(), "resolver file to read (default /etc/resolv.conf)")
+      ("ca-bundle", po::value<std::string>(), "PEM file of trusted CAs (default: the system store)")
+      ("timeout", po::value<double>(), "whole-run deadline in seconds (default 10)")
+      ("dns-timeout", po::value<double>(), "DNS budget per query in seconds (default 2)")
+      ("connect-timeout", po::value<double>(), "TCP connect budget in seconds (default 3)")
+      ("tls-timeout", po::value<double>(), "TLS handshake budget in seconds (default 3)")
+      ("http-timeout", po::value<double>(), "HTTP answer budget in seconds (default 3)");
+  po::options_description output("Output");
+  output.add_options()
+      ("output,o", po::value<std::string>(), "text (default), json or junit")
+      ("no-color", "no colour even on a terminal (NO_COLOR does the same)")
+      ("help,h", "this help");
+  po::options_description all;
+  all.add(targets).add(probing).add(output);
+  return all;
+}
+
+}  // namespace
+
+std::string general_help() {
+  return "vnetdiag: is this App Service app reaching its Key Vault and Cognitive Services only\n"
+         "through their private endpoints? Checks DNS, TCP, TLS and the services' own answer.\n\n"
+         "Usage: vnetdiag COMMAND [options]\n\n"
+         "Commands:\n"
+         "  check     probe the targets once and report (exit 0 ok, 1 warning, 2 critical, 3 unknown)\n"
+         "  version   print version and library versions\n\n"
+         "Run 'vnetdiag COMMAND --help' for a command's options and examples.\n";
+}
+
+std::string check_help() {
+  std::ostringstream out;
+  out << "Usage: vnetdiag check [options]\n\n"
+         "Resolves every target through every resolver, follows the CNAME chain to the privatelink\n"
+         "alias, connects to each address found (pinned, SNI and certificate checks on the public\n"
+         "name) and asks the service itself. Settings come from defaults, then --config, then\n"
+         "VNETDIAG_* variables (VNETDIAG_KEYVAULT, VNETDIAG_COGNITIVE, VNETDIAG_TARGET,\n"
+         "VNETDIAG_DNS_SERVER, VNETDIAG_CLOUD, VNETDIAG_CA_BUNDLE, VNETDIAG_TIMEOUT,\n"
+         "VNETDIAG_OUTPUT, VNETDIAG_CONFIG), then flags.\n\n"
+      << check_options()
+      << "\nExamples:\n"
+         "  vnetdiag check --keyvault securekeyvault2021 --cognitive securecstext2021\n"
+         "  vnetdiag check --keyvault kv1.vault.azure.net --dns-server 168.63.129.16 -o json\n"
+         "  vnetdiag check --config /home/site/vnetdiag.json -o junit > vnetdiag.xml\n"
+         "  vnetdiag check --cloud AzureUSGovernment --keyvault kv1 --timeout 5\n";
+  return out.str();
+}
+
+Result<ParsedCheck> parse_check(const std::vector<std::string>& args,
+                                const std::map<std::string, std::string>& env) {
+  ParsedCheck parsed;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(check_options()).run(), vm);
+  } catch (const po::error& e) {
+    return fail(std::string(e.what()) + " (see 'vnetdiag check --help')");
+  }
+  if (vm.count("help")) {
+    parsed.help = true;
+    return parsed;
+  }
+  CheckSettings& s = parsed.settings;
+  std::string config;
+  if (auto it = env.find("VNETDIAG_CONFIG"); it != env.end() && !it->second.empty()) config = it->second;
+  if (vm.count("config")) config = vm["config"].as<std::string>();
+  if (!config.empty())
+    if (auto r = apply_config_file(config, s); !r) return r.error();
+  if (auto r = apply_environment(env, s); !r) return r.error();
+
+  const auto list = [&](const char* name, Setting<std::vector<std::string>>& setting) {
+    if (vm.count(name)) setting.set(vm[name].as<std::vector<std::string>>(), Origin::kFlag);
+  };
+  list("keyvault", s.keyvaults);
+  list("cognitive", s.cognitives);
+  list("target", s.targets);
+  list("dns-server", s.dns_servers);
+  const auto str = [&](const char* name, Setting<std::string>& setting) {
+    if (vm.count(name)) setting.set(vm[name].as<std::string>(), Origin::kFlag);
+  };
+  str("cloud", s.cloud);
+  str("ca-bundle", s.ca_bundle);
+  str("output", s.output);
+  str("resolv-conf", s.resolv_conf);
+  const auto num = [&](const char* name, Setting<double>& setting) {
+    if (vm.count(name)) setting.set(vm[name].as<double>(), Origin::kFlag);
+  };
+  num("timeout", s.timeout);
+  num("dns-timeout", s.dns_timeout);
+  num("connect-timeout", s.connect_timeout);
+  num("tls-timeout", s.tls_timeout);
+  num("http-timeout", s.http_timeout);
+  parsed.no_color = vm.count("no-color") > 0;
+  if (auto r = validate(s); !r) return r.error();
+  return parsed;
+}
+
+}  // namespace vnetdiag

@@ -1,0 +1,37 @@
+#include "cloud.hpp"
+
+#include <array>
+
+#include "text_util.hpp"
+
+namespace vnetdiag {
+namespace {
+
+constexpr std::array kClouds = {
+    Cloud{"AzureCloud", "vault.azure.net", "privatelink.vaultcore.azure.net",
+          "cognitiveservices.azure.com", "privatelink.cognitiveservices.azure.com",
+          "https://management.azure.com/"},
+    Cloud{"AzureUSGovernment", "vault.usgovcloudapi.net", "privatelink.vaultcore.usgovcloudapi.net",
+          "cognitiveservices.azure.us", "privatelink.cognitiveservices.azure.us",
+          "https://management.usgovcloudapi.net/"},
+    // Microsoft's table lists no Cognitive Services zone for China: it comes from the account's
+    // privateLinkResources when ARM can be read.
+    Cloud{"AzureChinaCloud", "vault.azure.cn", "privatelink.vaultcore.azure.cn",
+          "cognitiveservices.azure.cn", "", "https://management.chinacloudapi.cn/"},
+};
+
+}  // namespace
+
+const Cloud* find_cloud(std::string_view name) {
+  for (const auto& c : kClouds)
+    if (lower(c.name) == lower(name)) return &c;
+  return nullptr;
+}
+
+std::vector<std::string_view> cloud_names() {
+  std::vector<std::string_view> names;
+  for (const auto& c : kClouds) names.push_back(c.name);
+  return names;
+}
+
+}  // namespace vnetdiag

@@ -1,0 +1,21 @@
+#pragma once
+// One table of per-cloud names (FM-32): public suffixes, privatelink zones, ARM endpoint.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vnetdiag {
+
+struct Cloud {
+  std::string_view name;
+  std::string_view keyvault_suffix;         // vault.azure.net
+  std::string_view keyvault_zone;           // privatelink.vaultcore.azure.net
+  std::string_view cognitive_suffix;        // cognitiveservices.azure.com
+  std::string_view cognitive_zone;          // empty: not published; read from ARM requiredZoneNames
+  std::string_view arm_endpoint;
+};
+
+const Cloud* find_cloud(std::string_view name);  // case-insensitive; nullptr if unknown
+std::vector<std::string_view> cloud_names();
+
+}  // namespace vnetdiag

@@ -1,0 +1,49 @@
+// vnetdiag: parse the command, dispatch, turn errors into one line and an exit code.
+#include <ares.h>
+#include <curl/curl.h>
+#include <openssl/opensslv.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "check_command.hpp"
+#include "cli.hpp"
+#include "engine.hpp"
+#include "settings.hpp"
+#include "version.hpp"
+
+namespace {
+
+constexpr int kExitUnknown = 3;
+
+int version_command() {
+  std::cout << "vnetdiag " << VNETDIAG_VERSION << " (commit " << VNETDIAG_COMMIT << ")\n"
+            << "c-ares " << ares_version(nullptr) << ", " << curl_version() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace vnetdiag;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << general_help();
+    return args.empty() ? kExitUnknown : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") return version_command();
+  init_probe_libraries();
+  try {
+    if (command == "check")
+      return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
+  } catch (const std::exception& e) {
+    std::cerr << "vnetdiag: internal error: " << e.what() << " (please report it)\n";
+    return kExitUnknown;
+  }
+  std::cerr << "vnetdiag: unknown command '" << command << "' (see 'vnetdiag --help')\n";
+  return kExitUnknown;
+}

@@ -1,0 +1,173 @@
+#include "settings.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cloud.hpp"
+#include "text_util.hpp"
+
+extern char** environ;
+
+namespace vnetdiag {
+namespace {
+
+using nlohmann::json;
+
+Result<std::vector<std::string>> string_list(const json& v, const std::string& key) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+    return out;
+  }
+  if (!v.is_array()) return fail("'" + key + "' must be a string or a list of strings");
+  for (const auto& item : v) {
+    if (!item.is_string()) return fail("'" + key + "' must be a list of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+Result<double> seconds(const json& v, const std::string& key) {
+  if (!v.is_number()) return fail("'" + key + "' must be a number of seconds");
+  return v.get<double>();
+}
+
+Result<double> parse_seconds(const std::string& text, const std::string& name) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (...) {
+  }
+  return fail(name + " must be a number of seconds, not '" + text + "'");
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& part : split(text, ','))
+    if (!trim(part).empty()) out.push_back(trim(part));
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Origin origin) {
+  switch (origin) {
+    case Origin::kDefault: return "default";
+    case Origin::kConfig: return "config";
+    case Origin::kEnvironment: return "environment";
+    case Origin::kFlag: return "flag";
+  }
+  return "default";
+}
+
+Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
+  std::ifstream in(path);
+  if (!in) return fail("cannot read config file '" + path + "': check the path and permissions");
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    return fail("config file '" + path + "' is not valid JSON (byte " + std::to_string(e.byte) +
+                "): fix the syntax");
+  }
+  if (!doc.is_object()) return fail("config file '" + path + "' must hold a JSON object");
+  const auto bad = [&](const Error& e) { return fail("config file '" + path + "': " + e.message); };
+  for (const auto& [key, v] : doc.items()) {
+    using StrList = Setting<std::vector<std::string>>;
+    StrList* list = key == "keyvault" ? &s.keyvaults
+                    : key == "cognitive" ? &s.cognitives
+                    : key == "target"    ? &s.targets
+                    : key == "dns_server" ? &s.dns_servers
+                                          : nullptr;
+    Setting<std::string>* str = key == "cloud" ? &s.cloud
+                                : key == "ca_bundle" ? &s.ca_bundle
+                                : key == "output"    ? &s.output
+                                : key == "resolv_conf" ? &s.resolv_conf
+                                                       : nullptr;
+    Setting<double>* num = key == "timeout" ? &s.timeout
+                           : key == "dns_timeout" ? &s.dns_timeout
+                           : key == "connect_timeout" ? &s.connect_timeout
+                           : key == "tls_timeout"     ? &s.tls_timeout
+                           : key == "http_timeout"    ? &s.http_timeout
+                                                      : nullptr;
+    if (list) {
+      auto r = string_list(v, key);
+      if (!r) return bad(r.error());
+      list->set(*r, Origin::kConfig);
+    } else if (str) {
+      if (!v.is_string()) return bad(Error{"'" + key + "' must be a string"});
+      str->set(v.get<std::string>(), Origin::kConfig);
+    } else if (num) {
+      auto r = seconds(v, key);
+      if (!r) return bad(r.error());
+      num->set(*r, Origin::kConfig);
+    } else {
+      return bad(Error{"unknown key '" + key +
+                       "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
+                       "resolv_conf, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
+    }
+  }
+  return true;
+}
+
+Result<bool> apply_environment(const std::map<std::string, std::string>& env, CheckSettings& s) {
+  const auto get = [&](const char* name) -> const std::string* {
+    auto it = env.find(name);
+    return it == env.end() || it->second.empty() ? nullptr : &it->second;
+  };
+  const std::pair<const char*, Setting<std::vector<std::string>>*> lists[] = {
+      {"VNETDIAG_KEYVAULT", &s.keyvaults}, {"VNETDIAG_COGNITIVE", &s.cognitives},
+      {"VNETDIAG_TARGET", &s.targets},     {"VNETDIAG_DNS_SERVER", &s.dns_servers}};
+  for (auto [name, setting] : lists)
+    if (auto v = get(name)) setting->set(comma_list(*v), Origin::kEnvironment);
+  const std::pair<const char*, Setting<std::string>*> strings[] = {
+      {"VNETDIAG_CLOUD", &s.cloud}, {"VNETDIAG_CA_BUNDLE", &s.ca_bundle}, {"VNETDIAG_OUTPUT", &s.output}};
+  for (auto [name, setting] : strings)
+    if (auto v = get(name)) setting->set(*v, Origin::kEnvironment);
+  if (auto v = get("VNETDIAG_TIMEOUT")) {
+    auto r = parse_seconds(*v, "VNETDIAG_TIMEOUT");
+    if (!r) return r.error();
+    s.timeout.set(*r, Origin::kEnvironment);
+  }
+  return true;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Result<bool> validate(const CheckSettings& s) {
+  if (!find_cloud(s.cloud.value)) {
+    std::string names;
+    for (auto n : cloud_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+    return fail("unknown cloud '" + s.cloud.value + "': use one of " + names);
+  }
+  const std::string& o = s.output.value;
+  if (o != "text" && o != "json" && o != "junit")
+    return fail("unknown output format '" + o + "': use text, json or junit");
+  const std::pair<const char*, const Setting<double>*> budgets[] = {
+      {"--timeout", &s.timeout},           {"--dns-timeout", &s.dns_timeout},
+      {"--connect-timeout", &s.connect_timeout}, {"--tls-timeout", &s.tls_timeout},
+      {"--http-timeout", &s.http_timeout}};
+  for (auto [name, setting] : budgets) {
+    const double v = setting->value;
+    if (!std::isfinite(v) || v <= 0 || v > 3600)
+      return fail(std::string(name) + " must be between 0 and 3600 seconds");
+  }
+  if (!s.ca_bundle.value.empty()) {
+    std::ifstream in(s.ca_bundle.value);
+    if (!in) return fail("CA bundle '" + s.ca_bundle.value + "' cannot be read: give an existing PEM file");
+  }
+  return true;
+}
+
+}  // namespace vnetdiag

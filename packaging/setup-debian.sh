@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything vnetdiag needs to build, test and run its lab on a fresh Debian 12 machine.
+# Idempotent: packages already present are left alone.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libboost-program-options-dev libboost-dev googletest libgtest-dev
+  libnetfilter-queue-dev
+  iproute2 iptables unbound nginx-light openssl dnsutils curl python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The lab runs its own unbound and nginx inside network namespaces; the distribution's services
+# would only hold ports and files in the way.
+for svc in unbound nginx; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done

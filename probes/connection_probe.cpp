@@ -1,0 +1,159 @@
+#include "connection_probe.hpp"
+
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "address_class.hpp"
+#include "text_util.hpp"
+
+namespace vnetdiag {
+namespace {
+
+constexpr std::size_t kBodyLimit = 4096;
+constexpr std::size_t kHeaderLimit = 64;
+const char* const kKeptHeaders[] = {"x-ms-keyvault-network-info", "x-ms-keyvault-region",
+                                    "x-ms-request-id", "content-type", "server"};
+
+long to_ms(double seconds) { return static_cast<long>(seconds * 1000); }
+
+}  // namespace
+
+std::string service_path(TargetKind kind) { return kind == TargetKind::kKeyVault ? "/healthstatus" : "/"; }
+
+ConnectionProbe::ConnectionProbe(const Target& target, const std::string& address,
+                                 const Timeouts& timeouts, const std::string& ca_bundle)
+    : target_(target), timeouts_(timeouts), start_(std::chrono::steady_clock::now()) {
+  obs_.address = address;
+  obs_.family = is_ipv6_literal(address) ? "ipv6" : "ipv4";
+  obs_.path = service_path(target.kind);
+  tls_.host = target.host;
+  const std::string port = std::to_string(target.port);
+  const std::string pinned = obs_.family == "ipv6" ? "[" + address + "]" : address;
+  connect_to_ = target.host + ":" + port + ":" + pinned + ":" + port;
+  connect_to_list_ = curl_slist_append(nullptr, connect_to_.c_str());
+
+  easy_ = curl_easy_init();
+  const std::string url = "https://" + target.host + ":" + port + obs_.path;
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_list_);
+  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");  // the direct path is what is under test
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, "vnetdiag");
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &ConnectionProbe::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &ConnectionProbe::on_header);
+  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+  if (!ca_bundle.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_bundle.c_str());
+  // Backstops only: the engine ends each phase at its own budget (ms_until_phase_deadline).
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
+                   to_ms(timeouts.connect_s + timeouts.tls_s + timeouts.http_s) + 500);
+  attach_tls_capture(easy_, &tls_);
+}
+
+ConnectionProbe::~ConnectionProbe() {
+  if (easy_) curl_easy_cleanup(easy_);
+  curl_slist_free_all(connect_to_list_);
+}
+
+size_t ConnectionProbe::on_body(char* data, size_t size, size_t n, void* self) {
+  auto* p = static_cast<ConnectionProbe*>(self);
+  const size_t len = size * n;
+  const size_t room = kBodyLimit - std::min(kBodyLimit, p->obs_.body.size());
+  p->obs_.body.append(data, std::min(room, len));
+  return len;  // keep reading (bounded by the HTTP budget) so the exchange completes normally
+}
+
+size_t ConnectionProbe::on_header(char* data, size_t size, size_t n, void* self) {
+  auto* p = static_cast<ConnectionProbe*>(self);
+  const size_t len = size * n;
+  const std::string line(data, len);
+  const auto colon = line.find(':');
+  if (colon == std::string::npos || p->obs_.headers.size() >= kHeaderLimit) return len;
+  const std::string name = lower(trim(line.substr(0, colon)));
+  for (const char* kept : kKeptHeaders)
+    if (name == kept) p->obs_.headers[name] = trim(line.substr(colon + 1)).substr(0, 512);
+  return len;
+}
+
+long ConnectionProbe::ms_until_phase_deadline(std::chrono::steady_clock::time_point now) const {
+  curl_off_t connect_us = 0, app_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
+  double deadline_s = timeouts_.connect_s;
+  if (connect_us > 0) deadline_s = connect_us / 1e6 + timeouts_.tls_s;
+  if (app_us > 0) deadline_s = app_us / 1e6 + timeouts_.http_s;
+  const double elapsed_s = std::chrono::duration<double>(now - start_).count();
+  const double left_ms = (deadline_s - elapsed_s) * 1000;
+  return left_ms <= 0 ? 0 : static_cast<long>(left_ms) + 1;
+}
+
+void ConnectionProbe::read_times() {
+  curl_off_t connect_us = 0, app_us = 0, first_us = 0, total_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
+  curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_us);
+  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
+  obs_.connect_ms = connect_us / 1e3;
+  obs_.tls_ms = app_us > connect_us ? (app_us - connect_us) / 1e3 : 0;
+  obs_.first_byte_ms = first_us > app_us ? (first_us - app_us) / 1e3 : 0;
+  obs_.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  char* local = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_LOCAL_IP, &local) == CURLE_OK && local && *local)
+    obs_.local_address = local;
+  if (connect_us > 0) obs_.tcp = PhaseStatus::kOk;
+  if (app_us > 0) obs_.tls = PhaseStatus::kOk;
+  obs_.tls_version = tls_.version;
+  obs_.certificate = tls_.leaf;
+}
+
+void ConnectionProbe::expire(const std::string& why) {
+  read_times();
+  PhaseStatus* phase = obs_.tcp != PhaseStatus::kOk   ? &obs_.tcp
+                       : obs_.tls != PhaseStatus::kOk ? &obs_.tls
+                                                      : &obs_.http;
+  *phase = PhaseStatus::kTimeout;
+  obs_.error = why;
+}
+
+void ConnectionProbe::finish(CURLcode code) {
+  read_times();
+  const std::string message = error_buffer_[0] ? error_buffer_ : curl_easy_strerror(code);
+  if (code == CURLE_OK) {
+    obs_.http = PhaseStatus::kOk;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &obs_.status_code);
+    return;
+  }
+  obs_.error = message;
+  if (obs_.tcp != PhaseStatus::kOk) {
+    long os_errno = 0;
+    curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+    if (code == CURLE_OPERATION_TIMEDOUT || os_errno == ETIMEDOUT) obs_.tcp = PhaseStatus::kTimeout;
+    else if (os_errno == ECONNREFUSED) obs_.tcp = PhaseStatus::kRefused;
+    else if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH) obs_.tcp = PhaseStatus::kUnreachable;
+    else obs_.tcp = PhaseStatus::kFailed;
+    return;
+  }
+  if (obs_.tls != PhaseStatus::kOk) {
+    obs_.tls = code == CURLE_OPERATION_TIMEDOUT ? PhaseStatus::kTimeout : PhaseStatus::kFailed;
+    long verify = tls_.first_error;
+    if (!verify) curl_easy_getinfo(easy_, CURLINFO_SSL_VERIFYRESULT, &verify);
+    // A hostname mismatch is a name problem, not a trust problem: the rules tell them apart.
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH) verify = 0;
+    obs_.verify_result = verify;
+    if (verify) obs_.verify_error = tls_.first_error_text.empty() ? X509_verify_cert_error_string(verify)
+                                                                  : tls_.first_error_text;
+    return;
+  }
+  obs_.http = code == CURLE_OPERATION_TIMEDOUT ? PhaseStatus::kTimeout : PhaseStatus::kFailed;
+}
+
+}  // namespace vnetdiag

@@ -1,0 +1,27 @@
+#pragma once
+// The engine runs every probe of a check at once in one thread: c-ares sockets are handed to
+// curl_multi_poll as extra descriptors, so DNS, TCP, TLS and HTTP all progress in one loop, and a
+// connection starts the moment its address is known.
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "result.hpp"
+#include "timeouts.hpp"
+
+namespace vnetdiag {
+
+struct CheckPlan {
+  std::vector<Target> targets;
+  std::vector<Resolver> resolvers;
+  Timeouts timeouts;
+  std::string ca_bundle;  // empty: the system store
+};
+
+// Errors are only for what stops the check from running at all (a resolver c-ares cannot use).
+Result<Observations> run_check(const CheckPlan& plan);
+
+// Process-wide library set-up; call once at start (main, tests).
+void init_probe_libraries();
+
+}  // namespace vnetdiag

@@ -1,0 +1,165 @@
+#include "finding_catalog.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace vnetdiag {
+namespace {
+
+using L = Layer;
+using S = Severity;
+
+constexpr std::array kSpecs = {
+    // DNS
+    FindingSpec{"dns.private_endpoint", std::nullopt, L::kDns, S::kOk,
+                "resolves through the privatelink alias to a private endpoint address", ""},
+    FindingSpec{"dns.resolved", std::nullopt, L::kDns, S::kOk, "resolves", ""},
+    FindingSpec{"dns.alias_missing", 24, L::kDns, S::kCritical,
+                "no privatelink alias in the CNAME chain: the private endpoint connection is not "
+                "Approved (or there is none)",
+                "Approve the private endpoint connection on the vault/account (Networking > Private "
+                "endpoint connections), or create a private endpoint for it; Rejected or "
+                "Disconnected connections need a new endpoint."},
+    FindingSpec{"dns.public_address", 13, L::kDns, S::kCritical,
+                "the name resolves to a public address, not the private endpoint",
+                "Create the privatelink zone with its exact name and link it to the VNet the app "
+                "is integrated with (registrationEnabled=false); if the VNet uses custom DNS, "
+                "forward the public zone to 168.63.129.16."},
+    FindingSpec{"dns.nxdomain", 14, L::kDns, S::kCritical,
+                "NXDOMAIN: the linked privatelink zone has no record for this name",
+                "Add a DNS zone group to the private endpoint (privateDnsZoneGroups) so the A "
+                "record is written and kept in step with the endpoint's address."},
+    FindingSpec{"dns.no_answer", 14, L::kDns, S::kCritical,
+                "the resolver answered without any address",
+                "Check the A record in the privatelink zone; let the endpoint's DNS zone group "
+                "own it."},
+    FindingSpec{"dns.servfail", 18, L::kDns, S::kCritical, "the resolver answered SERVFAIL",
+                "The resolver cannot complete the lookup: check its forwarders to Azure DNS "
+                "(168.63.129.16) and the zones it serves."},
+    FindingSpec{"dns.refused", 17, L::kDns, S::kCritical, "the resolver refused the query",
+                "Allow the integration subnet to query this resolver, or point WEBSITE_DNS_SERVER "
+                "at one that serves it."},
+    FindingSpec{"dns.timeout", 18, L::kDns, S::kCritical, "the resolver did not answer in time",
+                "Check that the resolver is reachable from the integration subnet (NSG, route "
+                "table, peering on UDP/TCP 53) and healthy; consider WEBSITE_DNS_ALT_SERVER."},
+    FindingSpec{"dns.unreachable", 18, L::kDns, S::kCritical,
+                "the resolver is unreachable (port closed or no route)",
+                "Start or repair the DNS server, or point the app at a working one "
+                "(WEBSITE_DNS_SERVER / VNet dhcpOptions.dnsServers)."},
+    FindingSpec{"dns.malformed", 18, L::kDns, S::kCritical,
+                "the resolver sent an answer that cannot be parsed",
+                "Something between the app and the resolver rewrites DNS: check the resolver and "
+                "any DNS proxy on the path."},
+    FindingSpec{"dns.resolvers_disagree", 17, L::kDns, S::kWarning,
+                "resolvers give different answers for the same name",
+                "Make every resolver the app may use forward the public zones (vault.azure.net, "
+                "vaultcore.azure.net, cognitiveservices.azure.com) to Azure DNS 168.63.129.16."},
+    // TCP
+    FindingSpec{"tcp.connected", std::nullopt, L::kTcp, S::kOk, "TCP connect succeeded", ""},
+    FindingSpec{"tcp.timeout", 9, L::kTcp, S::kCritical,
+                "TCP connect timed out: packets are silently dropped",
+                "Check NSGs on the integration and endpoint subnets, route tables (UDRs) and "
+                "peering; check that the address is the endpoint's current NIC address."},
+    FindingSpec{"tcp.refused", 26, L::kTcp, S::kCritical,
+                "TCP connect refused (RST): something answers at this address but not on the port",
+                "The address does not belong to the expected private endpoint, or a firewall "
+                "rejects the port: compare it with the endpoint's NIC address."},
+    FindingSpec{"tcp.unreachable", 6, L::kTcp, S::kCritical,
+                "no route to the address from this instance",
+                "Check VNet integration and route-all: only RFC1918 destinations enter the VNet "
+                "without it."},
+    // TLS
+    FindingSpec{"tls.verified", std::nullopt, L::kTls, S::kOk,
+                "TLS handshake verified for the public name", ""},
+    FindingSpec{"tls.name_mismatch", 22, L::kTls, S::kCritical,
+                "the certificate does not cover the name",
+                "Use the public FQDN (not the privatelink name or an IP); if it is already used, "
+                "a proxy or firewall on the path answers instead of the service (FM-31)."},
+    FindingSpec{"tls.untrusted", 31, L::kTls, S::kCritical,
+                "the certificate chain is not trusted",
+                "A TLS-inspecting firewall or proxy is on the path: exempt the vault and Cognitive "
+                "Services FQDNs from inspection, or pass its CA with --ca-bundle if it is "
+                "intended."},
+    FindingSpec{"tls.expired", 31, L::kTls, S::kCritical, "the certificate has expired",
+                "The service behind this address is not the real endpoint, or its certificate "
+                "was not renewed: check what answers at the address."},
+    FindingSpec{"tls.expiring", std::nullopt, L::kTls, S::kWarning,
+                "the certificate expires in less than 14 days",
+                "Expect the service to renew it; if it is an inspecting proxy's certificate, "
+                "renew it there."},
+    FindingSpec{"tls.handshake_failed", 31, L::kTls, S::kCritical, "the TLS handshake failed",
+                "Something other than the service answers on port 443 at this address: check "
+                "firewalls and proxies on the path."},
+    FindingSpec{"tls.timeout", 10, L::kTls, S::kCritical, "the TLS handshake timed out",
+                "A firewall or appliance on the path holds the handshake: check route tables "
+                "and NVAs."},
+    // HTTP / the service's own answer
+    FindingSpec{"http.private_path", std::nullopt, L::kHttp, S::kOk,
+                "the service answered over the private path", ""},
+    FindingSpec{"http.answered", std::nullopt, L::kHttp, S::kOk, "the service answered", ""},
+    FindingSpec{"kv.public_source", 28, L::kHttp, S::kCritical,
+                "the vault saw a public source address: traffic did not use the private endpoint",
+                "Fix DNS so the vault name resolves to the private endpoint, then deny public "
+                "access on the vault (networkAcls.defaultAction=Deny)."},
+    FindingSpec{"kv.network_info_missing", 31, L::kHttp, S::kWarning,
+                "the answer lacks x-ms-keyvault-network-info: something else answered",
+                "A proxy or firewall answers for the vault: exempt the vault FQDN from "
+                "interception."},
+    FindingSpec{"kv.forbidden_by_firewall", 29, L::kHttp, S::kCritical,
+                "the vault firewall rejected the call because it arrived over the public path",
+                "The vault is locked down but the app does not reach it privately: fix DNS and "
+                "routing to the private endpoint (see the DNS findings)."},
+    FindingSpec{"cs.public_access_disabled", 30, L::kHttp, S::kCritical,
+                "Cognitive Services says public access is disabled: the call arrived publicly",
+                "Fix DNS and routing so the account name resolves to its private endpoint (see "
+                "the DNS findings)."},
+    FindingSpec{"cs.forbidden_by_firewall", 30, L::kHttp, S::kCritical,
+                "Cognitive Services rejected the call by its network rules",
+                "Reach the account through its private endpoint, or add the caller to its "
+                "network rules."},
+    FindingSpec{"http.unexpected_status", std::nullopt, L::kHttp, S::kWarning,
+                "the service answered with an unexpected status",
+                "Look at the status and body in the evidence; a 5xx is usually on the service's "
+                "side."},
+    FindingSpec{"http.failed", 31, L::kHttp, S::kCritical,
+                "the HTTP exchange failed after the TLS handshake",
+                "Something on the path breaks the request: check proxies and firewalls."},
+    FindingSpec{"http.timeout", 10, L::kHttp, S::kCritical,
+                "the service did not answer in time after the handshake",
+                "Check appliances on the path and the service's health."},
+    // Context
+    FindingSpec{"check.deadline", std::nullopt, L::kContext, S::kWarning,
+                "the run's deadline cut some probes short",
+                "Raise --timeout, or look at the probes that did not finish."},
+};
+
+}  // namespace
+
+const FindingSpec* find_spec(std::string_view id) {
+  for (const auto& s : kSpecs)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const FindingSpec* all_specs(std::size_t* count) {
+  *count = kSpecs.size();
+  return kSpecs.data();
+}
+
+Finding make_finding(std::string_view id, const std::string& target, const std::string& detail) {
+  const FindingSpec* spec = find_spec(id);
+  if (!spec) throw std::logic_error("finding id not in the catalogue: " + std::string(id));
+  Finding f;
+  f.id = std::string(spec->id);
+  f.fm = spec->fm;
+  f.severity = spec->severity;
+  f.layer = spec->layer;
+  f.target = target;
+  f.summary = std::string(spec->title);
+  if (!detail.empty()) f.summary += " (" + detail + ")";
+  f.remedy = std::string(spec->remedy);
+  return f;
+}
+
+}  // namespace vnetdiag

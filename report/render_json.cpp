@@ -1,0 +1,95 @@
+#include <nlohmann/json.hpp>
+
+#include "render.hpp"
+
+namespace vnetdiag {
+namespace {
+
+using nlohmann::json;
+
+json dns_json(const DnsObservation& d) {
+  json j = {{"resolver", d.resolver}, {"qtype", d.qtype}, {"status", to_string(d.status)},
+            {"duration_ms", d.duration_ms}, {"chain", d.chain}, {"addresses", d.addresses}};
+  if (d.status == DnsStatus::kAnswered) j["rcode"] = d.rcode;
+  if (!d.error.empty()) j["error"] = d.error;
+  json answers = json::array();
+  for (const auto& r : d.answers)
+    answers.push_back({{"name", r.name}, {"type", r.type}, {"ttl", r.ttl}, {"data", r.data}});
+  j["answers"] = std::move(answers);
+  return j;
+}
+
+json connection_json(const ConnectionObservation& c) {
+  json j = {{"address", c.address},
+            {"family", c.family},
+            {"tcp", {{"status", to_string(c.tcp)}, {"connect_ms", c.connect_ms}}},
+            {"tls", {{"status", to_string(c.tls)}, {"handshake_ms", c.tls_ms}}},
+            {"http", {{"status", to_string(c.http)}, {"first_byte_ms", c.first_byte_ms}}},
+            {"total_ms", c.total_ms}};
+  if (!c.local_address.empty()) j["source_address"] = c.local_address;
+  if (!c.error.empty()) j["error"] = c.error;
+  if (!c.tls_version.empty()) j["tls"]["version"] = c.tls_version;
+  j["tls"]["verify_result"] = c.verify_result;
+  if (!c.verify_error.empty()) j["tls"]["verify_error"] = c.verify_error;
+  if (c.certificate) {
+    const auto& cert = *c.certificate;
+    j["tls"]["certificate"] = {{"subject", cert.subject},   {"issuer", cert.issuer},
+                               {"sans", cert.sans},         {"not_after", cert.not_after},
+                               {"name_matches", cert.name_matches}};
+    if (cert.days_to_expiry) j["tls"]["certificate"]["days_to_expiry"] = *cert.days_to_expiry;
+  }
+  if (c.http != PhaseStatus::kNotRun) {
+    j["http"]["path"] = c.path;
+    j["http"]["status_code"] = c.status_code;
+    j["http"]["headers"] = c.headers;
+    if (c.status_code >= 400) j["http"]["body"] = c.body;
+  }
+  return j;
+}
+
+}  // namespace
+
+json report_to_json(const Report& report) {
+  json targets = json::array();
+  for (const auto& t : report.observations.targets) {
+    json dns = json::array();
+    for (const auto& d : t.dns) dns.push_back(dns_json(d));
+    json conns = json::array();
+    for (const auto& c : t.connections) conns.push_back(connection_json(c));
+    targets.push_back({{"name", t.target.label()},
+                       {"host", t.target.host},
+                       {"port", t.target.port},
+                       {"kind", to_string(t.target.kind)},
+                       {"privatelink_zone", t.target.privatelink_zone},
+                       {"dns", std::move(dns)},
+                       {"connections", std::move(conns)}});
+  }
+  json resolvers = json::array();
+  for (const auto& r : report.observations.resolvers)
+    resolvers.push_back({{"address", r.address}, {"port", r.port}, {"origin", r.origin}});
+  json findings = json::array();
+  for (const auto& f : report.findings) {
+    json jf = {{"id", f.id},       {"fm", nullptr},          {"severity", to_string(f.severity)},
+               {"layer", to_string(f.layer)}, {"target", f.target}, {"summary", f.summary},
+               {"evidence", f.evidence}, {"remedy", f.remedy}};
+    if (f.fm) jf["fm"] = *f.fm;
+    findings.push_back(std::move(jf));
+  }
+  return {{"schema_version", kReportSchemaVersion},
+          {"tool", {{"name", "vnetdiag"}, {"version", report.tool_version}}},
+          {"started_at", report.started_at},
+          {"duration_ms", report.observations.duration_ms},
+          {"verdict", to_string(report.verdict)},
+          {"exit_code", exit_code_of(report.verdict)},
+          {"context", report.context},
+          {"resolvers", std::move(resolvers)},
+          {"findings", std::move(findings)},
+          {"targets", std::move(targets)}};
+}
+
+std::string render_json(const Report& report) {
+  // Replace invalid UTF-8 (a hostile peer's bytes in a body or certificate) instead of throwing.
+  return report_to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace vnetdiag
