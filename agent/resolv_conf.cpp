@@ -50,7 +50,7 @@ ResolvConf parse_resolv_conf(const std::string& text) {
       if (w.size() >= 2 && is_ip(w[1])) rc.nameservers.push_back(w[1].substr(0, w[1].find('%')));
       else rc.problems.push_back("line " + std::to_string(line_no) + ": nameserver without an IP address");
     } else if (w[0] == "options") {
-      rc.options = line.substr(7);
+      rc.options = trim(line.substr(7));
     }
   }
   return rc;

@@ -1,0 +1,189 @@
+#include "diagnose.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "finding_catalog.hpp"
+#include "observations.hpp"
+
+using namespace vnetdiag;
+using namespace vnetdiag::testdata;
+
+namespace {
+
+std::set<std::string> problems(const std::vector<Finding>& findings) {
+  std::set<std::string> ids;
+  for (const auto& f : findings)
+    if (f.severity != Severity::kOk) ids.insert(f.id);
+  return ids;
+}
+
+std::vector<Finding> run(const TargetObservation& t) {
+  Observations o;
+  o.targets.push_back(t);
+  return diagnose(o);
+}
+
+}  // namespace
+
+TEST(Diagnose, HealthyVaultHasOnlyPassingFindings) {
+  auto f = run(healthy_vault());
+  EXPECT_TRUE(problems(f).empty());
+  EXPECT_EQ(verdict_of(f), Severity::kOk);
+  std::set<std::string> ids;
+  for (const auto& x : f) ids.insert(x.id);
+  EXPECT_EQ(ids, (std::set<std::string>{"dns.private_endpoint", "tcp.connected", "tls.verified", "http.private_path"}));
+}
+
+TEST(Diagnose, UnlinkedZoneIsAPublicAddressAndThePublicSourceIsSeen) {
+  TargetObservation t = healthy_vault();
+  t.dns[0] = answered("10.0.2.53",
+                      {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net", "data-prod-weu.vaultcore.azure.net"},
+                      {"203.0.113.10"});
+  t.connections = {healthy_connection("203.0.113.10", "198.51.100.7")};
+  auto f = run(t);
+  EXPECT_EQ(problems(f), (std::set<std::string>{"dns.public_address", "kv.public_source"}));
+  EXPECT_EQ(verdict_of(f), Severity::kCritical);
+  const auto dns = std::find_if(f.begin(), f.end(), [](const Finding& x) { return x.id == "dns.public_address"; });
+  EXPECT_EQ(dns->fm, 13);
+  EXPECT_NE(dns->evidence.at("chain").find("data-prod-weu"), std::string::npos);
+}
+
+TEST(Diagnose, NoPrivatelinkAliasMeansConnectionNotApproved) {
+  TargetObservation t = healthy_vault();
+  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "data-prod-weu.vaultcore.azure.net"}, {"203.0.113.10"});
+  t.connections.clear();
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.alias_missing"});
+}
+
+TEST(Diagnose, NxdomainOnThePrivatelinkName) {
+  TargetObservation t = healthy_vault();
+  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {}, "NXDOMAIN");
+  t.dns[1].rcode = "NXDOMAIN";
+  t.connections.clear();
+  auto f = run(t);
+  EXPECT_EQ(problems(f), std::set<std::string>{"dns.nxdomain"});
+  EXPECT_EQ(f[0].fm, 14);
+}
+
+TEST(Diagnose, ResolverFailuresAreNamed) {
+  for (auto [status, id] : {std::pair{DnsStatus::kTimeout, "dns.timeout"}, {DnsStatus::kUnreachable, "dns.unreachable"},
+                            {DnsStatus::kMalformed, "dns.malformed"}}) {
+    TargetObservation t{vault(), {}, {}};
+    DnsObservation d;
+    d.resolver = "10.0.2.53";
+    d.qtype = "A";
+    d.status = status;
+    d.chain = {"kv1.vault.azure.net"};
+    t.dns.push_back(d);
+    EXPECT_EQ(problems(run(t)), std::set<std::string>{id});
+  }
+}
+
+TEST(Diagnose, ServfailAndRefusedRcodes) {
+  TargetObservation t{vault(), {}, {}};
+  t.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net"}, {}, "SERVFAIL"));
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.servfail"});
+  t.dns[0].rcode = "REFUSED";
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.refused"});
+}
+
+TEST(Diagnose, ResolversThatDisagreeAreReportedWithBothAnswers) {
+  TargetObservation t = healthy_vault();
+  t.dns.push_back(answered("10.9.9.9",
+                           {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net", "data-prod-weu.vaultcore.azure.net"},
+                           {"203.0.113.10"}));
+  auto f = run(t);
+  EXPECT_TRUE(problems(f).count("dns.resolvers_disagree"));
+  EXPECT_TRUE(problems(f).count("dns.public_address"));
+  for (const auto& x : f)
+    if (x.id == "dns.public_address") EXPECT_EQ(x.evidence.at("resolvers"), "10.9.9.9");
+}
+
+TEST(Diagnose, TcpTimeoutAndRefusalAreToldApart) {
+  TargetObservation t = healthy_vault();
+  t.connections[0] = ConnectionObservation{};
+  t.connections[0].address = "10.0.1.4";
+  t.connections[0].tcp = PhaseStatus::kTimeout;
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"tcp.timeout"});
+  t.connections[0].tcp = PhaseStatus::kRefused;
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"tcp.refused"});
+}
+
+TEST(Diagnose, TlsNameMismatchUntrustedAndExpiring) {
+  TargetObservation t = healthy_vault();
+  auto& c = t.connections[0];
+  c.tls = PhaseStatus::kFailed;
+  c.http = PhaseStatus::kNotRun;
+  c.certificate->name_matches = false;
+  c.certificate->sans = {"*.blob.core.windows.net"};
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"tls.name_mismatch"});
+  c.certificate->name_matches = true;
+  c.verify_result = 20;
+  c.verify_error = "unable to get local issuer certificate";
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"tls.untrusted"});
+  c.verify_result = 10;
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"tls.expired"});
+
+  TargetObservation soon = healthy_vault();
+  soon.connections[0].certificate->days_to_expiry = 5;
+  auto f = run(soon);
+  EXPECT_EQ(problems(f), std::set<std::string>{"tls.expiring"});
+  EXPECT_EQ(verdict_of(f), Severity::kWarning);
+}
+
+TEST(Diagnose, VaultFirewallAndMissingNetworkInfo) {
+  TargetObservation t = healthy_vault();
+  auto& c = t.connections[0];
+  c.status_code = 403;
+  c.body = R"({"error":{"code":"Forbidden","innererror":{"code":"ForbiddenByFirewall"}}})";
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"kv.forbidden_by_firewall"});
+  c.status_code = 200;
+  c.body.clear();
+  c.headers.clear();
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"kv.network_info_missing"});
+}
+
+TEST(Diagnose, CognitiveBodiesAreClassified) {
+  TargetObservation t{account(), {}, {}};
+  t.dns.push_back(answered("10.0.2.53", {"cs1.cognitiveservices.azure.com", "cs1.privatelink.cognitiveservices.azure.com"}, {"10.0.1.5"}));
+  ConnectionObservation c = healthy_connection("10.0.1.5", "");
+  c.headers.clear();
+  c.status_code = 401;
+  t.connections.push_back(c);
+  EXPECT_TRUE(problems(run(t)).empty());
+  t.connections[0].status_code = 403;
+  t.connections[0].body = R"({"error":{"code":"403","message":"Public access is disabled. Please configure private endpoint."}})";
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"cs.public_access_disabled"});
+  t.connections[0].body = R"({"error":{"code":"403","message":"Access denied due to Virtual Network/Firewall rules."}})";
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"cs.forbidden_by_firewall"});
+}
+
+TEST(Diagnose, KeyVaultNetworkInfoParsing) {
+  EXPECT_EQ(keyvault_source_address("conn_type=Ipv4;addr=10.0.0.4;act_addr_fam=InterNetwork;"), "10.0.0.4");
+  EXPECT_EQ(keyvault_source_address(" addr=2001:db8::1 ;"), "2001:db8::1");
+  EXPECT_EQ(keyvault_source_address("garbage"), "");
+}
+
+TEST(FindingCatalog, IdsAreUniqueAndFailuresCarryARemedy) {
+  std::size_t n = 0;
+  const FindingSpec* specs = all_specs(&n);
+  std::set<std::string_view> ids;
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(ids.insert(specs[i].id).second) << specs[i].id;
+    if (specs[i].severity != Severity::kOk) EXPECT_FALSE(specs[i].remedy.empty()) << specs[i].id;
+  }
+  EXPECT_THROW(make_finding("no.such_id", "", ""), std::logic_error);
+}
+
+TEST(Verdict, NagiosExitCodes) {
+  EXPECT_EQ(exit_code_of(verdict_of({})), 0);
+  Finding w;
+  w.severity = Severity::kWarning;
+  Finding c;
+  c.severity = Severity::kCritical;
+  EXPECT_EQ(exit_code_of(verdict_of({w})), 1);
+  EXPECT_EQ(exit_code_of(verdict_of({w, c})), 2);
+}

@@ -1,0 +1,69 @@
+#include "render.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "diagnose.hpp"
+#include "observations.hpp"
+
+using namespace vnetdiag;
+using namespace vnetdiag::testdata;
+
+namespace {
+
+Report report_of(std::vector<TargetObservation> targets) {
+  Report r;
+  r.tool_version = "test";
+  r.started_at = "2026-01-01T00:00:00Z";
+  r.observations.targets = std::move(targets);
+  r.observations.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}};
+  r.findings = diagnose(r.observations);
+  r.verdict = verdict_of(r.findings);
+  return r;
+}
+
+}  // namespace
+
+TEST(RenderJson, CarriesTheSchemaFields) {
+  auto j = nlohmann::json::parse(render_json(report_of({healthy_vault()})));
+  EXPECT_EQ(j["schema_version"], kReportSchemaVersion);
+  EXPECT_EQ(j["verdict"], "ok");
+  EXPECT_EQ(j["exit_code"], 0);
+  ASSERT_EQ(j["targets"].size(), 1u);
+  EXPECT_EQ(j["targets"][0]["dns"][0]["chain"][1], "kv1.privatelink.vaultcore.azure.net");
+  EXPECT_EQ(j["targets"][0]["connections"][0]["tls"]["certificate"]["sans"][0], "*.vault.azure.net");
+  for (const auto& f : j["findings"])
+    for (const char* key : {"id", "fm", "severity", "layer", "target", "summary", "evidence", "remedy"})
+      EXPECT_TRUE(f.contains(key)) << key;
+}
+
+TEST(RenderJson, HostileBytesDoNotBreakTheOutput) {
+  TargetObservation t = healthy_vault();
+  t.connections[0].status_code = 500;
+  t.connections[0].body = std::string("\xff\xfe<bad>\x01", 8);
+  auto text = render_json(report_of({t}));
+  EXPECT_NO_THROW((void)nlohmann::json::parse(text));
+}
+
+TEST(RenderJunit, OneCasePerTargetAndLayerWithFailures) {
+  TargetObservation t = healthy_vault();
+  t.connections[0].tcp = PhaseStatus::kTimeout;
+  t.connections[0].tls = t.connections[0].http = PhaseStatus::kNotRun;
+  const std::string xml = render_junit(report_of({t}));
+  EXPECT_NE(xml.find("tests=\"4\" failures=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("classname=\"vnetdiag.tcp\" name=\"kv1.vault.azure.net\""), std::string::npos);
+  EXPECT_NE(xml.find("tcp.timeout"), std::string::npos);
+  EXPECT_NE(xml.find("<skipped"), std::string::npos);  // tls and http never ran
+}
+
+TEST(RenderText, ProblemsComeFirstAndColourOnlyWhenAsked) {
+  TargetObservation t = healthy_vault();
+  t.connections[0].tcp = PhaseStatus::kRefused;
+  const Report r = report_of({t});
+  const std::string plain = render_text(r, false);
+  EXPECT_EQ(plain.find("\033["), std::string::npos);
+  EXPECT_LT(plain.find("tcp.refused"), plain.find("kv1.vault.azure.net [keyvault]"));
+  EXPECT_NE(plain.find("verdict: critical"), std::string::npos);
+  EXPECT_NE(render_text(r, true).find("\033[31m"), std::string::npos);
+}
