@@ -2,6 +2,8 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -56,7 +58,14 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
                    to_ms(timeouts.connect_s + timeouts.tls_s + timeouts.http_s) + 500);
+  curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &ConnectionProbe::on_socket);
+  curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
   attach_tls_capture(easy_, &tls_);
+}
+
+int ConnectionProbe::on_socket(void* self, curl_socket_t fd, curlsocktype) {
+  static_cast<ConnectionProbe*>(self)->socket_ = fd;
+  return CURL_SOCKOPT_OK;
 }
 
 ConnectionProbe::~ConnectionProbe() {
@@ -84,22 +93,31 @@ size_t ConnectionProbe::on_header(char* data, size_t size, size_t n, void* self)
   return len;
 }
 
-long ConnectionProbe::ms_until_phase_deadline(std::chrono::steady_clock::time_point now) const {
-  curl_off_t connect_us = 0, app_us = 0;
-  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+long ConnectionProbe::ms_until_phase_deadline(std::chrono::steady_clock::time_point now) {
+  using std::chrono::duration;
+  if (connected_at_ == std::chrono::steady_clock::time_point{} && socket_ != CURL_SOCKET_BAD) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(socket_, reinterpret_cast<sockaddr*>(&peer), &len) == 0) connected_at_ = now;
+  }
+  curl_off_t app_us = 0;
   curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
   double deadline_s = timeouts_.connect_s;
-  if (connect_us > 0) deadline_s = connect_us / 1e6 + timeouts_.tls_s;
+  if (connected_at_ != std::chrono::steady_clock::time_point{})
+    deadline_s = duration<double>(connected_at_ - start_).count() + timeouts_.tls_s;
   if (app_us > 0) deadline_s = app_us / 1e6 + timeouts_.http_s;
-  const double elapsed_s = std::chrono::duration<double>(now - start_).count();
+  const double elapsed_s = duration<double>(now - start_).count();
   const double left_ms = (deadline_s - elapsed_s) * 1000;
   return left_ms <= 0 ? 0 : static_cast<long>(left_ms) + 1;
 }
 
 void ConnectionProbe::read_times() {
-  curl_off_t connect_us = 0, app_us = 0, first_us = 0, total_us = 0;
-  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_off_t app_us = 0, first_us = 0, total_us = 0;
   curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
+  const bool connected = connected_at_ != std::chrono::steady_clock::time_point{};
+  curl_off_t connect_us =
+      connected ? std::chrono::duration_cast<std::chrono::microseconds>(connected_at_ - start_).count() : 0;
+  if (app_us > 0 && (!connected || connect_us > app_us)) connect_us = app_us;
   curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_us);
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
   obs_.connect_ms = connect_us / 1e3;
@@ -109,7 +127,7 @@ void ConnectionProbe::read_times() {
   char* local = nullptr;
   if (curl_easy_getinfo(easy_, CURLINFO_LOCAL_IP, &local) == CURLE_OK && local && *local)
     obs_.local_address = local;
-  if (connect_us > 0) obs_.tcp = PhaseStatus::kOk;
+  if (connected || app_us > 0) obs_.tcp = PhaseStatus::kOk;
   if (app_us > 0) obs_.tls = PhaseStatus::kOk;
   obs_.tls_version = tls_.version;
   obs_.certificate = tls_.leaf;
@@ -133,6 +151,8 @@ void ConnectionProbe::finish(CURLcode code) {
     return;
   }
   obs_.error = message;
+  // Any error past the connect step means TCP was up, even if it came within one poll round.
+  if (code != CURLE_COULDNT_CONNECT && code != CURLE_OPERATION_TIMEDOUT) obs_.tcp = PhaseStatus::kOk;
   if (obs_.tcp != PhaseStatus::kOk) {
     long os_errno = 0;
     curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
@@ -145,7 +165,9 @@ void ConnectionProbe::finish(CURLcode code) {
   if (obs_.tls != PhaseStatus::kOk) {
     obs_.tls = code == CURLE_OPERATION_TIMEDOUT ? PhaseStatus::kTimeout : PhaseStatus::kFailed;
     long verify = tls_.first_error;
-    if (!verify) curl_easy_getinfo(easy_, CURLINFO_SSL_VERIFYRESULT, &verify);
+    // Without a certificate there was no verification: OpenSSL's "unspecified" default means nothing.
+    if (!verify && tls_.leaf && code == CURLE_PEER_FAILED_VERIFICATION)
+      curl_easy_getinfo(easy_, CURLINFO_SSL_VERIFYRESULT, &verify);
     // A hostname mismatch is a name problem, not a trust problem: the rules tell them apart.
     if (verify == X509_V_ERR_HOSTNAME_MISMATCH) verify = 0;
     obs_.verify_result = verify;

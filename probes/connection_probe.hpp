@@ -28,8 +28,9 @@ class ConnectionProbe {
   CURL* handle() const { return easy_; }
   std::size_t target_index = 0;
 
-  // Milliseconds until the current phase's budget runs out (0 when it has).
-  long ms_until_phase_deadline(std::chrono::steady_clock::time_point now) const;
+  // Notes the moment TCP connects and returns the milliseconds until the current phase's budget
+  // runs out (0 when it has).
+  long ms_until_phase_deadline(std::chrono::steady_clock::time_point now);
   // Ends the probe as a timeout of whatever phase it is in.
   void expire(const std::string& why);
   void finish(CURLcode code);
@@ -38,12 +39,16 @@ class ConnectionProbe {
  private:
   static size_t on_body(char* data, size_t size, size_t n, void* self);
   static size_t on_header(char* data, size_t size, size_t n, void* self);
+  static int on_socket(void* self, curl_socket_t fd, curlsocktype purpose);
   void read_times();
 
   CURL* easy_ = nullptr;
   Target target_;
   Timeouts timeouts_;
   std::chrono::steady_clock::time_point start_;
+  // libcurl 7.88 sets CONNECT_TIME only once TLS is done, so TCP completion is read off the socket.
+  curl_socket_t socket_ = CURL_SOCKET_BAD;
+  std::chrono::steady_clock::time_point connected_at_{};
   std::string connect_to_;
   curl_slist* connect_to_list_ = nullptr;
   TlsCapture tls_;
