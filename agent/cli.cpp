@@ -6,8 +6,6 @@
 namespace po = boost::program_options;
 
 namespace vnetdiag {
-namespace {
-
 po::options_description check_options() {
   po::options_description targets("Targets");
   targets.add_options()
@@ -41,8 +39,6 @@ po::options_description check_options() {
   return all;
 }
 
-}  // namespace
-
 std::string general_help() {
   return "vnetdiag: is this App Service app reaching its Key Vault and Cognitive Services only\n"
          "through their private endpoints? Checks DNS, TCP, TLS and the services' own answer.\n\n"
@@ -71,20 +67,8 @@ std::string check_help() {
   return out.str();
 }
 
-Result<ParsedCheck> parse_check(const std::vector<std::string>& args,
-                                const std::map<std::string, std::string>& env) {
-  ParsedCheck parsed;
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(check_options()).run(), vm);
-  } catch (const po::error& e) {
-    return fail(std::string(e.what()) + " (see 'vnetdiag check --help')");
-  }
-  if (vm.count("help")) {
-    parsed.help = true;
-    return parsed;
-  }
-  CheckSettings& s = parsed.settings;
+Result<CheckSettings> settings_from(const po::variables_map& vm, const std::map<std::string, std::string>& env) {
+  CheckSettings s;
   std::string config;
   if (auto it = env.find("VNETDIAG_CONFIG"); it != env.end() && !it->second.empty()) config = it->second;
   if (vm.count("config")) config = vm["config"].as<std::string>();
@@ -114,8 +98,27 @@ Result<ParsedCheck> parse_check(const std::vector<std::string>& args,
   num("connect-timeout", s.connect_timeout);
   num("tls-timeout", s.tls_timeout);
   num("http-timeout", s.http_timeout);
-  parsed.no_color = vm.count("no-color") > 0;
   if (auto r = validate(s); !r) return r.error();
+  return s;
+}
+
+Result<ParsedCheck> parse_check(const std::vector<std::string>& args,
+                                const std::map<std::string, std::string>& env) {
+  ParsedCheck parsed;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(check_options()).run(), vm);
+  } catch (const po::error& e) {
+    return fail(std::string(e.what()) + " (see 'vnetdiag check --help')");
+  }
+  if (vm.count("help")) {
+    parsed.help = true;
+    return parsed;
+  }
+  auto settings = settings_from(vm, env);
+  if (!settings) return settings.error();
+  parsed.settings = std::move(*settings);
+  parsed.no_color = vm.count("no-color") > 0;
   return parsed;
 }
 

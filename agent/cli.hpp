@@ -1,5 +1,7 @@
 #pragma once
 // Command-line parsing (Boost.Program_options) for each sub-command, and their help texts.
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +16,12 @@ struct ParsedCheck {
   bool help = false;
   bool no_color = false;
 };
+
+// The options every command that runs checks shares (check, serve).
+boost::program_options::options_description check_options();
+// Settings from parsed options: defaults < config file < environment < flags, then validated.
+Result<CheckSettings> settings_from(const boost::program_options::variables_map& vm,
+                                    const std::map<std::string, std::string>& env);
 
 std::string general_help();
 std::string check_help();
