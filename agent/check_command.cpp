@@ -28,14 +28,19 @@ std::string utc_now() {
 
 }  // namespace
 
-Result<PreparedCheck> prepare_check(const CheckSettings& s) {
+Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::string, std::string>& env) {
   const Cloud* cloud = find_cloud(s.cloud.value);
   if (!cloud) return fail("unknown cloud '" + s.cloud.value + "'");
   PreparedCheck p;
+  ContextOverrides overrides;
+  for (const auto* setting : {&s.app, &s.resource_group, &s.subscription})
+    if (!setting->value.empty()) overrides.values[setting == &s.app ? "app" : setting == &s.resource_group ? "resource_group" : "subscription"] = setting->value;
+  p.app = discover_context(env, s.proc_environ.value, overrides);
+  p.route_all = effective_route_all(p.app, s.route_all.value);
   auto targets = build_targets(s, *cloud);
   if (!targets) return targets.error();
   const ResolvConf resolv = read_resolv_conf(s.resolv_conf.value);
-  auto resolvers = build_resolvers(s, resolv);
+  auto resolvers = build_resolvers(s, resolv, p.app);
   if (!resolvers) return resolvers.error();
   p.plan.targets = *targets;
   p.plan.resolvers = *resolvers;
@@ -46,6 +51,10 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s) {
   p.plan.timeouts.tls_s = s.tls_timeout.value;
   p.plan.timeouts.http_s = s.http_timeout.value;
 
+  for (const auto& key : {"app", "resource_group", "subscription", "slot", "instance_id", "region", "sku",
+                          "private_ip", "dns_server", "dns_alt_server"})
+    if (const ContextValue* v = p.app.get(key)) p.context[key] = v->value + " (" + v->origin + ")";
+  p.context["route_all"] = p.route_all.effective + " (" + p.route_all.origin + ")";
   p.context["cloud"] = std::string(cloud->name) + " (" + to_string(s.cloud.origin) + ")";
   std::vector<std::string> labels;
   for (const auto& r : p.plan.resolvers) labels.push_back(r.label() + " (" + r.origin + ")");
@@ -66,7 +75,9 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   auto observations = run_check(prepared.plan);
   if (!observations) return observations.error();
   report.observations = std::move(*observations);
-  report.findings = diagnose(report.observations);
+  report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
+  auto probe_findings = diagnose(report.observations);
+  report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
   report.verdict = verdict_of(report.findings);
   return report;
 }
@@ -82,7 +93,7 @@ int check_command(const std::vector<std::string>& args, const std::map<std::stri
     out << check_help();
     return 0;
   }
-  auto prepared = prepare_check(parsed->settings);
+  auto prepared = prepare_check(parsed->settings, env);
   if (!prepared) {
     err << "vnetdiag: " << prepared.error().message << "\n";
     return kExitUnknown;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "app_context.hpp"
+#include "context_rules.hpp"
 #include "engine.hpp"
 #include "model.hpp"
 #include "result.hpp"
@@ -14,10 +16,13 @@ namespace vnetdiag {
 
 struct PreparedCheck {
   CheckPlan plan;
-  std::map<std::string, std::string> context;
+  AppContext app;
+  RouteAll route_all;
+  std::map<std::string, std::string> context;  // shown at the top of every report
 };
 
-Result<PreparedCheck> prepare_check(const CheckSettings& settings);
+// env: the process environment (for the App Service context).
+Result<PreparedCheck> prepare_check(const CheckSettings& settings, const std::map<std::string, std::string>& env);
 // Runs the probes and the rules; a check that could not run at all is an error.
 Result<Report> run_once(const PreparedCheck& prepared);
 

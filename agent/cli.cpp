@@ -16,6 +16,9 @@ po::options_description check_options() {
       ("target", po::value<std::vector<std::string>>()->composing(),
        "any other HOST[:PORT] reached over HTTPS (repeatable)")
       ("cloud", po::value<std::string>(), "AzureCloud (default), AzureUSGovernment or AzureChinaCloud")
+      ("app", po::value<std::string>(), "app name (default: WEBSITE_SITE_NAME)")
+      ("resource-group", po::value<std::string>(), "the app's resource group (default: WEBSITE_RESOURCE_GROUP)")
+      ("subscription", po::value<std::string>(), "subscription id (default: from WEBSITE_OWNER_NAME)")
       ("config", po::value<std::string>(), "JSON file with the same settings (keys: keyvault, cognitive, "
        "target, dns_server, cloud, ca_bundle, output, timeout, ...)");
   po::options_description probing("Probing");
@@ -23,6 +26,13 @@ po::options_description check_options() {
       ("dns-server", po::value<std::vector<std::string>>()->composing(),
        "also ask this resolver, IP[:PORT] (repeatable); resolv.conf's servers are always asked")
       ("resolv-conf", po::value<std::string>(), "resolver file to read (default /etc/resolv.conf)")
+      ("azure-dns-server", po::value<std::string>(),
+       "address of Azure DNS to compare with (default 168.63.129.16; asked only inside App Service "
+       "unless given)")
+      ("route-all", po::value<std::string>(), "on|off: the effective route-all setting, when known "
+       "better than WEBSITE_VNET_ROUTE_ALL says")
+      ("proc-environ", po::value<std::string>(), "where the app's environment is read when this shell "
+       "lacks it (default /proc/1/environ)")
       ("ca-bundle", po::value<std::string>(), "PEM file of trusted CAs (default: the system store)")
       ("timeout", po::value<double>(), "whole-run deadline in seconds (default 10)")
       ("dns-timeout", po::value<double>(), "DNS budget per query in seconds (default 2)")
@@ -90,6 +100,12 @@ Result<CheckSettings> settings_from(const po::variables_map& vm, const std::map<
   str("ca-bundle", s.ca_bundle);
   str("output", s.output);
   str("resolv-conf", s.resolv_conf);
+  str("azure-dns-server", s.azure_dns_server);
+  str("route-all", s.route_all);
+  str("proc-environ", s.proc_environ);
+  str("app", s.app);
+  str("resource-group", s.resource_group);
+  str("subscription", s.subscription);
   const auto num = [&](const char* name, Setting<double>& setting) {
     if (vm.count(name)) setting.set(vm[name].as<double>(), Origin::kFlag);
   };

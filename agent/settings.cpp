@@ -86,6 +86,11 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
                                 : key == "ca_bundle" ? &s.ca_bundle
                                 : key == "output"    ? &s.output
                                 : key == "resolv_conf" ? &s.resolv_conf
+                                : key == "azure_dns_server" ? &s.azure_dns_server
+                                : key == "route_all"   ? &s.route_all
+                                : key == "app"         ? &s.app
+                                : key == "resource_group" ? &s.resource_group
+                                : key == "subscription"   ? &s.subscription
                                                        : nullptr;
     Setting<double>* num = key == "timeout" ? &s.timeout
                            : key == "dns_timeout" ? &s.dns_timeout
@@ -107,7 +112,7 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
     } else {
       return bad(Error{"unknown key '" + key +
                        "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
-                       "resolv_conf, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
+                       "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
     }
   }
   return true;
@@ -124,7 +129,8 @@ Result<bool> apply_environment(const std::map<std::string, std::string>& env, Ch
   for (auto [name, setting] : lists)
     if (auto v = get(name)) setting->set(comma_list(*v), Origin::kEnvironment);
   const std::pair<const char*, Setting<std::string>*> strings[] = {
-      {"VNETDIAG_CLOUD", &s.cloud}, {"VNETDIAG_CA_BUNDLE", &s.ca_bundle}, {"VNETDIAG_OUTPUT", &s.output}};
+      {"VNETDIAG_CLOUD", &s.cloud}, {"VNETDIAG_CA_BUNDLE", &s.ca_bundle}, {"VNETDIAG_OUTPUT", &s.output},
+      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server}, {"VNETDIAG_ROUTE_ALL", &s.route_all}};
   for (auto [name, setting] : strings)
     if (auto v = get(name)) setting->set(*v, Origin::kEnvironment);
   if (auto v = get("VNETDIAG_TIMEOUT")) {
@@ -163,6 +169,8 @@ Result<bool> validate(const CheckSettings& s) {
     if (!std::isfinite(v) || v <= 0 || v > 3600)
       return fail(std::string(name) + " must be between 0 and 3600 seconds");
   }
+  const std::string& ra = s.route_all.value;
+  if (!ra.empty() && ra != "on" && ra != "off") return fail("--route-all must be 'on' or 'off', not '" + ra + "'");
   if (!s.ca_bundle.value.empty()) {
     std::ifstream in(s.ca_bundle.value);
     if (!in) return fail("CA bundle '" + s.ca_bundle.value + "' cannot be read: give an existing PEM file");

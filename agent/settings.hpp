@@ -29,6 +29,10 @@ struct CheckSettings {
   Setting<std::string> ca_bundle;
   Setting<std::string> output{"text"};
   Setting<std::string> resolv_conf{"/etc/resolv.conf"};
+  Setting<std::string> azure_dns_server;  // empty: 168.63.129.16, asked only inside App Service
+  Setting<std::string> proc_environ{"/proc/1/environ"};
+  Setting<std::string> route_all;         // "", "on" or "off": overrides what the environment says
+  Setting<std::string> app, resource_group, subscription;
   Setting<double> timeout{10};
   Setting<double> dns_timeout{2};
   Setting<double> connect_timeout{3};

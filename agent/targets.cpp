@@ -127,14 +127,33 @@ Result<std::vector<Target>> build_targets(const CheckSettings& s, const Cloud& c
   return targets;
 }
 
-Result<std::vector<Resolver>> build_resolvers(const CheckSettings& s, const ResolvConf& resolv) {
+Result<std::vector<Resolver>> build_resolvers(const CheckSettings& s, const ResolvConf& resolv,
+                                              const AppContext& context) {
   std::vector<Resolver> resolvers;
-  const auto add = [&](const Resolver& r) {
-    for (const auto& e : resolvers)
-      if (e.address == r.address && e.port == r.port) return;
-    resolvers.push_back(r);
+  const auto add = [&](Resolver r) {
+    for (auto& e : resolvers) {
+      if (e.address == r.address && e.port == r.port) {
+        e.origin += ", " + r.origin;
+        return;
+      }
+    }
+    resolvers.push_back(std::move(r));
   };
   for (const auto& ns : resolv.nameservers) add(Resolver{ns, 53, "resolv.conf"});
+  for (const auto& ns : resolv.upstream_nameservers) add(Resolver{ns, 53, "embedded resolver upstream"});
+  // Context garbage is reported as a context finding; only usable addresses are asked.
+  for (const auto& [key, var] : {std::pair{"dns_server", "WEBSITE_DNS_SERVER"}, {"dns_alt_server", "WEBSITE_DNS_ALT_SERVER"}}) {
+    if (const ContextValue* v = context.get(key))
+      for (const auto& part : split(v->value, ','))
+        if (auto r = parse_dns_server(part, var)) add(*r);
+  }
+  if (!s.azure_dns_server.value.empty()) {
+    auto r = parse_dns_server(s.azure_dns_server.value, "Azure DNS");
+    if (!r) return fail("--azure-dns-server: " + r.error().message);
+    add(*r);
+  } else if (context.in_app_service) {
+    add(Resolver{kAzureDnsAddress, 53, "Azure DNS"});
+  }
   for (const auto& text : s.dns_servers.value) {
     auto r = parse_dns_server(text, "--dns-server");
     if (!r) return r.error();

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "address_class.hpp"
+#include "route_probe.hpp"
 #include "text_util.hpp"
 
 namespace vnetdiag {
@@ -31,6 +32,13 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   obs_.address = address;
   obs_.family = is_ipv6_literal(address) ? "ipv6" : "ipv4";
   obs_.path = service_path(target.kind);
+  if (auto route = lookup_route(address)) {
+    obs_.route_interface = route->interface;
+    obs_.route_gateway = route->gateway;
+    obs_.route_source = route->source;
+  } else {
+    obs_.route_error = route.error().message;
+  }
   tls_.host = target.host;
   const std::string port = std::to_string(target.port);
   const std::string pinned = obs_.family == "ipv6" ? "[" + address + "]" : address;

@@ -93,8 +93,26 @@ void add_or_merge(std::vector<Finding>& findings, Finding f, const std::string& 
 
 }  // namespace
 
-std::vector<Finding> diagnose_dns(const TargetObservation& t) {
+namespace {
+
+constexpr double kSlowResolverMs = 1000;
+constexpr uint32_t kLongTtlSeconds = 300;
+
+std::string resolver_name(const std::string& label, const std::vector<Resolver>& resolvers) {
+  for (const auto& r : resolvers)
+    if (r.label() == label) return label + " (" + r.origin + ")";
+  return label;
+}
+
+bool is_wrong_answer(const std::string& id) {
+  return id == "dns.public_address" || id == "dns.alias_missing" || id == "dns.nxdomain" || id == "dns.no_answer";
+}
+
+}  // namespace
+
+std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<Resolver>& known) {
   std::vector<Finding> findings;
+  std::vector<std::pair<std::string, std::string>> outcomes;  // resolver -> finding id
   std::vector<std::string> resolvers;
   for (const auto& d : t.dns)
     if (std::find(resolvers.begin(), resolvers.end(), d.resolver) == resolvers.end())
@@ -112,6 +130,22 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t) {
     if (out.id.empty()) continue;
     Finding f = make_finding(out.id, t.target.label(), out.detail);
     const DnsObservation& e = *out.evidence;
+    outcomes.emplace_back(r, out.id);
+    if (e.status == DnsStatus::kAnswered && e.duration_ms > kSlowResolverMs) {
+      Finding slow = make_finding("dns.slow_resolver", t.target.label(),
+                                  resolver_name(r, known) + " took " + format_ms(e.duration_ms) + " ms");
+      slow.evidence["resolvers"] = r;
+      findings.push_back(std::move(slow));
+    }
+    if (is_wrong_answer(out.id)) {
+      uint32_t max_ttl = 0;
+      for (const auto& rec : e.answers) max_ttl = std::max(max_ttl, rec.ttl);
+      if (max_ttl > kLongTtlSeconds) {
+        Finding ttl = make_finding("dns.long_ttl", t.target.label(), std::to_string(max_ttl) + " s");
+        ttl.evidence["chain"] = chain_text(e);
+        findings.push_back(std::move(ttl));
+      }
+    }
     if (e.status == DnsStatus::kAnswered) {
       f.evidence["rcode"] = e.rcode;
       f.evidence["chain"] = chain_text(e);
@@ -129,7 +163,22 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t) {
       answers.emplace_back(r, key);
     }
   }
-  for (std::size_t i = 1; i < answers.size(); ++i) {
+  // FM-17: one resolver gives the private answer, another does not. Name the one that is wrong.
+  const bool someone_private = std::any_of(outcomes.begin(), outcomes.end(),
+                                           [](const auto& o) { return o.second == "dns.private_endpoint"; });
+  bool named = false;
+  for (const auto& [resolver, id] : outcomes) {
+    if (!someone_private || !is_wrong_answer(id)) continue;
+    Finding f = make_finding("dns.resolver_not_forwarding", t.target.label(),
+                             resolver_name(resolver, known) + " answers " + id.substr(4));
+    f.evidence["resolver"] = resolver_name(resolver, known);
+    for (const auto& [other, other_id] : outcomes)
+      if (other_id == "dns.private_endpoint") f.evidence["private_answer_from"] = resolver_name(other, known);
+    f.summary = "resolver " + resolver_name(resolver, known) + ": " + f.summary;
+    findings.insert(findings.begin(), std::move(f));
+    named = true;
+  }
+  for (std::size_t i = 1; i < answers.size() && !named; ++i) {
     if (answers[i].second != answers[0].second) {
       Finding f = make_finding("dns.resolvers_disagree", t.target.label(),
                                answers[0].first + " vs " + answers[i].first);
@@ -289,6 +338,14 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
     add_connection_evidence(f, *c);
     findings.push_back(std::move(f));
   };
+  // FM-23: one address family works end to end and the other does not.
+  bool v4_ok = false, v6_ok = false, v4_bad = false, v6_bad = false;
+  for (const auto& c : t.connections) {
+    const bool ok = c.http == PhaseStatus::kOk;
+    (c.family == "ipv6" ? (ok ? v6_ok : v6_bad) : (ok ? v4_ok : v4_bad)) = true;
+  }
+  if ((v4_ok && v6_bad && !v6_ok) || (v6_ok && v4_bad && !v4_ok))
+    findings.push_back(make_finding("dns.one_family", label, v4_ok ? "IPv4 works, IPv6 does not" : "IPv6 works, IPv4 does not"));
   if (tcp_ok && !tcp_bad) pass("tcp.connected", tcp_ok, tcp_ok->address);
   if (tls_ok && !tls_bad) pass("tls.verified", tls_ok, tls_ok->tls_version);
   if (http_ok && !http_bad) pass(http_ok_id.c_str(), http_ok, http_ok_detail);
@@ -298,7 +355,7 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
 std::vector<Finding> diagnose(const Observations& observations) {
   std::vector<Finding> findings;
   for (const auto& t : observations.targets) {
-    auto dns = diagnose_dns(t);
+    auto dns = diagnose_dns(t, observations.resolvers);
     auto conn = diagnose_connections(t);
     findings.insert(findings.end(), dns.begin(), dns.end());
     findings.insert(findings.end(), conn.begin(), conn.end());

@@ -55,6 +55,58 @@ constexpr std::array kSpecs = {
                 "resolvers give different answers for the same name",
                 "Make every resolver the app may use forward the public zones (vault.azure.net, "
                 "vaultcore.azure.net, cognitiveservices.azure.com) to Azure DNS 168.63.129.16."},
+    FindingSpec{"dns.resolver_not_forwarding", 17, L::kDns, S::kCritical,
+                "a resolver the app may use does not give the private answer another resolver gives",
+                "Make this resolver forward the public zones (vault.azure.net, vaultcore.azure.net, "
+                "cognitiveservices.azure.com, or the cloud's equivalents) to Azure DNS "
+                "168.63.129.16, or link the privatelink zones to the VNet it runs in."},
+    FindingSpec{"dns.slow_resolver", 18, L::kDns, S::kWarning,
+                "a resolver answers slowly",
+                "Check the resolver's load and its forwarders; the platform's DNS timeout is short "
+                "(WEBSITE_DNS_TIMEOUT), so a slow resolver means failed lookups in the app."},
+    FindingSpec{"dns.long_ttl", 21, L::kDns, S::kWarning,
+                "a wrong answer carries a long TTL: caches will keep it after the fix",
+                "After fixing DNS, wait for the TTL to pass or restart the app to drop cached "
+                "answers and pooled connections."},
+    FindingSpec{"dns.system_disagrees", 21, L::kDns, S::kWarning,
+                "the system resolver (what the app's code uses) disagrees with the direct queries",
+                "A cache, a hosts entry or the embedded resolver answers differently: check "
+                "/etc/hosts, WEBSITE_DNS_* settings, and restart the app if a fix is not seen."},
+    FindingSpec{"dns.public_fallback", 19, L::kDns, S::kWarning,
+                "a public DNS fallback is configured and can hide a broken private path",
+                "Remove WEBSITE_ALWAYS_FALLBACK_TO_PUBLIC_DNS / the public WEBSITE_DNS_ALT_SERVER "
+                "once the private resolver works."},
+    FindingSpec{"dns.one_family", 23, L::kDns, S::kWarning,
+                "only one address family (IPv4 or IPv6) of the private endpoint works",
+                "Keep IPv4 records for the private endpoint, or make the IPv6 path work end to end "
+                "(dual-stack VNet, route tables); clients that prefer IPv6 fail otherwise."},
+    // Context and routing
+    FindingSpec{"context.not_in_app", std::nullopt, L::kContext, S::kWarning,
+                "not running in the app's container: no WEBSITE_SITE_NAME in this process or PID 1",
+                "Run vnetdiag from the app's SSH session (WebSSH), a sidecar or the startup "
+                "script; the Kudu console on Linux is a different container with other DNS and "
+                "routes."},
+    FindingSpec{"context.no_integration", 1, L::kContext, S::kCritical,
+                "this instance has no VNet integration address (WEBSITE_PRIVATE_IP is unset)",
+                "Integrate the app with the VNet (site virtualNetworkSubnetId, delegated subnet, "
+                "plan Standard or above); if other instances have an address, the integration "
+                "subnet is too small for scale-out (FM-02)."},
+    FindingSpec{"context.bad_value", std::nullopt, L::kContext, S::kWarning,
+                "a platform setting has a value that cannot be used",
+                "Correct the app setting named in the finding."},
+    FindingSpec{"route.outside_vnet", 6, L::kContext, S::kCritical,
+                "the private endpoint address is not RFC1918 and route-all is off: its traffic "
+                "does not enter the VNet",
+                "Turn route-all on (site outboundVnetRouting.allTraffic=true, or legacy "
+                "vnetRouteAllEnabled / WEBSITE_VNET_ROUTE_ALL=1)."},
+    FindingSpec{"route.layers_disagree", 7, L::kContext, S::kWarning,
+                "route-all settings disagree between layers",
+                "Write the site-level property (outboundVnetRouting) and remove the stale layer; "
+                "the effective value is the site property's."},
+    FindingSpec{"route.source_outside_integration", 1, L::kContext, S::kWarning,
+                "traffic to the endpoint does not leave from the integration subnet",
+                "The call did not go through VNet integration: check the integration and "
+                "route-all."},
     // TCP
     FindingSpec{"tcp.connected", std::nullopt, L::kTcp, S::kOk, "TCP connect succeeded", ""},
     FindingSpec{"tcp.timeout", 9, L::kTcp, S::kCritical,

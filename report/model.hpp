@@ -74,7 +74,9 @@ struct ConnectionObservation {
   PhaseStatus tls = PhaseStatus::kNotRun;
   PhaseStatus http = PhaseStatus::kNotRun;
   double connect_ms = 0, tls_ms = 0, first_byte_ms = 0, total_ms = 0;
-  std::string local_address;  // source address the kernel chose
+  std::string local_address;  // source address the TCP probe used
+  // The kernel's route for the address (netlink), looked up before connecting.
+  std::string route_interface, route_gateway, route_source, route_error;
   std::string error;          // curl's text for the phase that failed
   // TLS
   std::string tls_version;

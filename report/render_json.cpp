@@ -27,6 +27,8 @@ json connection_json(const ConnectionObservation& c) {
             {"http", {{"status", to_string(c.http)}, {"first_byte_ms", c.first_byte_ms}}},
             {"total_ms", c.total_ms}};
   if (!c.local_address.empty()) j["source_address"] = c.local_address;
+  j["route"] = {{"interface", c.route_interface}, {"gateway", c.route_gateway}, {"source", c.route_source}};
+  if (!c.route_error.empty()) j["route"]["error"] = c.route_error;
   if (!c.error.empty()) j["error"] = c.error;
   if (!c.tls_version.empty()) j["tls"]["version"] = c.tls_version;
   j["tls"]["verify_result"] = c.verify_result;

@@ -59,6 +59,8 @@ void write_connections(std::ostream& out, const TargetObservation& t, const Pale
       if (c.status_code) out << " " << c.status_code << " " << c.path;
     }
     if (!c.local_address.empty()) out << p.dim("  from " + c.local_address);
+    if (!c.route_interface.empty())
+      out << p.dim("  via " + c.route_interface + (c.route_gateway.empty() ? "" : " gw " + c.route_gateway));
     out << "\n";
     if (c.certificate)
       out << "    certificate " << c.certificate->subject << " (issuer " << c.certificate->issuer

@@ -90,16 +90,48 @@ TEST(Diagnose, ServfailAndRefusedRcodes) {
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.refused"});
 }
 
-TEST(Diagnose, ResolversThatDisagreeAreReportedWithBothAnswers) {
+TEST(Diagnose, ResolverThatDoesNotForwardIsNamedFm17) {
   TargetObservation t = healthy_vault();
   t.dns.push_back(answered("10.9.9.9",
                            {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net", "data-prod-weu.vaultcore.azure.net"},
                            {"203.0.113.10"}));
-  auto f = run(t);
-  EXPECT_TRUE(problems(f).count("dns.resolvers_disagree"));
-  EXPECT_TRUE(problems(f).count("dns.public_address"));
+  Observations o;
+  o.targets.push_back(t);
+  o.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}, Resolver{"10.9.9.9", 53, "WEBSITE_DNS_SERVER"}};
+  auto f = diagnose(o);
+  EXPECT_EQ(problems(f), (std::set<std::string>{"dns.resolver_not_forwarding", "dns.public_address"}));
+  EXPECT_EQ(f[0].id, "dns.resolver_not_forwarding");  // first, so a person reads it first
+  EXPECT_EQ(f[0].fm, 17);
+  EXPECT_NE(f[0].summary.find("10.9.9.9 (WEBSITE_DNS_SERVER)"), std::string::npos) << f[0].summary;
   for (const auto& x : f)
     if (x.id == "dns.public_address") EXPECT_EQ(x.evidence.at("resolvers"), "10.9.9.9");
+}
+
+TEST(Diagnose, ResolversThatDisagreeWithoutAPrivateAnswer) {
+  TargetObservation t{vault(), {}, {}};
+  t.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.10"}));
+  t.dns.push_back(answered("10.9.9.9", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.99"}));
+  EXPECT_EQ(problems(run(t)), (std::set<std::string>{"dns.resolvers_disagree", "dns.public_address"}));
+}
+
+TEST(Diagnose, SlowResolverAndLongTtl) {
+  TargetObservation t = healthy_vault();
+  t.dns[0].duration_ms = 1500;
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.slow_resolver"});
+  TargetObservation pub{vault(), {}, {}};
+  pub.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.10"}));
+  pub.dns[0].answers.back().ttl = 3600;
+  EXPECT_EQ(problems(run(pub)), (std::set<std::string>{"dns.public_address", "dns.long_ttl"}));
+}
+
+TEST(Diagnose, OneAddressFamilyWorking) {
+  TargetObservation t = healthy_vault();
+  ConnectionObservation v6;
+  v6.address = "fd00:1::4";
+  v6.family = "ipv6";
+  v6.tcp = PhaseStatus::kTimeout;
+  t.connections.push_back(v6);
+  EXPECT_EQ(problems(run(t)), (std::set<std::string>{"dns.one_family", "tcp.timeout"}));
 }
 
 TEST(Diagnose, TcpTimeoutAndRefusalAreToldApart) {

@@ -1,0 +1,24 @@
+#pragma once
+// Findings about where the check ran: the App Service context, route-all and the path taken.
+#include <string>
+#include <vector>
+
+#include "app_context.hpp"
+#include "model.hpp"
+
+namespace vnetdiag {
+
+struct RouteAll {
+  std::string effective;            // on | off
+  std::string origin;               // which layer decided
+  std::vector<std::string> layers;  // every layer seen, "WEBSITE_VNET_ROUTE_ALL=1 (environment)"
+  bool layers_disagree = false;
+};
+
+// override_value: "", "on" or "off" (--route-all); the environment layer is WEBSITE_VNET_ROUTE_ALL.
+RouteAll effective_route_all(const AppContext& context, const std::string& override_value);
+
+std::vector<Finding> context_findings(const AppContext& context, const RouteAll& route_all,
+                                      const Observations& observations);
+
+}  // namespace vnetdiag
