@@ -11,6 +11,7 @@
 #include "check_command.hpp"
 #include "cli.hpp"
 #include "engine.hpp"
+#include "env_command.hpp"
 #include "settings.hpp"
 #include "version.hpp"
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "check")
       return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
+    if (command == "env") return env_command(args, process_environment(), std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "vnetdiag: internal error: " << e.what() << " (please report it)\n";
     return kExitUnknown;
