@@ -7,7 +7,7 @@ packages=(
   libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
   libboost-program-options-dev libboost-dev googletest libgtest-dev
   libnetfilter-queue-dev
-  iproute2 iptables unbound nginx-light openssl dnsutils curl python3
+  iproute2 iptables unbound nginx-light openssl dnsutils curl python3 python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do
