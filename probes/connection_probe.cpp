@@ -57,6 +57,7 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "vnetdiag");
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 4096L);  // bodies are read only up to kBodyLimit
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &ConnectionProbe::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &ConnectionProbe::on_header);
