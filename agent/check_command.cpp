@@ -45,6 +45,8 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::
   p.plan.targets = *targets;
   p.plan.resolvers = *resolvers;
   p.plan.ca_bundle = s.ca_bundle.value;
+  // getaddrinfo reads /etc/resolv.conf; comparing it makes sense only when vnetdiag reads it too.
+  p.plan.system_lookup = s.resolv_conf.value == "/etc/resolv.conf";
   p.plan.timeouts.run_s = s.timeout.value;
   p.plan.timeouts.dns_s = s.dns_timeout.value;
   p.plan.timeouts.connect_s = s.connect_timeout.value;

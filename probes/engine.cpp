@@ -10,6 +10,7 @@
 
 #include "connection_probe.hpp"
 #include "dns_probe.hpp"
+#include "system_lookup.hpp"
 
 namespace vnetdiag {
 namespace {
@@ -40,6 +41,11 @@ class Engine {
       if (!probe) return probe.error();
       dns_.push_back(std::move(*probe));
     }
+    system_deadline_ = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(plan_.timeouts.dns_s));
+    if (plan_.system_lookup)
+      for (std::size_t i = 0; i < plan_.targets.size(); ++i)
+        system_.push_back(std::make_unique<SystemLookup>(plan_.targets[i].host));
     for (auto& dns : dns_)
       for (std::size_t i = 0; i < plan_.targets.size(); ++i)
         for (const char* qtype : {"A", "AAAA"})
@@ -57,6 +63,7 @@ class Engine {
         dns->add_sockets(set);
         if (long t = dns->next_timeout_ms(); t >= 0) wait_ms = std::min(wait_ms, t);
       }
+      for (const auto& lookup : system_) lookup->add_socket(set);
       for (auto& [easy, probe] : running_) wait_ms = std::min(wait_ms, probe->ms_until_phase_deadline(now));
       long curl_ms = -1;
       curl_multi_timeout(multi_, &curl_ms);
@@ -70,14 +77,28 @@ class Engine {
       collect_finished();
       expire_phases(Clock::now());
     }
+    for (std::size_t i = 0; i < system_.size(); ++i) {
+      SystemResolution& sys = obs_.targets[i].system;
+      sys.asked = true;
+      if (!system_[i]->poll()) continue;  // abandoned: still running at the deadline
+      const auto& r = system_[i]->result();
+      sys.answered = true;
+      sys.error = r.error;
+      sys.addresses = r.addresses;
+      sys.duration_ms = r.duration_ms;
+    }
     obs_.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     finished_ = true;
     return std::move(obs_);
   }
 
  private:
-  bool busy() const {
+  bool busy() {
     if (!running_.empty()) return true;
+    // getaddrinfo gets the DNS budget; one still running after it is abandoned, not awaited.
+    if (Clock::now() < system_deadline_)
+      for (const auto& lookup : system_)
+        if (!lookup->poll()) return true;
     return std::any_of(dns_.begin(), dns_.end(), [](const auto& d) { return d->busy(); });
   }
 
@@ -149,6 +170,8 @@ class Engine {
   CURLM* multi_;
   Observations obs_;
   std::vector<std::unique_ptr<DnsProbe>> dns_;
+  std::vector<std::unique_ptr<SystemLookup>> system_;
+  Clock::time_point system_deadline_{};
   std::vector<std::pair<CURL*, std::unique_ptr<ConnectionProbe>>> running_;
   std::vector<std::set<std::string>> probed_;
   bool accepting_ = true;  // false once the deadline cut the run: no new connections

@@ -16,6 +16,8 @@ struct CheckPlan {
   std::vector<Resolver> resolvers;
   Timeouts timeouts;
   std::string ca_bundle;  // empty: the system store
+  // Also resolve through getaddrinfo. Only meaningful when the resolvers are the system's own.
+  bool system_lookup = false;
 };
 
 // Errors are only for what stops the check from running at all (a resolver c-ares cannot use).

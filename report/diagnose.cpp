@@ -178,6 +178,30 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     findings.insert(findings.begin(), std::move(f));
     named = true;
   }
+  // What the app's own code gets (getaddrinfo) against the direct answers of resolv.conf's servers.
+  if (t.system.asked) {
+    std::set<std::string> direct;
+    bool direct_answered = false;
+    for (const auto& d : t.dns) {
+      bool from_resolv_conf = known.empty();
+      for (const auto& r : known)
+        if (r.label() == d.resolver && r.origin.find("resolv.conf") != std::string::npos) from_resolv_conf = true;
+      if (!from_resolv_conf || d.status != DnsStatus::kAnswered) continue;
+      direct_answered = true;
+      direct.insert(d.addresses.begin(), d.addresses.end());
+    }
+    const std::set<std::string> system(t.system.addresses.begin(), t.system.addresses.end());
+    std::string detail;
+    if (!t.system.answered) detail = "getaddrinfo did not answer within the DNS budget";
+    else if (direct_answered && system != direct)
+      detail = "getaddrinfo gives " + (system.empty() ? t.system.error : join(t.system.addresses, ", ")) +
+               ", direct queries give " + (direct.empty() ? std::string("no address") : join(std::vector<std::string>(direct.begin(), direct.end()), ", "));
+    if (!detail.empty() && (direct_answered || !t.system.answered)) {
+      Finding f = make_finding("dns.system_disagrees", t.target.label(), detail);
+      f.evidence["getaddrinfo_ms"] = format_ms(t.system.duration_ms);
+      findings.push_back(std::move(f));
+    }
+  }
   for (std::size_t i = 1; i < answers.size() && !named; ++i) {
     if (answers[i].second != answers[0].second) {
       Finding f = make_finding("dns.resolvers_disagree", t.target.label(),

@@ -90,10 +90,20 @@ struct ConnectionObservation {
   std::string body;                            // first bytes only
 };
 
+// getaddrinfo's answer: what the app's own code resolves.
+struct SystemResolution {
+  bool asked = false;
+  bool answered = false;  // false: still running at the deadline
+  std::string error;
+  std::vector<std::string> addresses;
+  double duration_ms = 0;
+};
+
 struct TargetObservation {
   Target target;
   std::vector<DnsObservation> dns;
   std::vector<ConnectionObservation> connections;
+  SystemResolution system;
 };
 
 struct Observations {

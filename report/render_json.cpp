@@ -64,6 +64,9 @@ json report_to_json(const Report& report) {
                        {"kind", to_string(t.target.kind)},
                        {"privatelink_zone", t.target.privatelink_zone},
                        {"dns", std::move(dns)},
+                       {"system_resolver", {{"asked", t.system.asked}, {"answered", t.system.answered},
+                                            {"addresses", t.system.addresses}, {"error", t.system.error},
+                                            {"duration_ms", t.system.duration_ms}}},
                        {"connections", std::move(conns)}});
   }
   json resolvers = json::array();

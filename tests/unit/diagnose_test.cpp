@@ -219,3 +219,13 @@ TEST(Verdict, NagiosExitCodes) {
   EXPECT_EQ(exit_code_of(verdict_of({w})), 1);
   EXPECT_EQ(exit_code_of(verdict_of({w, c})), 2);
 }
+
+TEST(Diagnose, SystemResolverThatDisagreesWithDirectQueries) {
+  TargetObservation t = healthy_vault();
+  t.system = SystemResolution{true, true, "", {"10.0.1.4"}, 3};
+  EXPECT_TRUE(problems(run(t)).empty());
+  t.system.addresses = {"203.0.113.10"};
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.system_disagrees"});
+  t.system = SystemResolution{true, false, "", {}, 0};
+  EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.system_disagrees"});
+}
