@@ -3,9 +3,14 @@
 #include <ctime>
 #include <ostream>
 
+#include "arm_client.hpp"
 #include "cli.hpp"
+#include "plane_rules.hpp"
+#include "token.hpp"
+#include "topology.hpp"
 #include "cloud.hpp"
 #include "diagnose.hpp"
+#include "finding_catalog.hpp"
 #include "render.hpp"
 #include "resolv_conf.hpp"
 #include "targets.hpp"
@@ -66,8 +71,55 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::
     p.context["embedded_resolver_upstream"] = join(resolv.upstream_nameservers, ", ");
   if (!s.ca_bundle.value.empty())
     p.context["ca_bundle"] = s.ca_bundle.value + " (" + to_string(s.ca_bundle.origin) + ")";
+  // ARM: automatic when credentials exist, forced by --arm, skipped by --no-arm.
+  p.env = env;
+  p.subscription = p.app.value_or("subscription", "");
+  p.resource_group = p.app.value_or("resource_group", "");
+  p.app_name = p.app.value_or("app", "");
+  p.arm_endpoint = s.arm_endpoint.value.empty() ? std::string(cloud->arm_endpoint) : s.arm_endpoint.value;
+  p.arm_audience = std::string(cloud->arm_endpoint);
+  p.arm_authority = std::string(cloud->authority);
+  p.arm_ca_bundle = s.arm_ca_bundle.value;
+  p.token_file = s.token_file.value;
+  p.client_id = s.client_id.value;
+  if (s.arm.value == "off") {
+    p.arm_skip_reason = "--no-arm";
+  } else {
+    arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
+    bool any = false;
+    for (const auto& c : arm::credential_chain(cs, env)) any |= c.name != "Azure CLI" && c.available();
+    if (!any && s.arm.value != "on") p.arm_skip_reason = "no credentials (no managed identity, service principal or --token-file)";
+    else if (p.subscription.empty() || p.resource_group.empty() || p.app_name.empty())
+      p.arm_skip_reason = "the app, its resource group or subscription is unknown (--app, --resource-group, --subscription)";
+    else p.arm = true;
+  }
   return p;
 }
+
+namespace {
+
+void read_arm(const PreparedCheck& p, Report& report) {
+  arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
+  cs.http.ca_bundle = p.arm_ca_bundle;
+  cs.http.total_timeout_s = 20;
+  arm::TokenSource tokens(arm::credential_chain(cs, p.env));
+  arm::ArmOptions options;
+  options.endpoint = p.arm_endpoint;
+  options.http.ca_bundle = p.arm_ca_bundle;
+  options.http.total_timeout_s = 20;
+  options.budget_s = 30;
+  arm::ArmClient client(options, tokens);
+  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}};
+  for (const auto& t : p.plan.targets)
+    if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
+  const arm::Topology topology = arm::read_topology(client, req);
+  const std::string rg_id = "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
+  arm::join_planes(topology, p.plan.targets, rg_id, report.findings);
+  report.context["arm"] = "read with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
+                          ", " + std::to_string(topology.requests) + " requests, correlation id " + topology.correlation_id;
+}
+
+}  // namespace
 
 Result<Report> run_once(const PreparedCheck& prepared) {
   Report report;
@@ -80,6 +132,11 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
   auto probe_findings = diagnose(report.observations);
   report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
+  if (prepared.arm) read_arm(prepared, report);
+  else {
+    report.findings.push_back(make_finding("arm.not_read", "", prepared.arm_skip_reason));
+    report.context["arm"] = "not read: " + prepared.arm_skip_reason;
+  }
   report.verdict = verdict_of(report.findings);
   return report;
 }

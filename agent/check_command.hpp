@@ -19,6 +19,12 @@ struct PreparedCheck {
   AppContext app;
   RouteAll route_all;
   std::map<std::string, std::string> context;  // shown at the top of every report
+  // Reading ARM: off, or on with what the client needs (credentials come from the environment).
+  bool arm = false;
+  std::string arm_skip_reason;  // why ARM is not read, for the report
+  std::string arm_endpoint, arm_audience, arm_authority, arm_ca_bundle, token_file, client_id;
+  std::string subscription, resource_group, app_name;
+  std::map<std::string, std::string> env;
 };
 
 // env: the process environment (for the App Service context).

@@ -39,13 +39,22 @@ po::options_description check_options() {
       ("connect-timeout", po::value<double>(), "TCP connect budget in seconds (default 3)")
       ("tls-timeout", po::value<double>(), "TLS handshake budget in seconds (default 3)")
       ("http-timeout", po::value<double>(), "HTTP answer budget in seconds (default 3)");
+  po::options_description arm("Azure configuration (ARM)");
+  arm.add_options()
+      ("arm", "read the app's Azure configuration (default: when credentials exist) and name the "
+       "resource and property behind each finding")
+      ("no-arm", "do not read the Azure configuration")
+      ("arm-endpoint", po::value<std::string>(), "ARM endpoint (default: the cloud's; for sovereign clouds and tests)")
+      ("arm-ca-bundle", po::value<std::string>(), "PEM file of CAs for ARM and token endpoints")
+      ("token-file", po::value<std::string>(), "file holding an ARM access token (first in the credential chain)")
+      ("client-id", po::value<std::string>(), "client id of a user-assigned managed identity");
   po::options_description output("Output");
   output.add_options()
       ("output,o", po::value<std::string>(), "text (default), json or junit")
       ("no-color", "no colour even on a terminal (NO_COLOR does the same)")
       ("help,h", "this help");
   po::options_description all;
-  all.add(targets).add(probing).add(output);
+  all.add(targets).add(probing).add(arm).add(output);
   return all;
 }
 
@@ -107,6 +116,13 @@ Result<CheckSettings> settings_from(const po::variables_map& vm, const std::map<
   str("app", s.app);
   str("resource-group", s.resource_group);
   str("subscription", s.subscription);
+  str("arm-endpoint", s.arm_endpoint);
+  str("arm-ca-bundle", s.arm_ca_bundle);
+  str("token-file", s.token_file);
+  str("client-id", s.client_id);
+  if (vm.count("arm") && vm.count("no-arm")) return fail("--arm and --no-arm contradict each other: give one");
+  if (vm.count("arm")) s.arm.set("on", Origin::kFlag);
+  if (vm.count("no-arm")) s.arm.set("off", Origin::kFlag);
   const auto num = [&](const char* name, Setting<double>& setting) {
     if (vm.count(name)) setting.set(vm[name].as<double>(), Origin::kFlag);
   };

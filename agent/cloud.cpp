@@ -10,14 +10,15 @@ namespace {
 constexpr std::array kClouds = {
     Cloud{"AzureCloud", "vault.azure.net", "privatelink.vaultcore.azure.net",
           "cognitiveservices.azure.com", "privatelink.cognitiveservices.azure.com",
-          "https://management.azure.com/"},
+          "https://management.azure.com/", "https://login.microsoftonline.com"},
     Cloud{"AzureUSGovernment", "vault.usgovcloudapi.net", "privatelink.vaultcore.usgovcloudapi.net",
           "cognitiveservices.azure.us", "privatelink.cognitiveservices.azure.us",
-          "https://management.usgovcloudapi.net/"},
+          "https://management.usgovcloudapi.net/", "https://login.microsoftonline.us"},
     // Microsoft's table lists no Cognitive Services zone for China: it comes from the account's
     // privateLinkResources when ARM can be read.
     Cloud{"AzureChinaCloud", "vault.azure.cn", "privatelink.vaultcore.azure.cn",
-          "cognitiveservices.azure.cn", "", "https://management.chinacloudapi.cn/"},
+          "cognitiveservices.azure.cn", "", "https://management.chinacloudapi.cn/",
+          "https://login.chinacloudapi.cn"},
 };
 
 }  // namespace

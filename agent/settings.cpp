@@ -91,6 +91,9 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
                                 : key == "app"         ? &s.app
                                 : key == "resource_group" ? &s.resource_group
                                 : key == "subscription"   ? &s.subscription
+                                : key == "arm_endpoint"   ? &s.arm_endpoint
+                                : key == "arm_ca_bundle"  ? &s.arm_ca_bundle
+                                : key == "client_id"      ? &s.client_id
                                                        : nullptr;
     Setting<double>* num = key == "timeout" ? &s.timeout
                            : key == "dns_timeout" ? &s.dns_timeout
@@ -112,7 +115,7 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
     } else {
       return bad(Error{"unknown key '" + key +
                        "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
-                       "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
+                       "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, arm_endpoint, arm_ca_bundle, client_id, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
     }
   }
   return true;
@@ -130,7 +133,8 @@ Result<bool> apply_environment(const std::map<std::string, std::string>& env, Ch
     if (auto v = get(name)) setting->set(comma_list(*v), Origin::kEnvironment);
   const std::pair<const char*, Setting<std::string>*> strings[] = {
       {"VNETDIAG_CLOUD", &s.cloud}, {"VNETDIAG_CA_BUNDLE", &s.ca_bundle}, {"VNETDIAG_OUTPUT", &s.output},
-      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server}, {"VNETDIAG_ROUTE_ALL", &s.route_all}};
+      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server}, {"VNETDIAG_ROUTE_ALL", &s.route_all},
+      {"VNETDIAG_ARM_ENDPOINT", &s.arm_endpoint}, {"VNETDIAG_ARM_CA_BUNDLE", &s.arm_ca_bundle}};
   for (auto [name, setting] : strings)
     if (auto v = get(name)) setting->set(*v, Origin::kEnvironment);
   if (auto v = get("VNETDIAG_TIMEOUT")) {
@@ -171,6 +175,11 @@ Result<bool> validate(const CheckSettings& s) {
   }
   const std::string& ra = s.route_all.value;
   if (!ra.empty() && ra != "on" && ra != "off") return fail("--route-all must be 'on' or 'off', not '" + ra + "'");
+  for (const auto* file : {&s.ca_bundle, &s.arm_ca_bundle, &s.token_file}) {
+    if (file->value.empty() || file == &s.ca_bundle) continue;
+    std::ifstream in(file->value);
+    if (!in) return fail("'" + file->value + "' cannot be read: give an existing file");
+  }
   if (!s.ca_bundle.value.empty()) {
     std::ifstream in(s.ca_bundle.value);
     if (!in) return fail("CA bundle '" + s.ca_bundle.value + "' cannot be read: give an existing PEM file");

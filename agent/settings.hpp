@@ -33,6 +33,11 @@ struct CheckSettings {
   Setting<std::string> proc_environ{"/proc/1/environ"};
   Setting<std::string> route_all;         // "", "on" or "off": overrides what the environment says
   Setting<std::string> app, resource_group, subscription;
+  Setting<std::string> arm{"auto"};  // auto (when credentials exist), on, off
+  Setting<std::string> arm_endpoint;  // empty: the cloud's
+  Setting<std::string> arm_ca_bundle;
+  Setting<std::string> token_file;
+  Setting<std::string> client_id;
   Setting<double> timeout{10};
   Setting<double> dns_timeout{2};
   Setting<double> connect_timeout{3};

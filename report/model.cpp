@@ -28,6 +28,7 @@ const char* to_string(Layer layer) {
     case Layer::kTcp: return "tcp";
     case Layer::kTls: return "tls";
     case Layer::kHttp: return "http";
+    case Layer::kArm: return "arm";
   }
   return "context";
 }

@@ -11,7 +11,7 @@ namespace vnetdiag {
 
 enum class TargetKind { kKeyVault, kCognitive, kCustom };
 enum class Severity { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
-enum class Layer { kContext, kDns, kTcp, kTls, kHttp };
+enum class Layer { kContext, kDns, kTcp, kTls, kHttp, kArm };
 
 const char* to_string(TargetKind kind);
 const char* to_string(Severity severity);
@@ -113,6 +113,14 @@ struct Observations {
   bool deadline_hit = false;
 };
 
+// The control-plane property behind a finding, when ARM could be read.
+struct Cause {
+  std::string resource_id;
+  std::string property;
+  std::string actual;
+  std::string expected;
+};
+
 struct Finding {
   std::string id;   // stable, e.g. dns.public_address
   std::optional<int> fm;  // failure-mode catalogue number
@@ -122,6 +130,7 @@ struct Finding {
   std::string summary;
   std::map<std::string, std::string> evidence;
   std::string remedy;
+  std::optional<Cause> cause;
 };
 
 struct Report {

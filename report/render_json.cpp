@@ -78,6 +78,10 @@ json report_to_json(const Report& report) {
                {"layer", to_string(f.layer)}, {"target", f.target}, {"summary", f.summary},
                {"evidence", f.evidence}, {"remedy", f.remedy}};
     if (f.fm) jf["fm"] = *f.fm;
+    jf["cause"] = nullptr;
+    if (f.cause)
+      jf["cause"] = {{"resource_id", f.cause->resource_id}, {"property", f.cause->property},
+                     {"actual", f.cause->actual}, {"expected", f.cause->expected}};
     findings.push_back(std::move(jf));
   }
   return {{"schema_version", kReportSchemaVersion},

@@ -89,6 +89,9 @@ std::string render_text(const Report& report, bool colour) {
     if (f.fm) out << " (FM-" << (*f.fm < 10 ? "0" : "") << *f.fm << ")";
     if (!f.target.empty()) out << " " << f.target;
     out << ": " << f.summary << "\n";
+    if (f.cause)
+      out << "       cause: " << f.cause->resource_id << " " << f.cause->property << " is " << f.cause->actual
+          << ", should be " << f.cause->expected << "\n";
     if (!f.remedy.empty()) out << "       fix: " << f.remedy << "\n";
   }
 

@@ -1,0 +1,43 @@
+#pragma once
+// The app's Azure configuration as far as the check needs it, read starting from the app with few,
+// concurrent requests: lists per resource group rather than a GET per guess.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "arm_client.hpp"
+
+namespace vnetdiag::arm {
+
+struct TopologyRequest {
+  std::string subscription, resource_group, app;
+  std::vector<std::string> vault_names, account_names;
+  std::vector<std::string> zone_names;  // privatelink zones the targets need
+};
+
+struct Topology {
+  nlohmann::json site, site_config, app_settings, plan, subnet, vnet;
+  std::vector<nlohmann::json> vaults, accounts, private_endpoints, zones;
+  std::map<std::string, std::vector<nlohmann::json>> links;          // zone name (lower) -> links
+  std::map<std::string, std::vector<nlohmann::json>> a_records;      // zone name (lower) -> A record sets
+  std::map<std::string, std::vector<nlohmann::json>> zone_groups;    // endpoint id (lower) -> groups
+  std::map<std::string, nlohmann::json> nics;                        // NIC id (lower) -> NIC
+  std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
+  int requests = 0;
+  std::string credential;
+  std::string correlation_id;
+
+  const nlohmann::json* vault(const std::string& name) const;
+  const nlohmann::json* account(const std::string& name) const;
+  const nlohmann::json* zone(const std::string& name) const;
+  std::vector<const nlohmann::json*> endpoints_for(const std::string& target_id) const;
+  std::string endpoint_address(const nlohmann::json& endpoint) const;  // NIC's private IP
+};
+
+Topology read_topology(ArmClient& client, const TopologyRequest& request);
+
+// Small JSON helpers used by the rules: a string at a path, or "" when absent.
+std::string json_str(const nlohmann::json& j, std::initializer_list<const char*> path);
+
+}  // namespace vnetdiag::arm
