@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "engine.hpp"
 #include "env_command.hpp"
+#include "fix_command.hpp"
 #include "settings.hpp"
 #include "version.hpp"
 
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
     if (command == "check")
       return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
     if (command == "env") return env_command(args, process_environment(), std::cout, std::cerr);
+    if (command == "fix")
+      return fix_command(args, process_environment(), std::cout, std::cerr, isatty(STDIN_FILENO) == 1,
+                         isatty(STDOUT_FILENO) == 1);
   } catch (const std::exception& e) {
     std::cerr << "vnetdiag: internal error: " << e.what() << " (please report it)\n";
     return kExitUnknown;

@@ -69,7 +69,8 @@ std::string ArmClient::url_for(const std::string& path) const {
 }
 
 HttpRequest ArmClient::build(const std::string& method, const std::string& url, const json& body,
-                             const std::string& client_request_id, std::string* token_error) {
+                             const std::string& client_request_id, std::string* token_error,
+                             const std::vector<std::string>& extra_headers) {
   HttpRequest r{method, url, {}, ""};
   auto token = tokens_.get();
   if (!token) {
@@ -78,6 +79,7 @@ HttpRequest ArmClient::build(const std::string& method, const std::string& url, 
   }
   r.headers = {"Authorization: Bearer " + token->value, "x-ms-client-request-id: " + client_request_id,
                "x-ms-correlation-request-id: " + correlation_id_, "Accept: application/json"};
+  r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
   if (!body.is_null()) {
     r.headers.push_back("Content-Type: application/json");
     r.body = body.dump();
@@ -126,13 +128,14 @@ std::vector<JournalEntry> ArmClient::journal() {
   return journal_;
 }
 
-ArmResponse ArmClient::send(const std::string& method, const std::string& path, const json& body) {
+ArmResponse ArmClient::send(const std::string& method, const std::string& path, const json& body,
+                            const std::vector<std::string>& extra_headers) {
   const auto start = Clock::now();
   const std::string request_id = new_guid();
   bool refreshed = false;
   for (int attempt = 0;; ++attempt) {
     std::string token_error;
-    HttpRequest req = build(method, url_for(path), body, request_id, &token_error);
+    HttpRequest req = build(method, url_for(path), body, request_id, &token_error, extra_headers);
     if (!token_error.empty()) {
       ArmResponse r;
       r.error = ArmError{"NoCredentials", token_error, "", ""};

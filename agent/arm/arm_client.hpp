@@ -46,7 +46,8 @@ class ArmClient {
  public:
   ArmClient(ArmOptions options, TokenSource& tokens);
 
-  ArmResponse send(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr);
+  ArmResponse send(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
+                   const std::vector<std::string>& extra_headers = {});
   // Many GETs at once; each is retried on its own as send() would.
   std::vector<ArmResponse> get_all(const std::vector<std::string>& paths);
   // Follows a long-running operation started by `initial` to its end; returns the final state.
@@ -59,7 +60,8 @@ class ArmClient {
 
  private:
   HttpRequest build(const std::string& method, const std::string& url, const nlohmann::json& body,
-                    const std::string& client_request_id, std::string* token_error);
+                    const std::string& client_request_id, std::string* token_error,
+                    const std::vector<std::string>& extra_headers = {});
   ArmResponse finish(const std::string& method, const std::string& path, HttpResponse http,
                      const std::string& client_request_id);
   std::string url_for(const std::string& path) const;

@@ -100,9 +100,10 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
       rg + "/providers/Microsoft.CognitiveServices/accounts" + api(kCognitiveApi),
       rg + "/providers/Microsoft.Network/privateEndpoints" + api(kNetworkApi),
       rg + "/providers/Microsoft.Network/privateDnsZones" + api(kPrivateDnsApi),
+      rg + "/providers/Microsoft.Network/virtualNetworks" + api(kNetworkApi),
   };
   auto r1 = client.get_all(first);
-  const char* names1[] = {"site", "site config/web", "vaults", "accounts", "private endpoints", "private DNS zones"};
+  const char* names1[] = {"site", "site config/web", "vaults", "accounts", "private endpoints", "private DNS zones", "virtual networks"};
   for (std::size_t i = 0; i < r1.size(); ++i) note_error(t, std::string("read ") + names1[i], r1[i]);
   if (r1[0].ok()) t.site = r1[0].body;
   if (r1[1].ok()) t.site_config = r1[1].body;
@@ -110,6 +111,7 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
   t.accounts = values_of(r1[3]);
   t.private_endpoints = values_of(r1[4]);
   t.zones = values_of(r1[5]);
+  t.vnets = values_of(r1[6]);
   auto settings = client.send("POST", site + "/config/appsettings/list" + api(kWebApi));
   note_error(t, "list app settings", settings);
   if (settings.ok()) t.app_settings = settings.body;

@@ -18,7 +18,7 @@ struct TopologyRequest {
 
 struct Topology {
   nlohmann::json site, site_config, app_settings, plan, subnet, vnet;
-  std::vector<nlohmann::json> vaults, accounts, private_endpoints, zones;
+  std::vector<nlohmann::json> vaults, accounts, private_endpoints, zones, vnets;
   std::map<std::string, std::vector<nlohmann::json>> links;          // zone name (lower) -> links
   std::map<std::string, std::vector<nlohmann::json>> a_records;      // zone name (lower) -> A record sets
   std::map<std::string, std::vector<nlohmann::json>> zone_groups;    // endpoint id (lower) -> groups

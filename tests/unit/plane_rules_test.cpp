@@ -1,5 +1,7 @@
 #include "plane_rules.hpp"
 
+#include "topology_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -9,40 +11,9 @@ using namespace vnetdiag;
 using namespace vnetdiag::arm;
 using nlohmann::json;
 
-std::string lower_id(const std::string& s);
-
 namespace {
 
-const std::string kRg = "/subscriptions/s1/resourceGroups/securebackendsetup";
-const std::string kVnet = kRg + "/providers/Microsoft.Network/virtualNetworks/securebackend-vnet";
-const std::string kVault = kRg + "/providers/Microsoft.KeyVault/vaults/vdlabkv";
-const std::string kZone = kRg + "/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
-const std::string kPe = kRg + "/providers/Microsoft.Network/privateEndpoints/securekeyvault-pe";
-const std::string kNic = kRg + "/providers/Microsoft.Network/networkInterfaces/securekeyvault-pe.nic";
-
-Target vault_target() { return Target{TargetKind::kKeyVault, "vdlabkv.vault.azure.net", 443, "privatelink.vaultcore.azure.net"}; }
-
-// The tutorial's end state for the vault, as ARM shows it.
-Topology tutorial() {
-  Topology t;
-  t.site = {{"id", kRg + "/providers/Microsoft.Web/sites/app"},
-            {"properties", {{"virtualNetworkSubnetId", kVnet + "/subnets/vnet-integration-subnet"}, {"httpsOnly", true}}}};
-  t.subnet = {{"id", kVnet + "/subnets/vnet-integration-subnet"},
-              {"properties", {{"addressPrefix", "10.0.0.0/24"}, {"delegations", {{{"properties", {{"serviceName", "Microsoft.Web/serverFarms"}}}}}}}}};
-  t.plan = {{"id", "plan"}, {"sku", {{"tier", "Standard"}, {"name", "S1"}}}};
-  t.vnet = {{"id", kVnet}, {"properties", {{"dhcpOptions", {{"dnsServers", json::array()}}}}}};
-  t.vaults = {{{"id", kVault}, {"name", "vdlabkv"}, {"properties", {{"networkAcls", {{"defaultAction", "Deny"}}}}}}};
-  t.private_endpoints = {{{"id", kPe}, {"name", "securekeyvault-pe"},
-                          {"properties", {{"privateLinkServiceConnections", {{{"properties", {{"privateLinkServiceId", kVault},
-                                                                                            {"privateLinkServiceConnectionState", {{"status", "Approved"}}}}}}}},
-                                          {"networkInterfaces", {{{"id", kNic}}}}}}}};
-  t.nics[lower_id(kNic)] = {{"id", kNic}, {"properties", {{"ipConfigurations", {{{"properties", {{"privateIPAddress", "10.0.1.4"}}}}}}}}};
-  t.zones = {{{"id", kZone}, {"name", "privatelink.vaultcore.azure.net"}}};
-  t.links["privatelink.vaultcore.azure.net"] = {{{"properties", {{"virtualNetwork", {{"id", kVnet}}}}}}};
-  t.a_records["privatelink.vaultcore.azure.net"] = {{{"name", "vdlabkv"}, {"properties", {{"aRecords", {{{"ipv4Address", "10.0.1.4"}}}}}}}};
-  t.zone_groups[lower_id(kPe)] = {{{"name", "default"}, {"properties", {{"privateDnsZoneConfigs", {{{"properties", {{"privateDnsZoneId", kZone}}}}}}}}}};
-  return t;
-}
+using namespace vnetdiag::testdata;
 
 std::set<std::string> problems(const std::vector<Finding>& f) {
   std::set<std::string> out;
@@ -126,8 +97,3 @@ TEST(JoinPlanes, RouteAllLayersThatDisagree) {
   EXPECT_TRUE(problems(f).count("arm.routeall_layers_disagree"));
 }
 
-std::string lower_id(const std::string& s) {
-  std::string out = s;
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}

@@ -1,0 +1,36 @@
+#pragma once
+// Runs a plan as a dependency graph: every step starts the moment the steps it depends on have
+// succeeded, so independent steps (the two zones, the two endpoints) run in parallel; each
+// long-running operation is followed to its end. Lock-down steps wait for `verify` to pass.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "arm_client.hpp"
+#include "plan.hpp"
+
+namespace vnetdiag::fix {
+
+struct StepOutcome {
+  std::string key;
+  std::string outcome;  // ok | failed | skipped
+  std::string message;
+  double seconds = 0;
+};
+
+struct ApplyResult {
+  std::vector<StepOutcome> steps;
+  bool verified_before_lock_down = false;
+  bool ok = false;
+};
+
+struct ApplyOptions {
+  // Returns true when the private path works (the check passes apart from lock-down findings).
+  std::function<bool()> verify;
+  double verify_budget_s = 180;
+  double verify_interval_s = 2;
+};
+
+ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOptions& options);
+
+}  // namespace vnetdiag::fix

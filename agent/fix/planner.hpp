@@ -1,0 +1,34 @@
+#pragma once
+// The planner: tutorial end state, parameterised by what exists, diffed against what ARM shows.
+// Reads nothing itself; never plans a delete.
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "plan.hpp"
+#include "topology.hpp"
+
+namespace vnetdiag::fix {
+
+// Names and prefixes for what does not exist yet. Existing resources' names win.
+struct DesiredNames {
+  std::string location;  // empty: the app's region
+  std::string vnet = "securebackend-vnet";
+  std::string vnet_prefix = "10.0.0.0/16";
+  std::string integration_subnet = "vnet-integration-subnet";
+  std::string integration_prefix = "10.0.0.0/24";
+  std::string endpoint_subnet = "private-endpoint-subnet";
+  std::string endpoint_prefix = "10.0.1.0/24";
+  bool route_all = false;  // force route-all even when every endpoint address is RFC1918
+};
+
+struct PlanInput {
+  const arm::Topology* topology;
+  std::vector<Target> targets;
+  std::string subscription, resource_group;
+  DesiredNames names;
+};
+
+Plan plan_repairs(const PlanInput& input);
+
+}  // namespace vnetdiag::fix

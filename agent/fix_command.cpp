@@ -1,0 +1,185 @@
+#include "fix_command.hpp"
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "arm_client.hpp"
+#include "check_command.hpp"
+#include "cli.hpp"
+#include "executor.hpp"
+#include "planner.hpp"
+#include "render.hpp"
+#include "token.hpp"
+#include "topology.hpp"
+
+namespace po = boost::program_options;
+
+namespace vnetdiag {
+namespace {
+
+// Terraform's -detailed-exitcode: 0 nothing to change, 2 changes planned, 1 error.
+constexpr int kNothing = 0, kError = 1, kChanges = 2;
+
+po::options_description fix_options() {
+  po::options_description fix("Fix");
+  fix.add_options()
+      ("apply", "apply the plan (asks for confirmation on a terminal; needs --yes otherwise)")
+      ("yes", "do not ask: apply right away")
+      ("out", po::value<std::string>(), "save the plan (JSON) to this file")
+      ("location", po::value<std::string>(), "region for new resources (default: the app's)")
+      ("vnet-name", po::value<std::string>(), "name of a VNet to create (default securebackend-vnet)")
+      ("vnet-prefix", po::value<std::string>(), "its address space (default 10.0.0.0/16)")
+      ("integration-subnet", po::value<std::string>(), "integration subnet name (default vnet-integration-subnet)")
+      ("integration-prefix", po::value<std::string>(), "its prefix (default 10.0.0.0/24)")
+      ("endpoint-subnet", po::value<std::string>(), "private-endpoint subnet name (default private-endpoint-subnet)")
+      ("endpoint-prefix", po::value<std::string>(), "its prefix (default 10.0.1.0/24)")
+      ("verify-timeout", po::value<double>(), "seconds to wait for the private path before locking down (default 180)");
+  po::options_description all;
+  all.add(check_options()).add(fix);
+  return all;
+}
+
+bool data_plane_ok(const Report& r) {
+  for (const auto& f : r.findings)
+    if (f.severity == Severity::kCritical && f.layer != Layer::kArm && f.id != "kv.public_source") return false;
+  return true;
+}
+
+}  // namespace
+
+int fix_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                std::ostream& out, std::ostream& err, bool stdin_is_tty, bool stdout_is_tty) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(fix_options()).run(), vm);
+  } catch (const po::error& e) {
+    err << "vnetdiag: " << e.what() << " (see 'vnetdiag fix --help')\n";
+    return kError;
+  }
+  if (vm.count("help")) {
+    out << "Usage: vnetdiag fix [--apply [--yes]] [options]\n\n"
+           "Reads the app's Azure configuration, diffs it against the tutorial's end state and prints\n"
+           "a plan: + create, ~ update (property before -> after), never a delete. Each step names the\n"
+           "finding it repairs, the ARM call and the permission it needs. With --apply it runs the plan\n"
+           "(independent steps in parallel), locks the vault and account down only after the private\n"
+           "path verifies, then checks again. Exit: 0 nothing to change (or applied and verified),\n"
+           "2 changes planned, 1 error.\n\n"
+        << fix_options()
+        << "\nExamples:\n  vnetdiag fix --keyvault kv1 --cognitive cs1\n"
+           "  vnetdiag fix --keyvault kv1 --cognitive cs1 -o json --out plan.json\n"
+           "  vnetdiag fix --keyvault kv1 --cognitive cs1 --apply --yes\n";
+    return kNothing;
+  }
+  auto settings = settings_from(vm, env);
+  if (!settings) {
+    err << "vnetdiag: " << settings.error().message << "\n";
+    return kError;
+  }
+  auto prepared = prepare_check(*settings, env);
+  if (!prepared) {
+    err << "vnetdiag: " << prepared.error().message << "\n";
+    return kError;
+  }
+  if (!prepared->arm) {
+    err << "vnetdiag: fix needs to read and write ARM, but " << prepared->arm_skip_reason
+        << ": give the app a managed identity or pass --token-file\n";
+    return kError;
+  }
+  const bool apply = vm.count("apply") > 0;
+  if (apply && !vm.count("yes") && !stdin_is_tty) {
+    err << "vnetdiag: --apply on a non-interactive console needs --yes (nothing was changed)\n";
+    return kError;
+  }
+
+  arm::CredentialSettings cs{prepared->token_file, prepared->client_id, prepared->arm_audience, prepared->arm_authority, {}};
+  cs.http.ca_bundle = prepared->arm_ca_bundle;
+  arm::TokenSource tokens(arm::credential_chain(cs, env));
+  arm::ArmOptions options;
+  options.endpoint = prepared->arm_endpoint;
+  options.http.ca_bundle = prepared->arm_ca_bundle;
+  arm::ArmClient client(options, tokens);
+  arm::TopologyRequest req{prepared->subscription, prepared->resource_group, prepared->app_name, {}, {}, {}};
+  for (const auto& t : prepared->plan.targets)
+    if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
+  const arm::Topology topology = arm::read_topology(client, req);
+  if (topology.site.is_null()) {
+    err << "vnetdiag: cannot read the app " << prepared->app_name << " in " << prepared->resource_group << ": "
+        << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
+    return kError;
+  }
+  fix::PlanInput input{&topology, prepared->plan.targets, prepared->subscription, prepared->resource_group, {}};
+  const auto str = [&](const char* name, std::string& target) {
+    if (vm.count(name)) target = vm[name].as<std::string>();
+  };
+  str("location", input.names.location);
+  str("vnet-name", input.names.vnet);
+  str("vnet-prefix", input.names.vnet_prefix);
+  str("integration-subnet", input.names.integration_subnet);
+  str("integration-prefix", input.names.integration_prefix);
+  str("endpoint-subnet", input.names.endpoint_subnet);
+  str("endpoint-prefix", input.names.endpoint_prefix);
+  const fix::Plan plan = fix::plan_repairs(input);
+
+  nlohmann::json result = {{"plan", fix::plan_to_json(plan)}, {"arm_requests_to_read", topology.requests},
+                           {"read_errors", topology.errors}, {"credential", topology.credential}};
+  if (vm.count("out")) {
+    std::ofstream file(vm["out"].as<std::string>());
+    if (!file) {
+      err << "vnetdiag: cannot write the plan to '" << vm["out"].as<std::string>() << "'\n";
+      return kError;
+    }
+    file << fix::plan_to_json(plan).dump(2) << "\n";
+  }
+  const bool json_out = settings->output.value == "json";
+  if (!json_out) out << fix::render_plan_text(plan, stdout_is_tty && !env.count("NO_COLOR"));
+  if (!apply || plan.steps.empty()) {
+    if (json_out) out << result.dump(2) << "\n";
+    return plan.steps.empty() ? kNothing : kChanges;
+  }
+  if (!vm.count("yes")) {
+    out << "Apply these " << plan.steps.size() << " changes? Type 'yes': " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "yes") {
+      err << "vnetdiag: not applied\n";
+      return kError;
+    }
+  }
+  fix::ApplyOptions apply_options;
+  if (vm.count("verify-timeout")) apply_options.verify_budget_s = vm["verify-timeout"].as<double>();
+  apply_options.verify = [&prepared] {
+    auto report = run_once(*prepared);
+    return report && data_plane_ok(*report);
+  };
+  const fix::ApplyResult applied = fix::apply_plan(plan, client, apply_options);
+  auto final_report = run_once(*prepared);
+  const bool passed = final_report && final_report->verdict == Severity::kOk;
+
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : applied.steps)
+    steps.push_back({{"key", s.key}, {"outcome", s.outcome}, {"message", s.message}, {"seconds", s.seconds}});
+  nlohmann::json journal = nlohmann::json::array();
+  for (const auto& j : client.journal())
+    journal.push_back({{"method", j.method}, {"path", j.path}, {"status", j.status}, {"outcome", j.outcome},
+                       {"client_request_id", j.client_request_id}, {"correlation_id", j.correlation_id}});
+  result["applied"] = steps;
+  result["journal"] = journal;
+  result["arm_requests"] = client.requests_sent();
+  result["verified"] = passed;
+  if (final_report) result["check"] = report_to_json(*final_report);
+  if (json_out) {
+    out << result.dump(2) << "\n";
+  } else {
+    for (const auto& s : applied.steps)
+      out << (s.outcome == "ok" ? "done    " : s.outcome == "failed" ? "FAILED  " : "skipped ") << s.key
+          << (s.message.empty() ? "" : ": " + s.message) << "\n";
+    out << "check after fix: " << (final_report ? to_string(final_report->verdict) : "could not run") << " ("
+        << client.requests_sent() << " ARM requests)\n";
+  }
+  return applied.ok && passed ? kNothing : kError;
+}
+
+}  // namespace vnetdiag
