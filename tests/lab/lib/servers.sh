@@ -1,0 +1,125 @@
+# The lab's servers: unbound (Azure DNS stand-in) and nginx (private endpoints) in the VNet
+# namespace, nginx (public fronts) in the internet namespace, delayq for added latency.
+# Start, reload, stop, and readiness checks. Sourced by `lab`.
+# shellcheck shell=bash
+
+WORLD_DIR=$RUN_DIR/world
+DNS_DIR=$RUN_DIR/dns
+DELAYQ_BIN=$RUN_DIR/delayq
+DELAYQ_PID=$RUN_DIR/delayq.pid
+DELAYQ_STATE=$RUN_DIR/delayq.delay-ms
+
+# ---- unbound -------------------------------------------------------------------------------
+
+unbound_pid() { pid_of "$DNS_DIR/unbound.pid" unbound; }
+
+# The serial of "." is the world generation: it tells which data unbound serves. Asked from
+# inside the VNet namespace (over lo), so port 53 drop rules for the app do not apply.
+dns_serial() {
+  ip netns exec "$NS_VNET" dig +short +time=1 +tries=1 @"$DNS_ADDRESS" . SOA 2>/dev/null |
+    awk '{ print $3 }'
+}
+dns_serves() { [ "$(dns_serial)" = "$1" ]; }
+
+# unbound_push : start unbound, or have it reload its configuration and zones (SIGHUP).
+unbound_push() {
+  local pid
+  mkdir -p "$DNS_DIR"
+  if pid=$(unbound_pid); then
+    kill -HUP "$pid"
+  else
+    rm -f "$DNS_DIR/unbound.pid"
+    spawn_in "$NS_VNET" "$DNS_DIR/unbound.log" unbound -c "$WORLD_DIR/unbound.conf" ||
+      die "unbound did not start; see $DNS_DIR/unbound.log: $(tail -n 1 "$DNS_DIR/unbound.log")"
+  fi
+}
+
+unbound_stop() {
+  local pid
+  if pid=$(unbound_pid); then stop_pids "$pid"; fi
+  rm -f "$DNS_DIR/unbound.pid"
+}
+
+# ---- nginx ---------------------------------------------------------------------------------
+# Two instances: "vnet" (private endpoints, in vdlab-vnet) and "inet" (public fronts, in vdlab-inet).
+
+nginx_ns() { if [ "$1" = vnet ]; then echo "$NS_VNET"; else echo "$NS_INET"; fi; }
+nginx_dir() { echo "$RUN_DIR/nginx-$1"; }
+nginx_pid() { pid_of "$(nginx_dir "$1")/nginx.pid" nginx; }
+
+nginx_generation() {
+  ip netns exec "$(nginx_ns "$1")" curl -s --max-time 1 http://127.0.0.1:8080/lab/generation 2>/dev/null
+}
+nginx_serves() { [ "$(nginx_generation "$1")" = "$2" ]; }
+
+# After a reload, old and new workers accept side by side until each old worker gets the
+# master's QUIT: it then retitles itself "worker process is shutting down" and closes its
+# listening sockets. Only then does every new connection meet the new configuration.
+declare -A NGINX_OLD_WORKERS=()
+nginx_workers() { cat "/proc/$1/task/$1/children" 2>/dev/null || true; }
+nginx_retired() { # PID... : each has exited or is shutting down
+  local p cmd
+  for p in "$@"; do
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") || continue
+    [ -z "$cmd" ] || [[ "$cmd" == *"shutting down"* ]] || return 1
+  done
+}
+
+# nginx_push vnet|inet : start nginx, or reload it (SIGHUP, what `nginx -s reload` sends).
+# A bad configuration leaves the old one running; the generation check then reports it.
+nginx_push() {
+  local dir pid conf=$WORLD_DIR/nginx-$1.conf
+  dir=$(nginx_dir "$1")
+  mkdir -p "$dir/tmp"
+  if pid=$(nginx_pid "$1"); then
+    NGINX_OLD_WORKERS[$1]=$(nginx_workers "$pid")
+    kill -HUP "$pid"
+  else
+    rm -f "$dir/nginx.pid"
+    spawn_in "$(nginx_ns "$1")" "$dir/error.log" nginx -q -p "$dir/" -e "$dir/error.log" -c "$conf" ||
+      die "nginx ($1) did not start; see $dir/error.log: $(tail -n 1 "$dir/error.log")"
+  fi
+}
+
+nginx_stop() {
+  local pid
+  if pid=$(nginx_pid "$1"); then stop_pids "$pid"; fi
+  rm -f "$(nginx_dir "$1")/nginx.pid"
+}
+
+nginx_config_error() {
+  ip netns exec "$(nginx_ns "$1")" nginx -t -q -p "$(nginx_dir "$1")/" -e /dev/stderr \
+    -c "$WORLD_DIR/nginx-$1.conf" 2>&1 | head -n 1
+}
+
+# ---- delayq --------------------------------------------------------------------------------
+
+delayq_pid() { pid_of "$DELAYQ_PID" delayq; }
+
+delayq_build() {
+  [ "$DELAYQ_BIN" -nt "$LAB_DIR/delayq.c" ] && return 0
+  command -v cc >/dev/null || die "cc missing: cannot build delayq (run packaging/setup-debian.sh)"
+  timeout 60 cc -O2 -Wall -o "$DELAYQ_BIN" "$LAB_DIR/delayq.c" -lnetfilter_queue ||
+    die "cannot build delayq (libnetfilter-queue-dev installed?)"
+}
+
+delayq_stop() {
+  local pid
+  if pid=$(delayq_pid); then stop_pids "$pid"; fi
+  rm -f "$DELAYQ_PID" "$DELAYQ_STATE"
+}
+
+# delayq_set MS : make delayq hold packets for MS milliseconds (0: no delayq at all).
+delayq_set() {
+  local want=$1 have=""
+  if delayq_pid >/dev/null; then have=$(cat "$DELAYQ_STATE" 2>/dev/null || true); fi
+  [ "$want" = "${have:-0}" ] && return 0
+  delayq_stop
+  [ "$want" -gt 0 ] || return 0
+  delayq_build
+  timeout 5 setsid -f ip netns exec "$NS_VNET" "$DELAYQ_BIN" --queue 0 --delay-ms "$want" \
+    --pidfile "$DELAYQ_PID" </dev/null >>"$RUN_DIR/delayq.log" 2>&1 9>&-
+  wait_for 3000 delayq_pid >/dev/null ||
+    die "delayq did not start; see $RUN_DIR/delayq.log: $(tail -n 1 "$RUN_DIR/delayq.log")"
+  echo "$want" >"$DELAYQ_STATE"
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Realize a world: validate it and write every file the lab's servers read.
+
+    realize.py WORLD --run RUN_DIR --lab LAB_DIR --generation N [--default-delay-ms D]
+
+WORLD is a path or '-' (stdin). Writes into RUN_DIR/world/ (each file replaced atomically):
+unbound.conf and zone files, nginx-vnet.conf, nginx-inet.conf, vnet.rules (iptables-restore),
+endpoints (addresses, one a line), world.json (normalised) and plan.env (shell variables for the
+lab script). Performs no other I/O; the lab script pushes the files to the servers.
+"""
+import argparse
+import json
+import os
+import shlex
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+import dnszones  # noqa: E402
+import firewall  # noqa: E402
+import nginxconf  # noqa: E402
+import world as worldmod  # noqa: E402
+
+
+def write(path, text):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("world")
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--lab", required=True)
+    ap.add_argument("--generation", type=int, required=True)
+    ap.add_argument("--default-delay-ms", type=int, default=0)
+    args = ap.parse_args()
+
+    if args.world == "-":
+        text, origin = sys.stdin.read(), "stdin"
+    else:
+        try:
+            with open(args.world) as f:
+                text, origin = f.read(), args.world
+        except OSError as e:
+            raise worldmod.WorldError(f"cannot read world: {e}") from None
+    world = worldmod.parse(text, origin)
+
+    run = os.path.abspath(args.run)
+    out, pki, snippets = f"{run}/world", f"{run}/pki", os.path.abspath(f"{args.lab}/nginx")
+    os.makedirs(out, exist_ok=True)
+    gen = args.generation
+    delay = world["delay_ms"] if world["delay_ms"] is not None else args.default_delay_ms
+
+    private = dnszones.linked_zones(world)
+    zone_files = {dnszones.zone_file_name("."): dnszones.root_zone(world, gen)}
+    zone_files.update({dnszones.zone_file_name(z["name"]): dnszones.private_zone(z) for z in private})
+    for name in os.listdir(out):
+        if name.endswith(".zone") and name not in zone_files:
+            os.remove(f"{out}/{name}")
+    for name, text in zone_files.items():
+        write(f"{out}/{name}", text)
+    write(f"{out}/unbound.conf",
+          dnszones.unbound_conf(f"{run}/dns", out, ["."] + [z["name"] for z in private]))
+    write(f"{out}/nginx-vnet.conf",
+          nginxconf.private_endpoints(world, f"{run}/nginx-vnet", pki, snippets, gen))
+    write(f"{out}/nginx-inet.conf",
+          nginxconf.public_fronts(world, f"{run}/nginx-inet", pki, snippets, gen))
+    write(f"{out}/vnet.rules", firewall.ruleset(world, delay))
+    addresses = firewall.endpoint_addresses(world)
+    write(f"{out}/endpoints", "".join(f"{a}\n" for a in addresses))
+    write(f"{out}/world.json", json.dumps(world, indent=2) + "\n")
+    plan = {
+        "WORLD_DNS": world["dns_server"],
+        "WORLD_DELAY_MS": str(delay),
+        "WORLD_ENDPOINTS": str(len(addresses)),
+        "WORLD_DESCRIPTION": world["description"],
+    }
+    write(f"{out}/plan.env", "".join(f"{k}={shlex.quote(v)}\n" for k, v in plan.items()))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except worldmod.WorldError as e:
+        print(f"lab: bad world: {e}", file=sys.stderr)
+        sys.exit(2)

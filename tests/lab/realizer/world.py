@@ -1,0 +1,169 @@
+"""World description: load, validate, fill in defaults.
+
+A world states what Azure looks like from the app's VNet: private DNS zones and their links,
+services with their public access setting and private endpoint. The ARM twin will produce the
+same format. See tests/lab/README.md for the field list.
+"""
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    suffix: str          # public name suffix: NAME.<suffix>
+    private_zone: str    # privatelink zone the public name is aliased into
+    front: str           # public front name every NAME resolves to without a private endpoint
+    front_address: str   # address of that front in the "internet" namespace
+
+
+KINDS = {
+    "vault": Kind("vault.azure.net", "privatelink.vaultcore.azure.net",
+                  "data-prod-weu.vaultcore.azure.net", "203.0.113.10"),
+    "cognitive": Kind("cognitiveservices.azure.com", "privatelink.cognitiveservices.azure.com",
+                      "westeurope.api.cognitive.microsoft.com", "203.0.113.11"),
+}
+
+DNS_SERVER_ADDRESS = "10.0.2.53"
+APP_SUBNET = ipaddress.ip_network("10.0.0.0/24")
+PRIVATE_RANGE = ipaddress.ip_network("10.0.0.0/8")
+
+DNS_STATES = ("up", "down", "drop")
+ACCESS = ("Enabled", "Disabled")
+CONNECTIONS = ("Approved", "Pending")
+PORTS = ("listen", "drop", "refuse")
+CERTIFICATES = ("valid", "wrong-name", "untrusted", "expiring")
+
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class WorldError(ValueError):
+    pass
+
+
+def _check_keys(obj, where, required, optional=()):
+    if not isinstance(obj, dict):
+        raise WorldError(f"{where}: expected an object")
+    unknown = set(obj) - set(required) - set(optional)
+    if unknown:
+        raise WorldError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for key in required:
+        if key not in obj:
+            raise WorldError(f"{where}: missing '{key}'")
+
+
+def _choice(obj, key, choices, where, default):
+    value = obj.get(key, default)
+    if value not in choices:
+        raise WorldError(f"{where}.{key}: '{value}' is not one of {', '.join(choices)}")
+    return value
+
+
+def _ipv4(text, where):
+    try:
+        return ipaddress.IPv4Address(text)
+    except (ipaddress.AddressValueError, TypeError):
+        raise WorldError(f"{where}: '{text}' is not an IPv4 address") from None
+
+
+def _dns_name(text, where):
+    labels = text.lower().rstrip(".").split(".") if isinstance(text, str) else [""]
+    if not all(_LABEL.match(label) for label in labels):
+        raise WorldError(f"{where}: '{text}' is not a DNS name")
+    return ".".join(labels)
+
+
+def _zones(raw):
+    zones = {}
+    for name, zone in raw.items():
+        where = f"zones.{name}"
+        zname = _dns_name(name, where)
+        _check_keys(zone, where, (), ("linked", "records"))
+        linked = zone.get("linked", True)
+        if not isinstance(linked, bool):
+            raise WorldError(f"{where}.linked: expected true or false")
+        records = {}
+        for label, value in zone.get("records", {}).items():
+            rwhere = f"{where}.records.{label}"
+            values = value if isinstance(value, list) else [value]
+            if not values:
+                raise WorldError(f"{rwhere}: empty address list")
+            records[_dns_name(label, rwhere)] = [str(_ipv4(v, rwhere)) for v in values]
+        zones[zname] = {"linked": linked, "records": records}
+    return zones
+
+
+def _endpoint(raw, where):
+    if raw is None:
+        return None
+    _check_keys(raw, where, ("address",), ("connection", "port", "certificate"))
+    address = _ipv4(raw["address"], f"{where}.address")
+    if (address not in PRIVATE_RANGE or address in APP_SUBNET
+            or str(address) == DNS_SERVER_ADDRESS):
+        raise WorldError(f"{where}.address: {address} must be in 10.0.0.0/8, outside the app "
+                         f"subnet 10.0.0.0/24 and not the DNS server {DNS_SERVER_ADDRESS}")
+    return {
+        "address": str(address),
+        "connection": _choice(raw, "connection", CONNECTIONS, where, "Approved"),
+        "port": _choice(raw, "port", PORTS, where, "listen"),
+        "certificate": _choice(raw, "certificate", CERTIFICATES, where, "valid"),
+    }
+
+
+def _services(raw):
+    if not isinstance(raw, list):
+        raise WorldError("services: expected a list")
+    services, seen, addresses = [], set(), set()
+    for i, svc in enumerate(raw):
+        where = f"services[{i}]"
+        _check_keys(svc, where, ("kind", "name"), ("public_network_access", "private_endpoint"))
+        kind = _choice(svc, "kind", tuple(KINDS), where, None)
+        name = svc["name"]
+        if not isinstance(name, str) or not _LABEL.match(name):
+            raise WorldError(f"{where}.name: '{name}' is not a valid resource name")
+        if (kind, name) in seen:
+            raise WorldError(f"{where}: {kind} '{name}' appears twice")
+        seen.add((kind, name))
+        endpoint = _endpoint(svc.get("private_endpoint"), f"{where}.private_endpoint")
+        if endpoint:
+            if endpoint["address"] in addresses:
+                raise WorldError(f"{where}.private_endpoint.address: {endpoint['address']} is used twice")
+            addresses.add(endpoint["address"])
+        services.append({
+            "kind": kind,
+            "name": name,
+            "public_network_access": _choice(svc, "public_network_access", ACCESS, where, "Enabled"),
+            "private_endpoint": endpoint,
+        })
+    return services
+
+
+def parse(text, origin):
+    """Parse and validate a world; return it normalised (every optional field filled in)."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise WorldError(f"{origin}: not JSON: {e}") from None
+    try:
+        _check_keys(raw, "world", ("description",), ("delay_ms", "dns", "zones", "services"))
+        if not isinstance(raw["description"], str) or not raw["description"].strip():
+            raise WorldError("description: expected a non-empty string")
+        delay = raw.get("delay_ms")
+        if delay is not None and (not isinstance(delay, int) or isinstance(delay, bool)
+                                  or not 0 <= delay <= 10000):
+            raise WorldError("delay_ms: expected an integer from 0 to 10000")
+        dns = raw.get("dns", {})
+        _check_keys(dns, "dns", (), ("server",))
+        zones = raw.get("zones", {})
+        if not isinstance(zones, dict):
+            raise WorldError("zones: expected an object")
+        return {
+            "description": raw["description"].strip(),
+            "delay_ms": delay,
+            "dns_server": _choice(dns, "server", DNS_STATES, "dns", "up"),
+            "zones": _zones(zones),
+            "services": _services(raw.get("services", [])),
+        }
+    except WorldError as e:
+        raise WorldError(f"{origin}: {e}") from None

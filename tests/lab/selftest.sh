@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Self-test of the lab: bring it up, check DNS, TCP, TLS and HTTP of several worlds from inside
+# the app namespace with dig, curl and openssl, bring it down, check nothing is left.
+# Prints "N passed, N failed"; exits 1 on any failure. Without root or network namespaces it
+# prints SKIP and exits 77 -- unless CI=true, where the lab must run and that is a failure.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB=$LAB_DIR/lab
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+passed=0 failed=0
+
+skip() {
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: $* -- CI=true, so the lab self-test may not be skipped" >&2
+    exit 1
+  fi
+  echo "SKIP: lab self-test skipped: $*" >&2
+  exit 77
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
+command -v ip >/dev/null || skip "iproute2 (ip) missing"
+probe_ns=vdlab-selftest-$$
+if ! ip netns add "$probe_ns" 2>/dev/null; then
+  skip "cannot create network namespaces here (ip netns add failed)"
+fi
+ip netns delete "$probe_ns"
+for tool in dig curl openssl unbound nginx iptables-restore cc; do
+  command -v "$tool" >/dev/null || skip "$tool missing (run packaging/setup-debian.sh)"
+done
+
+# ---- helpers -------------------------------------------------------------------------------
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+
+# expect DESC ACTUAL EXPECTED
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+# expect_match DESC TEXT REGEX
+expect_match() {
+  if [[ "$2" =~ $3 ]]; then ok "$1"; else bad "$1" "expected to match: $3" "got: ${2:0:400}"; fi
+}
+
+apply() { "$LAB" apply "$@" 2>/dev/null || bad "lab apply $*" "lab apply failed"; }
+in_app() { "$LAB" exec "$@"; }
+
+# answer NAME : "name ttl type data" lines of the answer section, via the app's resolv.conf.
+answer() { in_app dig +noall +answer +tries=1 +time=2 "$1" 2>&1 | awk '{ print $1, $2, $4, $5 }'; }
+answer_nottl() { in_app dig +noall +answer +tries=1 +time=2 "$1" 2>&1 | awk '{ print $1, $4, $5 }'; }
+rcode() { in_app dig +tries=1 +time=2 "$1" 2>&1 | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+last_a() { answer_nottl "$1" | awk '$2 == "A" { a = $3 } END { print a }'; }
+
+# https HOST IP PATH [curl options] : "exit=N" line, then status line, headers and body.
+https() {
+  local host=$1 ip=$2 path=$3; shift 3
+  local out rc=0
+  out=$(in_app curl -sS -i --connect-timeout 1 --max-time 3 --cacert "$CA" \
+    --resolve "$host:443:$ip" "$@" "https://$host$path" 2>&1) || rc=$?
+  printf 'exit=%s\n%s\n' "$rc" "$out"
+}
+curl_exit() { https "$@" | sed -n '1s/^exit=//p'; }
+
+elapsed_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $(((t - $1) / 1000)); }
+stamp() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+
+KV=vdlabkv.vault.azure.net CS=vdlabcs.cognitiveservices.azure.com
+KV_PL=vdlabkv.privatelink.vaultcore.azure.net CS_PL=vdlabcs.privatelink.cognitiveservices.azure.com
+KV_FRONT=data-prod-weu.vaultcore.azure.net CS_FRONT=westeurope.api.cognitive.microsoft.com
+
+# A lab that was up before (a developer's, or the ctest fixture of the scenario tests) is
+# brought up again at the end, with the same base delay; its world is then `healthy`.
+was_up="" base_delay=0
+if "$LAB" status >/dev/null 2>&1; then
+  was_up=yes
+  base_delay=$(cat "$LAB_DIR/run/state/base-delay-ms" 2>/dev/null || echo 0)
+fi
+restore() {
+  [ -n "$was_up" ] || return 0
+  if "$LAB" up --delay-ms "$base_delay" >/dev/null 2>&1; then
+    echo "     (the lab was up before the self-test: brought it up again, world healthy)"
+  else
+    echo "FAIL could not bring the lab up again as it was before the self-test"
+    return 1
+  fi
+}
+cleanup() { "$LAB" down >/dev/null 2>&1 || true; restore || true; }
+trap cleanup EXIT
+
+# ---- up ------------------------------------------------------------------------------------
+
+t0=$(stamp)
+env_lines=$("$LAB" up 2>/dev/null) || { bad "lab up" "lab up failed: run '$LAB up' to see why"; echo "$passed passed, $failed failed"; exit 1; }
+echo "     lab up took $(elapsed_ms "$t0") ms"
+eval "$(grep -E '^(CA_BUNDLE|KEYVAULT_PE|COGNITIVE_PE|APP_ADDRESS|DNS_SERVER)=' <<<"$env_lines")"
+CA=$CA_BUNDLE
+expect "up: prints APP_EXEC" "$(grep '^APP_EXEC=' <<<"$env_lines")" "APP_EXEC=ip netns exec vdlab-app"
+expect "up: CA bundle exists" "$([ -s "$CA" ] && echo yes)" yes
+
+# ---- healthy -------------------------------------------------------------------------------
+
+expect_match "healthy: app resolv.conf names the VNet DNS server" \
+  "$(in_app cat /etc/resolv.conf)" "nameserver $DNS_SERVER"
+expect "healthy: vault chain (with TTLs) ends at its private endpoint" "$(answer $KV)" \
+  "$KV. 60 CNAME $KV_PL.
+$KV_PL. 10 A $KEYVAULT_PE"
+expect "healthy: cognitive chain ends at its private endpoint" "$(answer_nottl $CS)" \
+  "$CS. CNAME $CS_PL.
+$CS_PL. A $COGNITIVE_PE"
+expect "healthy: system resolver (getent) gives the private address" \
+  "$(in_app getent ahostsv4 $KV | awk 'NR == 1 { print $1 }')" "$KEYVAULT_PE"
+expect "healthy: unknown public name is NXDOMAIN" "$(rcode nosuchname.example.com)" NXDOMAIN
+r=$(https $KV "$KEYVAULT_PE" /healthstatus)
+expect_match "healthy: vault /healthstatus 200" "$r" $'exit=0\nHTTP/1.1 200'
+expect_match "healthy: vault sees the app's private address" "$r" \
+  "x-ms-keyvault-network-info: conn_type=Ipv4;addr=$APP_ADDRESS;act_addr_fam=InterNetwork;"
+expect_match "healthy: JSON content type" "$r" "Content-Type: application/json"
+r=$(https $CS "$COGNITIVE_PE" /)
+expect_match "healthy: cognitive 401 invalid key" "$r" $'HTTP/1.1 401.*Access denied due to invalid subscription key'
+t0=$(stamp)
+expect "healthy: unassigned 10.0.1.77 times out (silent drop)" "$(curl_exit $KV 10.0.1.77 /)" 28
+expect_match "healthy: ... after the 1 s connect timeout" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+
+# ---- DNS failures --------------------------------------------------------------------------
+
+apply zone-unlinked
+expect "zone-unlinked: vault chain goes public" "$(answer_nottl $KV)" \
+  "$KV. CNAME $KV_PL.
+$KV_PL. CNAME $KV_FRONT.
+$KV_FRONT. A 203.0.113.10"
+expect "zone-unlinked: cognitive still private" "$(last_a $CS)" "$COGNITIVE_PE"
+r=$(https $KV 203.0.113.10 /healthstatus)
+expect_match "zone-unlinked: public front 200" "$r" $'exit=0\nHTTP/1.1 200'
+expect_match "zone-unlinked: vault sees the app's public outbound address" "$r" "addr=198.51.100.7;"
+
+apply alias-missing
+expect "alias-missing: no privatelink alias" "$(answer_nottl $KV)" \
+  "$KV. CNAME $KV_FRONT.
+$KV_FRONT. A 203.0.113.10"
+
+apply record-missing
+expect "record-missing: NXDOMAIN" "$(rcode $KV)" NXDOMAIN
+expect "record-missing: the CNAME to privatelink is still answered" "$(answer_nottl $KV)" "$KV. CNAME $KV_PL."
+
+apply wrong-ip
+expect "wrong-ip: chain ends at 10.0.1.9" "$(last_a $KV)" 10.0.1.9
+expect "wrong-ip: connect times out" "$(curl_exit $KV 10.0.1.9 /healthstatus)" 28
+
+apply dns-down
+t0=$(stamp)
+r=$(in_app dig +tries=1 +time=2 $KV 2>&1 || true)
+expect_match "dns-down: refused at once" "$r" "connection refused"
+expect_match "dns-down: ... in well under a second" "$(elapsed_ms "$t0")" '^[0-9]{1,3}$'
+
+apply dns-dropped
+t0=$(stamp)
+r=$(in_app dig +tries=1 +time=1 $KV 2>&1 || true)
+expect_match "dns-dropped: query times out" "$r" "timed out"
+expect_match "dns-dropped: ... after the 1 s timeout" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+
+# ---- TCP and TLS failures ------------------------------------------------------------------
+
+apply port-dropped
+t0=$(stamp)
+expect "port-dropped: connect times out (1 s limit)" "$(curl_exit $KV "$KEYVAULT_PE" /healthstatus)" 28
+expect_match "port-dropped: ... after about 1 s" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+
+apply port-refused
+r=$(https $KV "$KEYVAULT_PE" /healthstatus)
+expect_match "port-refused: connection refused" "$r" "^exit=7"
+
+apply tls-wrong-name
+r=$(https $KV "$KEYVAULT_PE" /healthstatus)
+expect_match "tls-wrong-name: name mismatch" "$r" $'^exit=60\n.*subject name'
+
+apply tls-untrusted
+r=$(https $KV "$KEYVAULT_PE" /healthstatus)
+expect_match "tls-untrusted: unknown issuer" "$r" $'^exit=60\n.*local issuer'
+expect_match "tls-untrusted: rogue CA issued it" \
+  "$(in_app openssl s_client -connect "$KEYVAULT_PE:443" -servername $KV </dev/null 2>/dev/null |
+     openssl x509 -noout -issuer 2>&1)" "vnetdiag rogue CA"
+
+apply tls-expiring
+expect_match "tls-expiring: still valid, HTTP 200" "$(https $KV "$KEYVAULT_PE" /healthstatus)" $'exit=0\nHTTP/1.1 200'
+cert=$(in_app openssl s_client -connect "$KEYVAULT_PE:443" -servername $KV </dev/null 2>/dev/null |
+  openssl x509 2>/dev/null || true)
+expect "tls-expiring: expires within 6 days" \
+  "$(openssl x509 -noout -checkend $((6 * 86400)) <<<"$cert" >/dev/null 2>&1 && echo later || echo soon)" soon
+
+# ---- public access -------------------------------------------------------------------------
+
+apply kv-firewall
+expect "kv-firewall: chain ends at the public front" "$(last_a $KV)" 203.0.113.10
+r=$(https $KV 203.0.113.10 /healthstatus)
+expect_match "kv-firewall: 403 ForbiddenByFirewall" "$r" $'HTTP/1.1 403.*"innererror":\\{"code":"ForbiddenByFirewall"\\}'
+expect_match "kv-firewall: names the client address and vault" "$r" \
+  'Client address: 198\.51\.100\.7\\r\\n.*Vault: vdlabkv;location=westeurope'
+expect_match "kv-firewall: network-info header on the 403" "$r" "x-ms-keyvault-network-info: conn_type=Ipv4;addr=198.51.100.7;"
+
+apply cs-public-disabled
+expect "cs-public-disabled: chain goes public" "$(answer_nottl $CS)" \
+  "$CS. CNAME $CS_PL.
+$CS_PL. CNAME $CS_FRONT.
+$CS_FRONT. A 203.0.113.11"
+expect_match "cs-public-disabled: 403 public access disabled" "$(https $CS 203.0.113.11 /)" \
+  $'HTTP/1.1 403.*Public access is disabled. Please configure private endpoint.'
+
+# ---- delay and scale -----------------------------------------------------------------------
+
+query_ms() { in_app dig +tries=1 +time=2 $KV | awk '/Query time/ { print $4 }'; }
+"$PYTHON" "$LAB_DIR/make-world.py" --vaults 1 --accounts 1 --delay-ms 20 | apply -
+q=$(query_ms)
+expect_match "delay 20 ms: DNS query takes 20-60 ms (was ${q:-?})" "${q:-0}" '^([2-5][0-9])$'
+apply healthy
+q=$(query_ms)
+expect_match "delay off again: DNS query under 10 ms (was ${q:-?})" "${q:-99}" '^[0-9]$'
+
+t0=$(stamp)
+"$PYTHON" "$LAB_DIR/make-world.py" --vaults 100 --accounts 100 | apply -
+ms=$(elapsed_ms "$t0")
+echo "     apply of 200 endpoints took $ms ms"
+expect_match "200 endpoints: applied within 3 s" "$ms" '^([0-9]{1,3}|[0-2][0-9]{3})$'
+pe=$(last_a vdlabkv99.vault.azure.net)
+expect "200 endpoints: vdlabkv99 resolves to its own endpoint" "$pe" 10.0.1.104
+expect_match "200 endpoints: vdlabkv99 answers 200" "$(https vdlabkv99.vault.azure.net "$pe" /healthstatus)" \
+  $'exit=0\nHTTP/1.1 200'
+expect_match "200 endpoints: vdlabcs99 answers 401" \
+  "$(https vdlabcs99.cognitiveservices.azure.com "$(last_a vdlabcs99.cognitiveservices.azure.com)" /)" 'HTTP/1.1 401'
+
+# ---- down ----------------------------------------------------------------------------------
+
+pids=$(for ns in vdlab-app vdlab-vnet vdlab-inet; do ip netns pids "$ns"; done 2>/dev/null | paste -sd ' ')
+t0=$(stamp)
+"$LAB" down 2>/dev/null || bad "lab down" "lab down failed"
+echo "     lab down took $(elapsed_ms "$t0") ms"
+expect "down: no lab namespaces" "$(ip netns list | grep -c '^vdlab-' || true)" 0
+left=""
+for p in $pids; do [ ! -d "/proc/$p" ] || left+=" $p($(cat "/proc/$p/comm" 2>/dev/null))"; done
+expect "down: no lab process left (had: $pids)" "$left" ""
+expect "down: resolv.conf for the app namespace removed" "$([ -e /etc/netns/vdlab-app ] && echo present || echo absent)" absent
+
+trap - EXIT
+restore || failed=$((failed + 1))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
