@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "address_class.hpp"
+#include "ca_store.hpp"
 #include "route_probe.hpp"
 #include "text_util.hpp"
 
@@ -62,7 +63,8 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &ConnectionProbe::on_header);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-  if (!ca_bundle.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_bundle.c_str());
+  const std::string& ca_file = ca_bundle.empty() ? fallback_ca_file() : ca_bundle;
+  if (!ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_file.c_str());
   // Backstops only: the engine ends each phase at its own budget (ms_until_phase_deadline).
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
@@ -173,9 +175,11 @@ void ConnectionProbe::finish(CURLcode code) {
   }
   if (obs_.tls != PhaseStatus::kOk) {
     obs_.tls = code == CURLE_OPERATION_TIMEDOUT ? PhaseStatus::kTimeout : PhaseStatus::kFailed;
+    // The verify callback saw every certificate of the chain: no error there means the chain is
+    // trusted, whatever curl then says about the name. Only without a captured certificate is
+    // curl's own verify result the evidence.
     long verify = tls_.first_error;
-    // Without a certificate there was no verification: OpenSSL's "unspecified" default means nothing.
-    if (!verify && tls_.leaf && code == CURLE_PEER_FAILED_VERIFICATION)
+    if (!verify && !tls_.leaf && code == CURLE_PEER_FAILED_VERIFICATION)
       curl_easy_getinfo(easy_, CURLINFO_SSL_VERIFYRESULT, &verify);
     // A hostname mismatch is a name problem, not a trust problem: the rules tell them apart.
     if (verify == X509_V_ERR_HOSTNAME_MISMATCH) verify = 0;

@@ -63,7 +63,11 @@ class Engine {
         dns->add_sockets(set);
         if (long t = dns->next_timeout_ms(); t >= 0) wait_ms = std::min(wait_ms, t);
       }
-      for (const auto& lookup : system_) lookup->add_socket(set);
+      for (const auto& lookup : system_) {
+        lookup->add_socket(set);
+        if (!lookup->poll() && now < system_deadline_)
+          wait_ms = std::min<long>(wait_ms, std::chrono::duration_cast<std::chrono::milliseconds>(system_deadline_ - now).count() + 1);
+      }
       for (auto& [easy, probe] : running_) wait_ms = std::min(wait_ms, probe->ms_until_phase_deadline(now));
       long curl_ms = -1;
       curl_multi_timeout(multi_, &curl_ms);

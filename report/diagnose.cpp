@@ -110,7 +110,8 @@ bool is_wrong_answer(const std::string& id) {
 
 }  // namespace
 
-std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<Resolver>& known) {
+std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<Resolver>& known,
+                                  const std::set<std::string>& unreachable) {
   std::vector<Finding> findings;
   std::vector<std::pair<std::string, std::string>> outcomes;  // resolver -> finding id
   std::vector<std::string> resolvers;
@@ -128,6 +129,10 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     }
     DnsOutcome out = outcome_for(t.target, a, aaaa);
     if (out.id.empty()) continue;
+    if (out.id == "dns.timeout" && unreachable.count(r)) {
+      out.id = "dns.unreachable";
+      out.detail = "port unreachable on other queries to this server";
+    }
     Finding f = make_finding(out.id, t.target.label(), out.detail);
     const DnsObservation& e = *out.evidence;
     outcomes.emplace_back(r, out.id);
@@ -196,7 +201,8 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     else if (direct_answered && system != direct)
       detail = "getaddrinfo gives " + (system.empty() ? t.system.error : join(t.system.addresses, ", ")) +
                ", direct queries give " + (direct.empty() ? std::string("no address") : join(std::vector<std::string>(direct.begin(), direct.end()), ", "));
-    if (!detail.empty() && (direct_answered || !t.system.answered)) {
+    // Both failing is not a disagreement: the resolver findings already say it.
+    if (!detail.empty() && direct_answered && (!direct.empty() || !system.empty())) {
       Finding f = make_finding("dns.system_disagrees", t.target.label(), detail);
       f.evidence["getaddrinfo_ms"] = format_ms(t.system.duration_ms);
       findings.push_back(std::move(f));
@@ -378,8 +384,12 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
 
 std::vector<Finding> diagnose(const Observations& observations) {
   std::vector<Finding> findings;
+  std::set<std::string> unreachable;
+  for (const auto& t : observations.targets)
+    for (const auto& d : t.dns)
+      if (d.status == DnsStatus::kUnreachable) unreachable.insert(d.resolver);
   for (const auto& t : observations.targets) {
-    auto dns = diagnose_dns(t, observations.resolvers);
+    auto dns = diagnose_dns(t, observations.resolvers, unreachable);
     auto conn = diagnose_connections(t);
     findings.insert(findings.end(), dns.begin(), dns.end());
     findings.insert(findings.end(), conn.begin(), conn.end());

@@ -229,3 +229,22 @@ TEST(Diagnose, SystemResolverThatDisagreesWithDirectQueries) {
   t.system = SystemResolution{true, false, "", {}, 0};
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.system_disagrees"});
 }
+
+TEST(Diagnose, TimeoutsOfADeadServerAreUnreachableToo) {
+  // The kernel rate-limits ICMP port-unreachable: some queries to a dead server see it, others time out.
+  Observations o;
+  for (auto status : {DnsStatus::kUnreachable, DnsStatus::kTimeout}) {
+    TargetObservation t{vault(), {}, {}};
+    DnsObservation d;
+    d.resolver = "10.0.2.53";
+    d.qtype = "A";
+    d.status = status;
+    d.chain = {"kv1.vault.azure.net"};
+    t.dns.push_back(d);
+    o.targets.push_back(t);
+  }
+  auto f = diagnose(o);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].id, "dns.unreachable");
+  EXPECT_EQ(f[1].id, "dns.unreachable");
+}
