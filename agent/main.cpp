@@ -1,6 +1,8 @@
 // vnetdiag: parse the command, dispatch, turn errors into one line and an exit code.
 #include <ares.h>
 #include <curl/curl.h>
+#include <gnu/libc-version.h>
+#include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ca_store.hpp"
 #include "check_command.hpp"
 #include "cli.hpp"
 #include "engine.hpp"
@@ -20,9 +23,17 @@ namespace {
 
 constexpr int kExitUnknown = 3;
 
+// What a responder needs to know which build runs where: the libraries it really loaded (the
+// self-contained bundle carries its own), the C library of the image, and the CA store in use.
 int version_command() {
+  const vnetdiag::CaStore ca = vnetdiag::system_ca_store();
   std::cout << "vnetdiag " << VNETDIAG_VERSION << " (commit " << VNETDIAG_COMMIT << ")\n"
-            << "c-ares " << ares_version(nullptr) << ", " << curl_version() << "\n";
+            << "c-ares " << ares_version(nullptr) << ", " << curl_version() << "\n"
+            << OpenSSL_version(OPENSSL_VERSION) << " (built with " << OPENSSL_VERSION_TEXT << ")\n"
+            << "glibc " << gnu_get_libc_version() << " (built with " << __GLIBC__ << "." << __GLIBC_MINOR__
+            << ")\n"
+            << "CA store: " << (ca.file.empty() ? "none (give --ca-bundle)" : ca.file) << " (" << ca.origin
+            << ")\n";
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "ca_store.hpp"
 #include "text_util.hpp"
 
 namespace vnetdiag::arm {
@@ -48,7 +49,11 @@ void configure(Exchange& x) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // ARM's Location is an LRO monitor, not a redirect
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85 deprecates the bitmask in favour of the string
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+#else  // older libcurl (Debian bullseye's 7.74, in the self-contained bundle)
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+#endif
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x.error);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
@@ -57,7 +62,8 @@ void configure(Exchange& x) {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(x.options->connect_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(x.options->total_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_USERAGENT, "vnetdiag");
-  if (!x.options->ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, x.options->ca_bundle.c_str());
+  const std::string& ca_file = x.options->ca_bundle.empty() ? fallback_ca_file() : x.options->ca_bundle;
+  if (!ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file.c_str());
   for (const auto& h : r.headers) x.headers = curl_slist_append(x.headers, h.c_str());
   if (!r.body.empty() || r.method == "PUT" || r.method == "PATCH" || r.method == "POST") {
     x.headers = curl_slist_append(x.headers, "Expect:");
