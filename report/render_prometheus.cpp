@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <optional>
 #include <set>
@@ -18,13 +21,35 @@ namespace {
 using Label = std::pair<std::string_view, std::string_view>;
 using Labels = std::initializer_list<Label>;
 
+#if !defined(__cpp_lib_to_chars)
+// libstdc++ before GCC 11 (Debian bullseye's g++ 10, which builds the self-contained bundle) has
+// no floating-point std::to_chars. The same text by printf: the shortest %e and the shortest %f
+// that read back as v, the fixed one when it is not longer (what to_chars does).
+std::string shortest_round_trip(double v) {
+  char sci[64] = "", fixed[400] = "";
+  for (int p = 0; p <= 17; ++p) {
+    std::snprintf(sci, sizeof sci, "%.*e", p, v);
+    if (std::strtod(sci, nullptr) == v) break;
+  }
+  for (int p = 0; p <= 40; ++p) {
+    std::snprintf(fixed, sizeof fixed, "%.*f", p, v);
+    if (std::strtod(fixed, nullptr) == v) return std::strlen(fixed) <= std::strlen(sci) ? fixed : sci;
+  }
+  return sci;
+}
+#endif
+
 std::string format_number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+#if defined(__cpp_lib_to_chars)
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   if (ec != std::errc()) return "NaN";
   return std::string(buf, end);
+#else
+  return shortest_round_trip(v);
+#endif
 }
 
 // HELP text: backslash and newline in 0.0.4; OpenMetrics also escapes the double quote.
