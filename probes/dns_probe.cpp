@@ -34,7 +34,10 @@ Result<std::unique_ptr<DnsProbe>> DnsProbe::create(const Resolver& resolver, con
   opts.tries = tries;
   // NOCHECKRESP: hand SERVFAIL/REFUSED answers back instead of hiding them behind an error code.
   opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
-  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
+  // One UDP socket per resolver carries every query of the check: room for a burst of answers.
+  opts.socket_send_buffer_size = 1 << 20;
+  opts.socket_receive_buffer_size = 1 << 20;
+  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_SOCK_SNDBUF | ARES_OPT_SOCK_RCVBUF;
   if (int rc = ares_init_options(&probe->channel_, &opts, mask); rc != ARES_SUCCESS)
     return fail(std::string("cannot start the DNS client: ") + ares_strerror(rc));
   if (int rc = ares_set_servers_ports_csv(probe->channel_, server_csv(resolver).c_str()); rc != ARES_SUCCESS)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <set>
 
@@ -80,6 +81,7 @@ class Engine {
       curl_multi_perform(multi_, &still_running);
       collect_finished();
       expire_phases(Clock::now());
+      start_queued();
     }
     for (std::size_t i = 0; i < system_.size(); ++i) {
       SystemResolution& sys = obs_.targets[i].system;
@@ -98,7 +100,7 @@ class Engine {
 
  private:
   bool busy() {
-    if (!running_.empty()) return true;
+    if (!running_.empty() || !queued_.empty()) return true;
     // getaddrinfo gets the DNS budget; one still running after it is abandoned, not awaited.
     if (Clock::now() < system_deadline_)
       for (const auto& lookup : system_)
@@ -108,14 +110,23 @@ class Engine {
 
   void on_dns(std::size_t target, DnsObservation o) {
     if (finished_) return;
-    for (const auto& address : accepting_ ? o.addresses : std::vector<std::string>{}) {
-      if (!probed_[target].insert(address).second) continue;
+    for (const auto& address : accepting_ ? o.addresses : std::vector<std::string>{})
+      if (probed_[target].insert(address).second) queued_.emplace_back(target, address);
+    obs_.targets[target].dns.push_back(std::move(o));
+    start_queued();
+  }
+
+  // At most kMaxConnections handshakes at once: each costs memory, and beyond that the peers'
+  // handshake work, not the network, sets the pace. A probe's phase clock starts when it starts.
+  void start_queued() {
+    while (accepting_ && !queued_.empty() && running_.size() < plan_.max_connections) {
+      auto [target, address] = queued_.front();
+      queued_.pop_front();
       auto probe = std::make_unique<ConnectionProbe>(plan_.targets[target], address, plan_.timeouts, plan_.ca_bundle);
       probe->target_index = target;
       curl_multi_add_handle(multi_, probe->handle());
       running_.emplace_back(probe->handle(), std::move(probe));
     }
-    obs_.targets[target].dns.push_back(std::move(o));
   }
 
   void store(std::unique_ptr<ConnectionProbe> probe) {
@@ -161,6 +172,14 @@ class Engine {
   void cut_off() {
     obs_.deadline_hit = true;
     accepting_ = false;
+    for (const auto& [target, address] : queued_) {
+      ConnectionObservation c;
+      c.address = address;
+      c.family = address.find(':') != std::string::npos ? "ipv6" : "ipv4";
+      c.error = "not started before the run deadline";
+      obs_.targets[target].connections.push_back(c);
+    }
+    queued_.clear();
     for (auto& dns : dns_) dns->cancel_all();
     while (!running_.empty()) {
       auto probe = std::move(running_.back().second);
@@ -178,6 +197,7 @@ class Engine {
   Clock::time_point system_deadline_{};
   std::vector<std::pair<CURL*, std::unique_ptr<ConnectionProbe>>> running_;
   std::vector<std::set<std::string>> probed_;
+  std::deque<std::pair<std::size_t, std::string>> queued_;  // addresses waiting for a connection slot
   bool accepting_ = true;  // false once the deadline cut the run: no new connections
   bool finished_ = false;  // obs_ has been handed out
 };

@@ -18,6 +18,7 @@ struct CheckPlan {
   std::string ca_bundle;  // empty: the system store
   // Also resolve through getaddrinfo. Only meaningful when the resolvers are the system's own.
   bool system_lookup = false;
+  std::size_t max_connections = 64;  // connection probes in flight at once
 };
 
 // Errors are only for what stops the check from running at all (a resolver c-ares cannot use).

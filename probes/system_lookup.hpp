@@ -29,8 +29,9 @@ class SystemLookup {
   bool poll();
   const SystemLookupResult& result() const { return result_; }
 
- private:
   struct Shared;
+
+ private:
   std::shared_ptr<Shared> shared_;
   SystemLookupResult result_;
 };
