@@ -49,41 +49,40 @@ json connection_json(const ConnectionObservation& c) {
   return j;
 }
 
-}  // namespace
+json target_json(const TargetObservation& t) {
+  json dns = json::array();
+  for (const auto& d : t.dns) dns.push_back(dns_json(d));
+  json conns = json::array();
+  for (const auto& c : t.connections) conns.push_back(connection_json(c));
+  return {{"name", t.target.label()},
+          {"host", t.target.host},
+          {"port", t.target.port},
+          {"kind", to_string(t.target.kind)},
+          {"privatelink_zone", t.target.privatelink_zone},
+          {"dns", std::move(dns)},
+          {"system_resolver", {{"asked", t.system.asked}, {"answered", t.system.answered},
+                               {"addresses", t.system.addresses}, {"error", t.system.error},
+                               {"duration_ms", t.system.duration_ms}}},
+          {"connections", std::move(conns)}};
+}
 
-json report_to_json(const Report& report) {
-  json targets = json::array();
-  for (const auto& t : report.observations.targets) {
-    json dns = json::array();
-    for (const auto& d : t.dns) dns.push_back(dns_json(d));
-    json conns = json::array();
-    for (const auto& c : t.connections) conns.push_back(connection_json(c));
-    targets.push_back({{"name", t.target.label()},
-                       {"host", t.target.host},
-                       {"port", t.target.port},
-                       {"kind", to_string(t.target.kind)},
-                       {"privatelink_zone", t.target.privatelink_zone},
-                       {"dns", std::move(dns)},
-                       {"system_resolver", {{"asked", t.system.asked}, {"answered", t.system.answered},
-                                            {"addresses", t.system.addresses}, {"error", t.system.error},
-                                            {"duration_ms", t.system.duration_ms}}},
-                       {"connections", std::move(conns)}});
-  }
+json finding_json(const Finding& f) {
+  json jf = {{"id", f.id},       {"fm", nullptr},          {"severity", to_string(f.severity)},
+             {"layer", to_string(f.layer)}, {"target", f.target}, {"summary", f.summary},
+             {"evidence", f.evidence}, {"remedy", f.remedy}};
+  if (f.fm) jf["fm"] = *f.fm;
+  jf["cause"] = nullptr;
+  if (f.cause)
+    jf["cause"] = {{"resource_id", f.cause->resource_id}, {"property", f.cause->property},
+                   {"actual", f.cause->actual}, {"expected", f.cause->expected}};
+  return jf;
+}
+
+// Everything but the two long arrays.
+json report_head(const Report& report) {
   json resolvers = json::array();
   for (const auto& r : report.observations.resolvers)
     resolvers.push_back({{"address", r.address}, {"port", r.port}, {"origin", r.origin}});
-  json findings = json::array();
-  for (const auto& f : report.findings) {
-    json jf = {{"id", f.id},       {"fm", nullptr},          {"severity", to_string(f.severity)},
-               {"layer", to_string(f.layer)}, {"target", f.target}, {"summary", f.summary},
-               {"evidence", f.evidence}, {"remedy", f.remedy}};
-    if (f.fm) jf["fm"] = *f.fm;
-    jf["cause"] = nullptr;
-    if (f.cause)
-      jf["cause"] = {{"resource_id", f.cause->resource_id}, {"property", f.cause->property},
-                     {"actual", f.cause->actual}, {"expected", f.cause->expected}};
-    findings.push_back(std::move(jf));
-  }
   return {{"schema_version", kReportSchemaVersion},
           {"tool", {{"name", "vnetdiag"}, {"version", report.tool_version}}},
           {"started_at", report.started_at},
@@ -91,14 +90,54 @@ json report_to_json(const Report& report) {
           {"verdict", to_string(report.verdict)},
           {"exit_code", exit_code_of(report.verdict)},
           {"context", report.context},
-          {"resolvers", std::move(resolvers)},
-          {"findings", std::move(findings)},
-          {"targets", std::move(targets)}};
+          {"resolvers", std::move(resolvers)}};
 }
 
+std::string dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+// Writes one array element dumped on its own, indented to sit at depth 2.
+void write_item(std::string& out, const json& item, bool first) {
+  out += first ? "\n    " : ",\n    ";
+  const std::string text = dump(item, 2);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "    ";
+  }
+}
+
+}  // namespace
+
+json report_to_json(const Report& report) {
+  json j = report_head(report);
+  j["findings"] = json::array();
+  for (const auto& f : report.findings) j["findings"].push_back(finding_json(f));
+  j["targets"] = json::array();
+  for (const auto& t : report.observations.targets) j["targets"].push_back(target_json(t));
+  return j;
+}
+
+// Built piece by piece: a report of hundreds of targets never exists as one JSON tree.
 std::string render_json(const Report& report) {
-  // Replace invalid UTF-8 (a hostile peer's bytes in a body or certificate) instead of throwing.
-  return report_to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string out = dump(report_head(report), 2);
+  out.pop_back();  // the closing brace
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  out += ",\n  \"findings\": [";
+  bool first = true;
+  for (const auto& f : report.findings) {
+    write_item(out, finding_json(f), first);
+    first = false;
+  }
+  out += first ? "]" : "\n  ]";
+  out += ",\n  \"targets\": [";
+  first = true;
+  for (const auto& t : report.observations.targets) {
+    write_item(out, target_json(t), first);
+    first = false;
+  }
+  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
 }
 
 }  // namespace vnetdiag

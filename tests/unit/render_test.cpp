@@ -67,3 +67,11 @@ TEST(RenderText, ProblemsComeFirstAndColourOnlyWhenAsked) {
   EXPECT_NE(plain.find("verdict: critical"), std::string::npos);
   EXPECT_NE(render_text(r, true).find("\033[31m"), std::string::npos);
 }
+
+TEST(RenderJson, StreamedTextEqualsTheTree) {
+  TargetObservation t = healthy_vault();
+  const Report r = report_of({t, t});
+  EXPECT_EQ(nlohmann::json::parse(render_json(r)), report_to_json(r));
+  const Report empty = report_of({});
+  EXPECT_EQ(nlohmann::json::parse(render_json(empty)), report_to_json(empty));
+}
