@@ -10,6 +10,7 @@
 #include "check_command.hpp"
 #include "cli.hpp"
 #include "executor.hpp"
+#include "permissions.hpp"
 #include "planner.hpp"
 #include "render.hpp"
 #include "token.hpp"
@@ -29,6 +30,9 @@ po::options_description fix_options() {
       ("apply", "apply the plan (asks for confirmation on a terminal; needs --yes otherwise)")
       ("yes", "do not ask: apply right away")
       ("out", po::value<std::string>(), "save the plan (JSON) to this file")
+      ("plan", po::value<std::string>(), "apply this saved plan, only if planning now gives the same steps "
+       "(the world has not changed since)")
+      ("journal", po::value<std::string>(), "append every ARM call and step outcome to this file (JSON lines)")
       ("location", po::value<std::string>(), "region for new resources (default: the app's)")
       ("vnet-name", po::value<std::string>(), "name of a VNet to create (default securebackend-vnet)")
       ("vnet-prefix", po::value<std::string>(), "its address space (default 10.0.0.0/16)")
@@ -122,9 +126,34 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   str("endpoint-subnet", input.names.endpoint_subnet);
   str("endpoint-prefix", input.names.endpoint_prefix);
   const fix::Plan plan = fix::plan_repairs(input);
+  if (vm.count("plan")) {
+    std::ifstream saved_file(vm["plan"].as<std::string>());
+    nlohmann::json saved;
+    try {
+      saved = nlohmann::json::parse(saved_file);
+    } catch (...) {
+      err << "vnetdiag: cannot read the saved plan '" << vm["plan"].as<std::string>() << "': give a file written by --out\n";
+      return kError;
+    }
+    // Only the calls matter: the saved plan must be exactly what the world calls for now.
+    auto calls = [](const nlohmann::json& p) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& s : p.value("steps", nlohmann::json::array()))
+        out.push_back({s.value("method", ""), s.value("resource_id", ""), s.value("body", nlohmann::json())});
+      return out;
+    };
+    if (calls(saved) != calls(fix::plan_to_json(plan))) {
+      err << "vnetdiag: the world has changed since the saved plan was made; nothing was applied: run fix again to re-plan\n";
+      return kError;
+    }
+  }
+  const std::string rg_id = "/subscriptions/" + prepared->subscription + "/resourceGroups/" + prepared->resource_group;
+  const fix::PermissionCheck permissions = fix::check_permissions(client, rg_id, plan);
 
   nlohmann::json result = {{"plan", fix::plan_to_json(plan)}, {"arm_requests_to_read", topology.requests},
-                           {"read_errors", topology.errors}, {"credential", topology.credential}};
+                           {"read_errors", topology.errors}, {"credential", topology.credential},
+                           {"permissions", {{"checked", permissions.checked}, {"note", permissions.note},
+                                            {"missing", permissions.missing}}}};
   if (vm.count("out")) {
     std::ofstream file(vm["out"].as<std::string>());
     if (!file) {
@@ -134,7 +163,17 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     file << fix::plan_to_json(plan).dump(2) << "\n";
   }
   const bool json_out = settings->output.value == "json";
-  if (!json_out) out << fix::render_plan_text(plan, stdout_is_tty && !env.count("NO_COLOR"));
+  if (!json_out) {
+    out << fix::render_plan_text(plan, stdout_is_tty && !env.count("NO_COLOR"));
+    for (const auto& m : permissions.missing) out << "! not allowed: " << m << "\n";
+    if (!permissions.note.empty()) out << "note: " << permissions.note << "\n";
+  }
+  if (apply && !permissions.missing.empty()) {
+    if (json_out) out << result.dump(2) << "\n";
+    err << "vnetdiag: the identity lacks " << permissions.missing.size()
+        << " permission(s) the plan needs (listed above); nothing was changed: grant them and run again\n";
+    return kError;
+  }
   if (!apply || plan.steps.empty()) {
     if (json_out) out << result.dump(2) << "\n";
     return plan.steps.empty() ? kNothing : kChanges;
@@ -154,6 +193,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     auto report = run_once(*prepared);
     return report && data_plane_ok(*report);
   };
+  std::ofstream journal_file;
+  if (vm.count("journal")) {
+    journal_file.open(vm["journal"].as<std::string>(), std::ios::app);
+    if (!journal_file) {
+      err << "vnetdiag: cannot write the journal '" << vm["journal"].as<std::string>() << "'\n";
+      return kError;
+    }
+  }
   const fix::ApplyResult applied = fix::apply_plan(plan, client, apply_options);
   auto final_report = run_once(*prepared);
   const bool passed = final_report && final_report->verdict == Severity::kOk;
@@ -165,6 +212,10 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   for (const auto& j : client.journal())
     journal.push_back({{"method", j.method}, {"path", j.path}, {"status", j.status}, {"outcome", j.outcome},
                        {"client_request_id", j.client_request_id}, {"correlation_id", j.correlation_id}});
+  if (journal_file) {
+    for (const auto& j : journal) journal_file << nlohmann::json{{"call", j}}.dump() << "\n";
+    for (const auto& s : steps) journal_file << nlohmann::json{{"step", s}}.dump() << "\n";
+  }
   result["applied"] = steps;
   result["journal"] = journal;
   result["arm_requests"] = client.requests_sent();

@@ -1,4 +1,5 @@
 #include "planner.hpp"
+#include "permissions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -137,4 +138,14 @@ TEST(Planner, RefusesWhatItMustNotTouch) {
   const Plan p = plan_for(t);
   EXPECT_TRUE(p.steps.empty()) << fix::render_plan_text(p, false);
   EXPECT_EQ(p.refused.size(), 2u);
+}
+
+TEST(Permissions, WildcardsAndNotActions) {
+  using fix::action_allowed;
+  EXPECT_TRUE(action_allowed("Microsoft.Network/privateDnsZones/write", {"*"}, {}));
+  EXPECT_TRUE(action_allowed("Microsoft.Network/privateDnsZones/write", {"Microsoft.Network/*"}, {}));
+  EXPECT_TRUE(action_allowed("microsoft.network/privatednszones/write", {"Microsoft.Network/privateDnsZones/*"}, {}));
+  EXPECT_FALSE(action_allowed("Microsoft.Network/privateDnsZones/write", {"*/read"}, {}));
+  EXPECT_FALSE(action_allowed("Microsoft.Authorization/roleAssignments/write", {"*"}, {"Microsoft.Authorization/*/Write"}));
+  EXPECT_FALSE(action_allowed("Microsoft.Web/sites/write", {}, {}));
 }
