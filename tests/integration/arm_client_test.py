@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""vnetdiag's ARM client against a scripted HTTP server on loopback: the token is sent but never
+printed (every output format is scanned for it), 429 and 503 are retried within the budget
+honouring Retry-After, a 403 AuthorizationFailed is reported with its action while the rest of
+the report stays complete, and the number of requests for a full read is bounded.
+(The ARM twin tests the Azure-shaped behaviour; this one pins the client's own rules.)"""
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+VNETDIAG = sys.argv[1]
+TOKEN = "eyJ0eXAiOiJKV1QifQ.c2VjcmV0LXBheWxvYWQ.secret-signature-4242"
+SUB, RG, APP = "00000000-0000-0000-0000-000000000001", "securebackendsetup", "securebackend2021"
+failures, passed = [], 0
+state = {"requests": [], "throttle": 0, "unavailable": 0, "deny": set()}
+
+
+class Arm(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_any(self):
+        path = self.path.split("?")[0]
+        state["requests"].append((self.command, path, self.headers.get("Authorization", ""),
+                                  self.headers.get("x-ms-client-request-id", "")))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self.reply(401, {"error": {"code": "InvalidAuthenticationToken", "message": "bad token"}})
+        if state["throttle"] > 0:
+            state["throttle"] -= 1
+            return self.reply(429, {"error": {"code": "TooManyRequests", "message": "slow down"}},
+                              {"Retry-After": "0", "x-ms-ratelimit-remaining-subscription-reads": "0"})
+        if state["unavailable"] > 0:
+            state["unavailable"] -= 1
+            return self.reply(503, {"error": {"code": "ServiceUnavailable", "message": "try later"}})
+        for denied in state["deny"]:
+            if path.lower().endswith(denied.lower()):
+                return self.reply(403, {"error": {"code": "AuthorizationFailed", "message":
+                    f"The client 'x' with object id 'y' does not have authorization to perform action "
+                    f"'Microsoft.KeyVault/vaults/read' over scope '{path}' or the scope is invalid."}})
+        if path.endswith(f"/sites/{APP}"):
+            return self.reply(200, {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Web/sites/{APP}",
+                                    "name": APP, "location": "West Europe", "properties": {"httpsOnly": True}})
+        if path.endswith("/config/web"):
+            return self.reply(200, {"properties": {}})
+        if path.endswith("/config/appsettings/list"):
+            return self.reply(200, {"properties": {"SECRET_SETTING": "do-not-print-me"}})
+        return self.reply(200, {"value": []})
+
+    do_GET = do_POST = do_PUT = do_PATCH = handle_any
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Arm)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+
+# A DNS port that answers nothing useful: the data plane fails fast, the ARM part is under test.
+dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dead.bind(("127.0.0.1", 0))
+base_env = {"PATH": "/usr/bin:/bin", "AZURE_ACCESS_TOKEN": TOKEN, "WEBSITE_SITE_NAME": APP,
+            "WEBSITE_RESOURCE_GROUP": RG, "WEBSITE_OWNER_NAME": f"{SUB}+{RG}-WestEuropewebspace-Linux",
+            "WEBSITE_PRIVATE_IP": "10.0.0.4", "VNETDIAG_AZURE_DNS_SERVER": f"127.0.0.1:{dead.getsockname()[1]}"}
+common = ["--resolv-conf", "/dev/null", "--keyvault", "vdlabkv", "--arm-endpoint", endpoint,
+          "--dns-timeout", "0.3", "--timeout", "5"]
+
+
+def run(args, env=None):
+    return subprocess.run([VNETDIAG] + args, capture_output=True, text=True, timeout=60, env=env or base_env)
+
+
+def check(name, ok, detail=""):
+    global passed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failures.append(f"{name}: {detail}")
+
+
+# 1. The token is used and never printed, in any output format, nor the app settings' values.
+outputs = {}
+for fmt in ("text", "json", "junit"):
+    state["requests"].clear()
+    p = run(["check", "-o", fmt] + common)
+    outputs[fmt] = p.stdout + p.stderr
+# 2. Requests for a full read are few and bounded (the last run above: junit).
+read_count = len(state["requests"])
+check(f"full topology read costs {read_count} requests (bound 12)", read_count <= 12,
+      f"{[r[:2] for r in state['requests']]}")
+check("token sent as a bearer token", any(r[2] == f"Bearer {TOKEN}" for r in state["requests"]))
+for fmt, text in outputs.items():
+    check(f"no token in -o {fmt}", TOKEN not in text and "secret-signature" not in text and "c2VjcmV0" not in text)
+    check(f"no app setting value in -o {fmt}", "do-not-print-me" not in text)
+p = run(["fix", "-o", "json"] + common)
+check("no token in fix -o json", TOKEN not in p.stdout + p.stderr, p.stderr[-300:])
+p = run(["env", "-o", "json"], {**base_env})
+check("no token in env -o json", TOKEN not in p.stdout + p.stderr)
+report = json.loads(outputs["json"])
+check("report says ARM was read", "read with AZURE_ACCESS_TOKEN" in report["context"].get("arm", ""), report["context"])
+ids = {r[3] for r in state["requests"]}
+check("a client request id on every call", "" not in ids and len(ids) == len(state["requests"]))
+
+
+# 3. 429 storms and 503s are retried within the budget.
+state["requests"].clear()
+state["throttle"], state["unavailable"] = 10, 3
+p = run(["check", "-o", "json"] + common)
+report = json.loads(p.stdout)
+read_failed = [f for f in report["findings"] if f["id"] == "arm.read_failed"]
+check("429 and 503 retried until they pass", not read_failed and state["throttle"] == 0 and state["unavailable"] == 0,
+      f"{read_failed} left={state['throttle']},{state['unavailable']}")
+
+# 4. 403 AuthorizationFailed: named clearly, the data-plane part still complete.
+state["requests"].clear()
+state["deny"] = {"/Microsoft.KeyVault/vaults"}
+p = run(["check", "-o", "json"] + common)
+report = json.loads(p.stdout)
+denied = [f for f in report["findings"] if f["id"] == "arm.read_failed"]
+check("403 names the action and a role", denied and "Microsoft.KeyVault/vaults/read" in denied[0]["summary"]
+      and "Reader" in denied[0]["summary"], denied)
+check("data plane still complete after a 403", report["targets"] and report["targets"][0]["dns"])
+state["deny"] = set()
+
+# 5. A wrong token: 401 is reported, not retried forever, and the token is not echoed.
+p = run(["check", "-o", "json"] + common, {**base_env, "AZURE_ACCESS_TOKEN": "wrong-token-777"})
+check("401 reported without echoing the token", "wrong-token-777" not in p.stdout + p.stderr and
+      "InvalidAuthenticationToken" in p.stdout, p.stdout[-500:])
+
+print(f"{passed} passed, {len(failures)} failed")
+for f in failures:
+    print("FAIL " + f)
+sys.exit(1 if failures else 0)
