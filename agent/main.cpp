@@ -32,8 +32,8 @@ int version_command() {
             << OpenSSL_version(OPENSSL_VERSION) << " (built with " << OPENSSL_VERSION_TEXT << ")\n"
             << "glibc " << gnu_get_libc_version() << " (built with " << __GLIBC__ << "." << __GLIBC_MINOR__
             << ")\n"
-            << "CA store: " << (ca.file.empty() ? "none (give --ca-bundle)" : ca.file) << " (" << ca.origin
-            << ")\n";
+            << "CA store: " << (ca.file.empty() ? "none found (give --ca-bundle)" : ca.file + " (" + ca.origin + ")")
+            << "\n";
   return 0;
 }
 
