@@ -8,6 +8,7 @@ packages=(
   libboost-program-options-dev libboost-dev googletest libgtest-dev
   libnetfilter-queue-dev
   iproute2 iptables unbound nginx-light openssl dnsutils curl python3 python3-jsonschema
+  help2man debootstrap
 )
 missing=()
 for p in "${packages[@]}"; do
