@@ -65,6 +65,7 @@ std::string general_help() {
          "Commands:\n"
          "  check     probe the targets once and report (exit 0 ok, 1 warning, 2 critical, 3 unknown)\n"
          "  fix       plan (and with --apply, make) the ARM changes that repair the setup\n"
+         "  serve     check on an interval and serve the result over HTTP (/livez /readyz /metrics ...)\n"
          "  env       show the App Service context, resolvers and route-all vnetdiag sees\n"
          "  version   print version and library versions\n\n"
          "Run 'vnetdiag COMMAND --help' for a command's options and examples.\n";

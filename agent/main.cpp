@@ -16,6 +16,7 @@
 #include "engine.hpp"
 #include "env_command.hpp"
 #include "fix_command.hpp"
+#include "serve_command.hpp"
 #include "settings.hpp"
 #include "version.hpp"
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     if (command == "check")
       return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
     if (command == "env") return env_command(args, process_environment(), std::cout, std::cerr);
+    if (command == "serve") return serve_command(args, process_environment(), std::cout, std::cerr);
     if (command == "fix")
       return fix_command(args, process_environment(), std::cout, std::cerr, isatty(STDIN_FILENO) == 1,
                          isatty(STDOUT_FILENO) == 1);

@@ -1,0 +1,210 @@
+#include "serve_command.hpp"
+
+#include <arpa/inet.h>
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "check_command.hpp"
+#include "check_scheduler.hpp"
+#include "cli.hpp"
+#include "http_server.hpp"
+#include "serve_routes.hpp"
+#include "version.hpp"
+
+namespace po = boost::program_options;
+
+namespace vnetdiag {
+namespace {
+
+constexpr int kExitUnknown = 3;
+constexpr const char* kDefaultListen = "127.0.0.1:8080";
+constexpr double kDefaultInterval = 30;
+// A check that reads ARM may take this much longer than the probes' own deadline (token and
+// ARM budgets in check_command.cpp).
+constexpr double kArmAllowance = 60;
+// The whole shutdown (server drain, then the check in flight) must fit in this.
+constexpr auto kShutdownBudget = std::chrono::milliseconds(1800);
+
+po::options_description serve_options() {
+  po::options_description serving("Serving");
+  serving.add_options()
+      ("listen", po::value<std::string>(), "ADDR:PORT to listen on (default 127.0.0.1:8080); beyond "
+       "loopback only when asked, e.g. 0.0.0.0:8080 in App Service")
+      ("interval", po::value<double>(), "seconds between checks (default 30); the first runs at start");
+  po::options_description all;
+  all.add(serving).add(check_options());
+  return all;
+}
+
+}  // namespace
+
+std::string ListenAddress::label() const {
+  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+bool ListenAddress::loopback() const {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return address == "::1";
+}
+
+Result<ListenAddress> parse_listen(const std::string& text) {
+  const Error bad = fail("--listen '" + text + "' is not ADDR:PORT (e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)");
+  ListenAddress l;
+  std::string port;
+  if (!text.empty() && text[0] == '[') {
+    const auto close = text.find("]:");
+    if (close == std::string::npos) return bad;
+    l.address = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, l.address.c_str(), &v6) != 1) return bad;
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return bad;
+    l.address = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    in_addr v4{};
+    if (inet_pton(AF_INET, l.address.c_str(), &v4) != 1) return bad;
+  }
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad;
+  const long n = std::stol(port);
+  if (n > 65535) return bad;
+  l.port = static_cast<uint16_t>(n);
+  return l;
+}
+
+std::string serve_help() {
+  std::ostringstream out;
+  out << "Usage: vnetdiag serve [options]\n\n"
+         "Runs the check at start and then every --interval seconds in the background, and serves\n"
+         "its last result over HTTP; requests never start a probe.\n\n"
+         "  /livez     200 while vnetdiag and its check loop are alive: wire this one into App\n"
+         "             Service Health check (it does not fail when a dependency is down)\n"
+         "  /readyz    200 when the last check's verdict is ok or warning; 503 with a JSON reason\n"
+         "             when it is critical or unknown, could not run, has not finished yet, or is\n"
+         "             older than 3 intervals\n"
+         "  /report    the last report as JSON (as check -o json); ?format=text for text\n"
+         "  /metrics   Prometheus text 0.0.4, or OpenMetrics 1.0.0 when Accept asks for it\n"
+         "  /probe?target=NAME   one configured target's result and findings (404 if unknown)\n\n"
+         "One JSON line per check on stdout (time, verdict, finding ids, duration_ms, instance_id);\n"
+         "human messages on stderr. SIGTERM or SIGINT stop it within 2 s (exit 0).\n\n"
+      << serve_options()
+      << "\nExamples:\n"
+         "  vnetdiag serve --keyvault kv1 --cognitive cs1\n"
+         "  vnetdiag serve --listen 0.0.0.0:8080 --interval 60 --config /home/site/vnetdiag.json\n"
+         "  curl -s localhost:8080/readyz; curl -s localhost:8080/metrics\n";
+  return out.str();
+}
+
+int serve_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                  std::ostream& out, std::ostream& err) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(serve_options()).run(), vm);
+  } catch (const po::error& e) {
+    err << "vnetdiag: " << e.what() << " (see 'vnetdiag serve --help')\n";
+    return kExitUnknown;
+  }
+  if (vm.count("help")) {
+    out << serve_help();
+    return 0;
+  }
+  auto listen = parse_listen(vm.count("listen") ? vm["listen"].as<std::string>() : kDefaultListen);
+  if (!listen) {
+    err << "vnetdiag: " << listen.error().message << "\n";
+    return kExitUnknown;
+  }
+  const double interval = vm.count("interval") ? vm["interval"].as<double>() : kDefaultInterval;
+  if (!(interval >= 1 && interval <= 86400)) {
+    err << "vnetdiag: --interval must be between 1 and 86400 seconds\n";
+    return kExitUnknown;
+  }
+  auto settings = settings_from(vm, env);
+  if (!settings) {
+    err << "vnetdiag: " << settings.error().message << "\n";
+    return kExitUnknown;
+  }
+  auto prepared_result = prepare_check(*settings, env);
+  if (!prepared_result) {
+    err << "vnetdiag: " << prepared_result.error().message << "\n";
+    return kExitUnknown;
+  }
+  // Shared with the check thread, which may outlive this function when abandoned at shutdown.
+  auto prepared = std::make_shared<const PreparedCheck>(std::move(*prepared_result));
+
+  ServeInfo info;
+  info.targets = prepared->plan.targets;
+  info.version = VNETDIAG_VERSION;
+  info.commit = VNETDIAG_COMMIT;
+  const std::string instance_id = prepared->app.value_or("instance_id", "");
+  info.resource["service_instance_id"] = instance_id;
+  info.resource["service_name"] = prepared->app.value_or("app", "");
+
+  const double max_check_s = prepared->plan.timeouts.run_s + (prepared->arm ? kArmAllowance : 0);
+  LoopHealth health_limits;
+  health_limits.stuck_after_s = interval + max_check_s + 10;
+  health_limits.stale_after_s = 3 * std::max(interval, max_check_s);
+
+  boost::asio::io_context io(1);
+  CheckScheduler scheduler([prepared] { return run_once(*prepared); }, info, interval, instance_id,
+                           [&out](const std::string& line) { out << line << '\n' << std::flush; });
+  HttpServer server(io, ServerLimits{}, [&scheduler, health_limits](const Request& request) {
+    LoopHealth health = health_limits;
+    health.now = std::chrono::steady_clock::now();
+    health.heartbeat = scheduler.heartbeat();
+    return route(request, scheduler.snapshot(), health);
+  });
+  auto bound = server.listen(listen->address, listen->port);
+  if (!bound) {
+    err << "vnetdiag: " << bound.error().message << "\n";
+    return kExitUnknown;
+  }
+  listen->port = *bound;
+
+  // Signals first, so that none is lost between here and io.run(); the scheduler's thread
+  // blocks them.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::chrono::steady_clock::time_point stop_by{};
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    stop_by = std::chrono::steady_clock::now() + kShutdownBudget;
+    err << "vnetdiag: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down\n" << std::flush;
+    server.shutdown();
+  });
+  ::signal(SIGPIPE, SIG_IGN);
+
+  err << "vnetdiag: serving http://" << listen->label() << " (/livez /readyz /report /metrics /probe), checking "
+      << info.targets.size() << " target" << (info.targets.size() == 1 ? "" : "s") << " every " << interval << " s\n";
+  if (!listen->loopback())
+    err << "vnetdiag: listening beyond loopback: anyone who reaches " << listen->label()
+        << " can read the reports (names, addresses, findings)\n";
+  err << std::flush;
+
+  scheduler.start();
+  server.start();
+  io.run();
+
+  scheduler.request_stop();
+  if (stop_by == std::chrono::steady_clock::time_point{})
+    stop_by = std::chrono::steady_clock::now() + kShutdownBudget;
+  if (!scheduler.wait_stopped(stop_by)) {
+    // The check in flight cannot be interrupted; its own deadline would end it, but exit now.
+    err << "vnetdiag: stopped (a check in flight was abandoned)\n";
+    out.flush();
+    err.flush();
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  err << "vnetdiag: stopped\n";
+  return 0;
+}
+
+}  // namespace vnetdiag
