@@ -30,6 +30,28 @@ double unix_now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+#if defined(__cpp_lib_atomic_shared_ptr)
+using SnapshotSlot = std::atomic<std::shared_ptr<const Snapshot>>;
+#else
+// libstdc++ before GCC 12 (Debian bullseye's g++ 10 builds the self-contained bundle) has no
+// std::atomic<std::shared_ptr>: the same load and store under a mutex.
+class SnapshotSlot {
+ public:
+  std::shared_ptr<const Snapshot> load() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return value_;
+  }
+  void store(std::shared_ptr<const Snapshot> value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    value_ = std::move(value);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> value_;
+};
+#endif
+
 }  // namespace
 
 struct CheckScheduler::State {
@@ -39,7 +61,7 @@ struct CheckScheduler::State {
   std::string instance_id;
   LogLine log;
 
-  std::atomic<std::shared_ptr<const Snapshot>> current;
+  SnapshotSlot current;
   std::atomic<Clock::rep> heartbeat{0};
   std::atomic<int> running{0};
 
