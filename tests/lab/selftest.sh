@@ -61,6 +61,10 @@ https() {
   printf 'exit=%s\n%s\n' "$rc" "$out"
 }
 curl_exit() { https "$@" | sed -n '1s/^exit=//p'; }
+# route_dev IP : the interface the app's kernel picks for IP.
+route_dev() { ip -n vdlab-app route get "$1" 2>&1 | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
+# dig_at SERVER NAME : the answer section (name type data) from SERVER, or dig's error.
+dig_at() { in_app dig +noall +answer +tries=1 +time=1 @"$1" "$2" 2>&1 | awk '/^;;/ { print; next } { print $1, $4, $5 }'; }
 
 elapsed_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $(((t - $1) / 1000)); }
 stamp() { echo "${EPOCHREALTIME//[!0-9]/}"; }
@@ -93,7 +97,7 @@ trap cleanup EXIT
 t0=$(stamp)
 env_lines=$("$LAB" up 2>/dev/null) || { bad "lab up" "lab up failed: run '$LAB up' to see why"; echo "$passed passed, $failed failed"; exit 1; }
 echo "     lab up took $(elapsed_ms "$t0") ms"
-eval "$(grep -E '^(CA_BUNDLE|KEYVAULT_PE|COGNITIVE_PE|APP_ADDRESS|DNS_SERVER)=' <<<"$env_lines")"
+eval "$(grep -E '^(CA_BUNDLE|KEYVAULT_PE|COGNITIVE_PE|APP_ADDRESS|APP_PUBLIC_ADDRESS|DNS_SERVER|CUSTOM_DNS_SERVER)=' <<<"$env_lines")"
 CA=$CA_BUNDLE
 expect "up: prints APP_EXEC" "$(grep '^APP_EXEC=' <<<"$env_lines")" "APP_EXEC=ip netns exec vdlab-app"
 expect "up: CA bundle exists" "$([ -s "$CA" ] && echo yes)" yes
@@ -102,6 +106,10 @@ expect "up: CA bundle exists" "$([ -s "$CA" ] && echo yes)" yes
 
 expect_match "healthy: app resolv.conf names the VNet DNS server" \
   "$(in_app cat /etc/resolv.conf)" "nameserver $DNS_SERVER"
+expect_match "healthy: ... and lists it as the embedded resolver's upstream" \
+  "$(in_app cat /etc/resolv.conf)" "# The configured nameservers at startup are $DNS_SERVER"$'\n'
+expect "healthy: private endpoint is routed into the VNet (eth0)" "$(route_dev "$KEYVAULT_PE")" eth0
+expect "healthy: the internet is routed over the public path (pub0)" "$(route_dev 203.0.113.10)" pub0
 expect "healthy: vault chain (with TTLs) ends at its private endpoint" "$(answer $KV)" \
   "$KV. 60 CNAME $KV_PL.
 $KV_PL. 10 A $KEYVAULT_PE"
@@ -132,7 +140,7 @@ $KV_FRONT. A 203.0.113.10"
 expect "zone-unlinked: cognitive still private" "$(last_a $CS)" "$COGNITIVE_PE"
 r=$(https $KV 203.0.113.10 /healthstatus)
 expect_match "zone-unlinked: public front 200" "$r" $'exit=0\nHTTP/1.1 200'
-expect_match "zone-unlinked: vault sees the app's public outbound address" "$r" "addr=198.51.100.7;"
+expect_match "zone-unlinked: vault sees the app's own public-path address (route-all off)" "$r" "addr=$APP_PUBLIC_ADDRESS;"
 
 apply alias-missing
 expect "alias-missing: no privatelink alias" "$(answer_nottl $KV)" \
@@ -195,8 +203,8 @@ expect "kv-firewall: chain ends at the public front" "$(last_a $KV)" 203.0.113.1
 r=$(https $KV 203.0.113.10 /healthstatus)
 expect_match "kv-firewall: 403 ForbiddenByFirewall" "$r" $'HTTP/1.1 403.*"innererror":\\{"code":"ForbiddenByFirewall"\\}'
 expect_match "kv-firewall: names the client address and vault" "$r" \
-  'Client address: 198\.51\.100\.7\\r\\n.*Vault: vdlabkv;location=westeurope'
-expect_match "kv-firewall: network-info header on the 403" "$r" "x-ms-keyvault-network-info: conn_type=Ipv4;addr=198.51.100.7;"
+  'Client address: 192\.0\.2\.4\\r\\n.*Vault: vdlabkv;location=westeurope'
+expect_match "kv-firewall: network-info header on the 403" "$r" "x-ms-keyvault-network-info: conn_type=Ipv4;addr=$APP_PUBLIC_ADDRESS;"
 
 apply cs-public-disabled
 expect "cs-public-disabled: chain goes public" "$(answer_nottl $CS)" \
@@ -205,6 +213,21 @@ $CS_PL. CNAME $CS_FRONT.
 $CS_FRONT. A 203.0.113.11"
 expect_match "cs-public-disabled: 403 public access disabled" "$(https $CS 203.0.113.11 /)" \
   $'HTTP/1.1 403.*Public access is disabled. Please configure private endpoint.'
+
+# ---- bad worlds are refused ----------------------------------------------------------------
+
+bad_world() { # DESC PYTHON-EXPR-ON-w : apply healthy changed by the expression; must fail with 2
+  local rc=0
+  "$PYTHON" -c 'import json, sys; w = json.load(open(sys.argv[1])); exec(sys.argv[2]); print(json.dumps(w))' \
+    "$LAB_DIR/scenarios/healthy.json" "$2" | "$LAB" apply - >/dev/null 2>&1 || rc=$?
+  expect "bad world refused: $1" "$rc" 2
+}
+bad_world "10.0.2.54 in app.dns_servers without custom_dns" 'w["app"] = {"dns_servers": ["10.0.2.54"]}'
+bad_world "app.dns_servers names another server" 'w["app"] = {"dns_servers": ["8.8.8.8"]}'
+bad_world "endpoint outside 10/8 and 100.64/10" 'w["services"][0]["private_endpoint"]["address"] = "100.128.0.4"'
+bad_world "endpoint on the custom DNS address" 'w["services"][0]["private_endpoint"]["address"] = "10.0.2.54"'
+bad_world "unknown field in app" 'w["app"] = {"route_al": True}'
+bad_world "custom_dns.state not a state" 'w["custom_dns"] = {"state": "slow"}'
 
 # ---- delay and scale -----------------------------------------------------------------------
 
@@ -239,6 +262,9 @@ left=""
 for p in $pids; do [ ! -d "/proc/$p" ] || left+=" $p($(cat "/proc/$p/comm" 2>/dev/null))"; done
 expect "down: no lab process left (had: $pids)" "$left" ""
 expect "down: resolv.conf for the app namespace removed" "$([ -e /etc/netns/vdlab-app ] && echo present || echo absent)" absent
+expect "down: nothing of the lab left in /etc/netns" \
+  "$(for f in /etc/netns/vdlab-* /etc/netns/.vdlab-*; do [ ! -e "$f" ] || echo "$f"; done)" ""
+expect "down: no process runs from the lab's run directory" "$(pgrep -f "$LAB_DIR/run/" | wc -l)" 0
 
 trap - EXIT
 restore || failed=$((failed + 1))

@@ -22,6 +22,11 @@ ready_or_die() {
     wait_for 5000 dns_serves "$gen" ||
       die "unbound does not serve generation $gen; see $DNS_DIR/unbound.log: $(tail -n 1 "$DNS_DIR/unbound.log" 2>/dev/null)"
   fi
+  if custom_dns_runs; then
+    local log; log=$(unbound_dir custom)/unbound.log
+    wait_for 5000 dns_serves "$gen" custom ||
+      die "unbound (custom) does not serve generation $gen; see $log: $(tail -n 1 "$log" 2>/dev/null)"
+  fi
   for inst in vnet inet; do
     wait_for 5000 nginx_serves "$inst" "$gen" ||
       die "nginx ($inst) does not serve generation $gen: $(nginx_config_error "$inst")"
@@ -30,6 +35,8 @@ ready_or_die() {
       die "nginx ($inst): old workers ${NGINX_OLD_WORKERS[$inst]} still accept connections"
   done
 }
+
+custom_dns_runs() { [ "$WORLD_CUSTOM_DNS" = up ] || [ "$WORLD_CUSTOM_DNS" = drop ]; }
 
 apply_world() {
   local src gen=0 t0
@@ -51,6 +58,8 @@ apply_world() {
   timeout 10 ip netns exec "$NS_VNET" iptables-restore -w 5 <"$WORLD_DIR/vnet.rules" ||
     die "iptables-restore failed in $NS_VNET (rules: $WORLD_DIR/vnet.rules)"
   if [ "$WORLD_DNS" = down ]; then unbound_stop; else unbound_push; fi
+  if custom_dns_runs; then unbound_push custom; else unbound_stop custom; fi
+  app_push
   nginx_push vnet
   nginx_push inet
   delayq_set "$WORLD_DELAY_MS"
@@ -61,5 +70,6 @@ apply_world() {
   [ "$src" != - ] || name="(stdin)"
   echo "$name" >"$STATE_DIR/world-source"
   say "applied $name: $WORLD_DESCRIPTION [generation $gen, $WORLD_ENDPOINTS endpoints," \
-      "dns $WORLD_DNS, delay $WORLD_DELAY_MS ms, $(($(now_ms) - t0)) ms]"
+      "dns $WORLD_DNS, custom dns $WORLD_CUSTOM_DNS, app $WORLD_APP_PATH resolv.conf $WORLD_APP_DNS," \
+      "delay $WORLD_DELAY_MS ms, $(($(now_ms) - t0)) ms]"
 }

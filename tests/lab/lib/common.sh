@@ -9,10 +9,16 @@ NAMESPACES=("$NS_APP" "$NS_VNET" "$NS_INET")
 
 APP_ADDRESS=10.0.0.4
 VNET_GATEWAY=10.0.0.1
-DNS_ADDRESS=10.0.2.53
+APP_PUBLIC_ADDRESS=192.0.2.4   # the app's own address on the platform's default (public) path
+PUBLIC_GATEWAY=192.0.2.1
+DNS_ADDRESS=10.0.2.53          # Azure DNS
+CUSTOM_DNS_ADDRESS=10.0.2.54   # the VNet's custom DNS server (when the world has one)
 OUTBOUND_ADDRESS=198.51.100.7
 INTERNET_GATEWAY=198.51.100.1
 PUBLIC_FRONTS=(203.0.113.10 203.0.113.11)
+# Not routed on the internet: dropped silently there, so private addresses sent down the
+# public path time out as in Azure.
+NON_PUBLIC_RANGES=(10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10)
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
@@ -107,5 +113,7 @@ COGNITIVE=vdlabcs.cognitiveservices.azure.com
 KEYVAULT_PE=10.0.1.4
 COGNITIVE_PE=10.0.1.5
 APP_ADDRESS=$APP_ADDRESS
+APP_PUBLIC_ADDRESS=$APP_PUBLIC_ADDRESS
+CUSTOM_DNS_SERVER=$CUSTOM_DNS_ADDRESS
 EOF
 }

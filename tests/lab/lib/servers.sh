@@ -1,5 +1,6 @@
-# The lab's servers: unbound (Azure DNS stand-in) and nginx (private endpoints) in the VNet
-# namespace, nginx (public fronts) in the internet namespace, delayq for added latency.
+# The lab's servers: unbound (Azure DNS stand-in; a second one as the VNet's custom DNS server)
+# and nginx (private endpoints) in the VNet namespace, nginx (public fronts) in the internet
+# namespace, delayq for added latency.
 # Start, reload, stop, and readiness checks. Sourced by `lab`.
 # shellcheck shell=bash
 
@@ -10,34 +11,41 @@ DELAYQ_PID=$RUN_DIR/delayq.pid
 DELAYQ_STATE=$RUN_DIR/delayq.delay-ms
 
 # ---- unbound -------------------------------------------------------------------------------
+# Two instances, each with its own configuration, directory and pid file: "azure" (Azure DNS,
+# 10.0.2.53, run/dns) and "custom" (the VNet's custom DNS server, 10.0.2.54, run/dns-custom).
+# INSTANCE defaults to azure.
 
-unbound_pid() { pid_of "$DNS_DIR/unbound.pid" unbound; }
+unbound_dir() { if [ "${1:-azure}" = custom ]; then echo "$RUN_DIR/dns-custom"; else echo "$DNS_DIR"; fi; }
+unbound_address() { if [ "${1:-azure}" = custom ]; then echo "$CUSTOM_DNS_ADDRESS"; else echo "$DNS_ADDRESS"; fi; }
+unbound_conf() { if [ "${1:-azure}" = custom ]; then echo "$WORLD_DIR/unbound-custom.conf"; else echo "$WORLD_DIR/unbound.conf"; fi; }
+unbound_pid() { pid_of "$(unbound_dir "${1:-azure}")/unbound.pid" unbound; }
 
 # The serial of "." is the world generation: it tells which data unbound serves. Asked from
 # inside the VNet namespace (over lo), so port 53 drop rules for the app do not apply.
-dns_serial() {
-  ip netns exec "$NS_VNET" dig +short +time=1 +tries=1 @"$DNS_ADDRESS" . SOA 2>/dev/null |
+dns_serial() { # [INSTANCE]
+  ip netns exec "$NS_VNET" dig +short +time=1 +tries=1 @"$(unbound_address "${1:-azure}")" . SOA 2>/dev/null |
     awk '{ print $3 }'
 }
-dns_serves() { [ "$(dns_serial)" = "$1" ]; }
+dns_serves() { [ "$(dns_serial "${2:-azure}")" = "$1" ]; } # GENERATION [INSTANCE]
 
-# unbound_push : start unbound, or have it reload its configuration and zones (SIGHUP).
+# unbound_push [INSTANCE] : start unbound, or have it reload its configuration and zones (SIGHUP).
 unbound_push() {
-  local pid
-  mkdir -p "$DNS_DIR"
-  if pid=$(unbound_pid); then
+  local pid inst=${1:-azure} dir
+  dir=$(unbound_dir "$inst")
+  mkdir -p "$dir"
+  if pid=$(unbound_pid "$inst"); then
     kill -HUP "$pid"
   else
-    rm -f "$DNS_DIR/unbound.pid"
-    spawn_in "$NS_VNET" "$DNS_DIR/unbound.log" unbound -c "$WORLD_DIR/unbound.conf" ||
-      die "unbound did not start; see $DNS_DIR/unbound.log: $(tail -n 1 "$DNS_DIR/unbound.log")"
+    rm -f "$dir/unbound.pid"
+    spawn_in "$NS_VNET" "$dir/unbound.log" unbound -c "$(unbound_conf "$inst")" ||
+      die "unbound ($inst) did not start; see $dir/unbound.log: $(tail -n 1 "$dir/unbound.log")"
   fi
 }
 
-unbound_stop() {
-  local pid
-  if pid=$(unbound_pid); then stop_pids "$pid"; fi
-  rm -f "$DNS_DIR/unbound.pid"
+unbound_stop() { # [INSTANCE]
+  local pid inst=${1:-azure}
+  if pid=$(unbound_pid "$inst"); then stop_pids "$pid"; fi
+  rm -f "$(unbound_dir "$inst")/unbound.pid"
 }
 
 # ---- nginx ---------------------------------------------------------------------------------

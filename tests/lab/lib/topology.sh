@@ -3,11 +3,17 @@
 #
 #  vdlab-app                vdlab-vnet                                  vdlab-inet
 #  eth0 10.0.0.4/24 ─────── to-app 10.0.0.1/24
-#  default via 10.0.0.1     lo: 10.0.2.53 (DNS), endpoint addresses
+#                           lo: 10.0.2.53 (Azure DNS), 10.0.2.54 (custom DNS), endpoint addresses
 #                           to-inet 198.51.100.7/24 ─────────────────── to-vnet 198.51.100.1/24
 #                           default via 198.51.100.1                    lo: 203.0.113.10, .11
-#                           blackhole 10.0.0.0/8 (silent drop)          (public fronts)
+#                           blackhole 10.0.0.0/8, 100.64.0.0/10         (public fronts)
+#  pub0 192.0.2.4/24 ───────────────────────────────────────────────── to-app 192.0.2.1/24
+#                                                                       blackhole 10/8, 172.16/12,
+#                                                                       192.168/16, 100.64/10
 #
+# The app's routes (which destinations take eth0, which pub0) and its resolv.conf depend on the
+# world; apply writes them (app_push, from realizer/appside.py). Blackholes drop silently, without
+# ICMP (that needs forwarding on: without it the kernel answers "host unreachable").
 # Nothing is created or addressed in the root namespace: each veth is created inside its namespace.
 
 RESOLV_DIR=/etc/netns/$NS_APP
@@ -17,11 +23,13 @@ topology_up() {
   for ns in "${NAMESPACES[@]}"; do ip netns add "$ns"; done
   ip -n "$NS_APP" link add eth0 type veth peer name to-app netns "$NS_VNET"
   ip -n "$NS_VNET" link add to-inet type veth peer name to-vnet netns "$NS_INET"
+  ip -n "$NS_APP" link add pub0 type veth peer name to-app netns "$NS_INET"
   ip -n "$NS_APP" -batch - <<EOF
 link set lo up
 address add $APP_ADDRESS/24 dev eth0
 link set eth0 up
-route add default via $VNET_GATEWAY
+address add $APP_PUBLIC_ADDRESS/24 dev pub0
+link set pub0 up
 EOF
   ip -n "$NS_VNET" -batch - <<EOF
 link set lo up
@@ -30,34 +38,49 @@ link set to-app up
 address add $OUTBOUND_ADDRESS/24 dev to-inet
 link set to-inet up
 address add $DNS_ADDRESS/32 dev lo
+address add $CUSTOM_DNS_ADDRESS/32 dev lo
 route add default via $INTERNET_GATEWAY
 route add blackhole 10.0.0.0/8
+route add blackhole 100.64.0.0/10
 EOF
   ip -n "$NS_INET" -batch - <<EOF
 link set lo up
 address add $INTERNET_GATEWAY/24 dev to-vnet
 link set to-vnet up
+address add $PUBLIC_GATEWAY/24 dev to-app
+link set to-app up
 address add ${PUBLIC_FRONTS[0]}/32 dev lo
 address add ${PUBLIC_FRONTS[1]}/32 dev lo
+$(printf 'route add blackhole %s\n' "${NON_PUBLIC_RANGES[@]}")
 EOF
-  # Forward app traffic; let nginx bind endpoint addresses before they are assigned.
+  # Forward app traffic (and drop into blackholes silently); let nginx bind endpoint addresses
+  # before they are assigned.
   ip netns exec "$NS_VNET" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
     echo 1 >/proc/sys/net/ipv4/ip_nonlocal_bind'
-  # `ip netns exec vdlab-app` bind-mounts this over /etc/resolv.conf.
+  ip netns exec "$NS_INET" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+  # `ip netns exec vdlab-app` bind-mounts $RESOLV_DIR/resolv.conf over /etc/resolv.conf; each
+  # apply writes it (app_push).
   mkdir -p "$RESOLV_DIR"
-  cat >"$RESOLV_DIR/resolv.conf" <<EOF
-# This container is using an embedded dns resolver
-# The configured nameservers at startup are $DNS_ADDRESS
-# The configured options for the listener at startup are timeout:1 attempts:5
-nameserver $DNS_ADDRESS
-options ndots:0 timeout:15 attempts:2
-EOF
 }
 
-# Endpoint addresses live on lo of the VNet namespace, next to the DNS address.
+# app_push : the world's routes and resolv.conf for the app namespace. The routes are replaced
+# in one `ip -batch` (flush the static ones, add the wanted ones); resolv.conf is replaced
+# atomically, so a process starting meanwhile reads the old or the new file, never half of one.
+app_push() {
+  ip -n "$NS_APP" -batch "$WORLD_DIR/app.routes" ||
+    die "cannot set the app's routes (batch: $WORLD_DIR/app.routes)"
+  # The temporary file must not sit in $RESOLV_DIR: `ip netns exec` bind-mounts every file there.
+  local tmp=${RESOLV_DIR%/*}/.$NS_APP.resolv.conf.tmp
+  mkdir -p "$RESOLV_DIR"
+  cp "$WORLD_DIR/resolv.conf" "$tmp"
+  mv -f "$tmp" "$RESOLV_DIR/resolv.conf"
+}
+
+# Endpoint addresses live on lo of the VNet namespace, next to the DNS addresses.
 endpoint_addresses_now() {
   ip -n "$NS_VNET" -o -4 address show dev lo |
-    awk -v dns="$DNS_ADDRESS/32" '$4 != dns && $4 !~ /^127\./ { sub(/\/32$/, "", $4); print $4 }' | sort
+    awk -v dns="$DNS_ADDRESS/32" -v custom="$CUSTOM_DNS_ADDRESS/32" \
+      '$4 != dns && $4 != custom && $4 !~ /^127\./ { sub(/\/32$/, "", $4); print $4 }' | sort
 }
 
 # sync_endpoint_addresses FILE add|remove : add the missing / remove the extra addresses on lo.
@@ -84,5 +107,6 @@ topology_down() {
     ! ns_exists "$ns" || ip netns delete "$ns"
   done
   rm -rf "$RESOLV_DIR"
+  rm -f "${RESOLV_DIR%/*}/.$NS_APP.resolv.conf.tmp"
   rmdir /etc/netns 2>/dev/null || true
 }

@@ -6,8 +6,12 @@ Azure names, plus one zone per *linked* private DNS zone. The iterator picks the
 for each name and chases CNAMEs across zones, so clients get the chain and the final rcode
 exactly as from a real recursive resolver; an empty linked private zone answers NXDOMAIN with
 its own SOA, as Azure private DNS does.
+
+The VNet's custom DNS server (a second unbound) either forwards to Azure DNS -- it then serves
+the very same zones -- or resolves on its own and does not see the linked privatelink zones: it
+then serves only a "." zone in which every privatelink name is the public CNAME to the front.
 """
-from world import KINDS, DNS_SERVER_ADDRESS
+from world import KINDS
 
 TTL_CNAME, TTL_PRIVATE_A, TTL_PUBLIC = 60, 10, 300
 ROOT_SOA = ". 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. {serial} 1800 900 604800 300"
@@ -21,8 +25,9 @@ def _linked(world, zone):
     return bool(z and z["linked"])
 
 
-def root_zone(world, serial):
-    """Public names: service aliases and the public fronts. `serial` marks the generation."""
+def root_zone(world, serial, sees_links=True):
+    """Public names: service aliases and the public fronts. `serial` marks the generation.
+    sees_links=False: the view of a resolver outside the linked VNet (every zone unlinked)."""
     lines = [ROOT_SOA.format(serial=serial)]
     for kind in KINDS.values():
         lines.append(f"{kind.front}. {TTL_PUBLIC} IN A {kind.front_address}")
@@ -35,7 +40,7 @@ def root_zone(world, serial):
             lines.append(f"{public} {TTL_CNAME} IN CNAME {alias}")
         else:
             lines.append(f"{public} {TTL_CNAME} IN CNAME {kind.front}.")
-        if not _linked(world, kind.private_zone):
+        if not (sees_links and _linked(world, kind.private_zone)):
             # Seen from outside a linked VNet, the privatelink name points at the public front.
             lines.append(f"{alias} {TTL_CNAME} IN CNAME {kind.front}.")
     return "\n".join(lines) + "\n"
@@ -56,9 +61,10 @@ def zone_file_name(name):
     return "root.zone" if name == "." else f"{name}.zone"
 
 
-def unbound_conf(state_dir, zone_dir, zone_names):
+def unbound_conf(address, state_dir, zone_dir, zone_files):
+    """zone_files: zone name -> file name in zone_dir."""
     server = f"""server:
-  interface: {DNS_SERVER_ADDRESS}
+  interface: {address}
   port: 53
   interface-automatic: no
   do-ip6: no
@@ -86,9 +92,9 @@ def unbound_conf(state_dir, zone_dir, zone_names):
 """
     zones = "".join(f"""auth-zone:
   name: "{name}"
-  zonefile: "{zone_dir}/{zone_file_name(name)}"
+  zonefile: "{zone_dir}/{file}"
   for-downstream: no
   for-upstream: yes
   fallback-enabled: no
-""" for name in zone_names)
+""" for name, file in zone_files.items())
     return server + zones

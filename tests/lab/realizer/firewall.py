@@ -1,11 +1,12 @@
 """World -> VNet namespace packet handling: endpoint addresses and an iptables-restore ruleset.
 
 Addresses that no endpoint holds fall into a blackhole route set up with the topology (silent
-drop, like Azure). Here: a `drop` port or a Pending connection silently drops the SYN; the DNS
-server's port is dropped when the world says so; the app's internet traffic is SNATed to the
-app's public outbound address; and with a delay every packet from the app goes through NFQUEUE.
+drop, like Azure). Here: a `drop` port or a Pending connection silently drops the SYN; port 53
+of a DNS server (Azure DNS, the custom one) is dropped when the world says so; the app's internet
+traffic that enters the VNet is SNATed to the VNet's public outbound address; and with a delay
+every packet from the app into the VNet goes through NFQUEUE.
 """
-from world import DNS_SERVER_ADDRESS
+from world import CUSTOM_DNS_ADDRESS, DNS_SERVER_ADDRESS
 
 APP_IF, INET_IF = "to-app", "to-inet"
 APP_SUBNET, OUTBOUND_ADDRESS = "10.0.0.0/24", "198.51.100.7"
@@ -24,9 +25,11 @@ def ruleset(world, delay_ms):
         f"-A OUTPUT -o {INET_IF} -p udp --dport 53 -j DROP",
         f"-A OUTPUT -o {INET_IF} -p tcp --dport 53 -j DROP",
     ]
-    if world["dns_server"] == "drop":
-        filt += [f"-A INPUT -i {APP_IF} -d {DNS_SERVER_ADDRESS}/32 -p {p} --dport 53 -j DROP"
-                 for p in ("udp", "tcp")]
+    dropped = [DNS_SERVER_ADDRESS] if world["dns_server"] == "drop" else []
+    if world["custom_dns"] and world["custom_dns"]["state"] == "drop":
+        dropped.append(CUSTOM_DNS_ADDRESS)
+    filt += [f"-A INPUT -i {APP_IF} -d {address}/32 -p {p} --dport 53 -j DROP"
+             for address in dropped for p in ("udp", "tcp")]
     for svc in world["services"]:
         pe = svc["private_endpoint"]
         if not pe:

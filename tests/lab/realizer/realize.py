@@ -4,7 +4,9 @@
     realize.py WORLD --run RUN_DIR --lab LAB_DIR --generation N [--default-delay-ms D]
 
 WORLD is a path or '-' (stdin). Writes into RUN_DIR/world/ (each file replaced atomically):
-unbound.conf and zone files, nginx-vnet.conf, nginx-inet.conf, vnet.rules (iptables-restore),
+unbound.conf and zone files (Azure DNS), unbound-custom.conf and custom-root.zone (the custom
+DNS server, when the world has one), nginx-vnet.conf, nginx-inet.conf, vnet.rules
+(iptables-restore), app.routes (ip -batch for the app namespace), resolv.conf (the app's),
 endpoints (addresses, one a line), world.json (normalised) and plan.env (shell variables for the
 lab script). Performs no other I/O; the lab script pushes the files to the servers.
 """
@@ -15,6 +17,7 @@ import shlex
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
+import appside  # noqa: E402
 import dnszones  # noqa: E402
 import firewall  # noqa: E402
 import nginxconf  # noqa: E402
@@ -54,25 +57,46 @@ def main():
     delay = world["delay_ms"] if world["delay_ms"] is not None else args.default_delay_ms
 
     private = dnszones.linked_zones(world)
-    zone_files = {dnszones.zone_file_name("."): dnszones.root_zone(world, gen)}
-    zone_files.update({dnszones.zone_file_name(z["name"]): dnszones.private_zone(z) for z in private})
+    azure = {".": dnszones.zone_file_name(".")}
+    azure.update({z["name"]: dnszones.zone_file_name(z["name"]) for z in private})
+    zone_files = {azure["."]: dnszones.root_zone(world, gen)}
+    zone_files.update({azure[z["name"]]: dnszones.private_zone(z) for z in private})
+    custom = world["custom_dns"]
+    if custom:
+        # Forwarding to Azure DNS answers exactly as Azure DNS; otherwise only the public view.
+        if custom["forwards_privatelink"]:
+            custom_zones = azure
+        else:
+            custom_zones = {".": "custom-root.zone"}
+            zone_files["custom-root.zone"] = dnszones.root_zone(world, gen, sees_links=False)
     for name in os.listdir(out):
         if name.endswith(".zone") and name not in zone_files:
             os.remove(f"{out}/{name}")
     for name, text in zone_files.items():
         write(f"{out}/{name}", text)
     write(f"{out}/unbound.conf",
-          dnszones.unbound_conf(f"{run}/dns", out, ["."] + [z["name"] for z in private]))
+          dnszones.unbound_conf(worldmod.DNS_SERVER_ADDRESS, f"{run}/dns", out, azure))
+    if custom:
+        write(f"{out}/unbound-custom.conf",
+              dnszones.unbound_conf(worldmod.CUSTOM_DNS_ADDRESS, f"{run}/dns-custom", out, custom_zones))
+    elif os.path.exists(f"{out}/unbound-custom.conf"):
+        os.remove(f"{out}/unbound-custom.conf")
     write(f"{out}/nginx-vnet.conf",
           nginxconf.private_endpoints(world, f"{run}/nginx-vnet", pki, snippets, gen))
     write(f"{out}/nginx-inet.conf",
           nginxconf.public_fronts(world, f"{run}/nginx-inet", pki, snippets, gen))
     write(f"{out}/vnet.rules", firewall.ruleset(world, delay))
+    write(f"{out}/app.routes", appside.route_batch(world))
+    write(f"{out}/resolv.conf", appside.resolv_conf(world))
     addresses = firewall.endpoint_addresses(world)
     write(f"{out}/endpoints", "".join(f"{a}\n" for a in addresses))
     write(f"{out}/world.json", json.dumps(world, indent=2) + "\n")
     plan = {
         "WORLD_DNS": world["dns_server"],
+        "WORLD_CUSTOM_DNS": custom["state"] if custom else "none",
+        "WORLD_APP_PATH": ("not-integrated" if not world["app"]["integrated"]
+                           else "route-all" if world["app"]["route_all"] else "rfc1918"),
+        "WORLD_APP_DNS": " ".join(world["app"]["dns_servers"]),
         "WORLD_DELAY_MS": str(delay),
         "WORLD_ENDPOINTS": str(len(addresses)),
         "WORLD_DESCRIPTION": world["description"],

@@ -1,8 +1,9 @@
 """World description: load, validate, fill in defaults.
 
 A world states what Azure looks like from the app's VNet: private DNS zones and their links,
-services with their public access setting and private endpoint. The ARM twin will produce the
-same format. See tests/lab/README.md for the field list.
+services with their public access setting and private endpoint, where the app runs (VNet
+integration, route-all, its DNS servers) and an optional custom DNS server in the VNet. The ARM
+twin will produce the same format. See tests/lab/README.md for the field list.
 """
 import ipaddress
 import json
@@ -25,11 +26,15 @@ KINDS = {
                       "westeurope.api.cognitive.microsoft.com", "203.0.113.11"),
 }
 
-DNS_SERVER_ADDRESS = "10.0.2.53"
+DNS_SERVER_ADDRESS = "10.0.2.53"         # Azure DNS as seen from the VNet
+CUSTOM_DNS_ADDRESS = "10.0.2.54"         # the VNet's own ("custom") DNS server
 APP_SUBNET = ipaddress.ip_network("10.0.0.0/24")
-PRIVATE_RANGE = ipaddress.ip_network("10.0.0.0/8")
+# Private endpoints may sit in RFC1918 10/8 or, as Azure allows, in the shared 100.64/10 range
+# (which enters the VNet only with route-all on).
+ENDPOINT_RANGES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("100.64.0.0/10"))
 
 DNS_STATES = ("up", "down", "drop")
+DNS_SERVERS = (DNS_SERVER_ADDRESS, CUSTOM_DNS_ADDRESS)
 ACCESS = ("Enabled", "Disabled")
 CONNECTIONS = ("Approved", "Pending")
 PORTS = ("listen", "drop", "refuse")
@@ -99,10 +104,11 @@ def _endpoint(raw, where):
         return None
     _check_keys(raw, where, ("address",), ("connection", "port", "certificate"))
     address = _ipv4(raw["address"], f"{where}.address")
-    if (address not in PRIVATE_RANGE or address in APP_SUBNET
-            or str(address) == DNS_SERVER_ADDRESS):
-        raise WorldError(f"{where}.address: {address} must be in 10.0.0.0/8, outside the app "
-                         f"subnet 10.0.0.0/24 and not the DNS server {DNS_SERVER_ADDRESS}")
+    if (not any(address in r for r in ENDPOINT_RANGES) or address in APP_SUBNET
+            or str(address) in DNS_SERVERS):
+        raise WorldError(f"{where}.address: {address} must be in 10.0.0.0/8 or 100.64.0.0/10, "
+                         f"outside the app subnet 10.0.0.0/24 and not a DNS server "
+                         f"({' or '.join(DNS_SERVERS)})")
     return {
         "address": str(address),
         "connection": _choice(raw, "connection", CONNECTIONS, where, "Approved"),
@@ -139,6 +145,44 @@ def _services(raw):
     return services
 
 
+def _bool(obj, key, where, default):
+    value = obj.get(key, default)
+    if not isinstance(value, bool):
+        raise WorldError(f"{where}.{key}: expected true or false")
+    return value
+
+
+def _custom_dns(raw):
+    """The VNet's custom DNS server at CUSTOM_DNS_ADDRESS, or None when the world has none."""
+    if raw is None:
+        return None
+    _check_keys(raw, "custom_dns", (), ("state", "forwards_privatelink"))
+    return {
+        "state": _choice(raw, "state", DNS_STATES, "custom_dns", "up"),
+        "forwards_privatelink": _bool(raw, "forwards_privatelink", "custom_dns", True),
+    }
+
+
+def _app(raw, custom_dns):
+    """Where the app runs: VNet integration, route-all, the servers in its resolv.conf."""
+    _check_keys(raw, "app", (), ("integrated", "route_all", "dns_servers"))
+    servers = raw.get("dns_servers", [DNS_SERVER_ADDRESS])
+    if not isinstance(servers, list) or not servers:
+        raise WorldError("app.dns_servers: expected a non-empty list of addresses")
+    for i, server in enumerate(servers):
+        if server not in DNS_SERVERS:
+            raise WorldError(f"app.dns_servers[{i}]: '{server}' is not one of {', '.join(DNS_SERVERS)}")
+        if server == CUSTOM_DNS_ADDRESS and custom_dns is None:
+            raise WorldError(f"app.dns_servers[{i}]: {CUSTOM_DNS_ADDRESS} needs a custom_dns section")
+    if len(set(servers)) != len(servers):
+        raise WorldError("app.dns_servers: an address appears twice")
+    return {
+        "integrated": _bool(raw, "integrated", "app", True),
+        "route_all": _bool(raw, "route_all", "app", False),
+        "dns_servers": list(servers),
+    }
+
+
 def parse(text, origin):
     """Parse and validate a world; return it normalised (every optional field filled in)."""
     try:
@@ -146,7 +190,8 @@ def parse(text, origin):
     except json.JSONDecodeError as e:
         raise WorldError(f"{origin}: not JSON: {e}") from None
     try:
-        _check_keys(raw, "world", ("description",), ("delay_ms", "dns", "zones", "services"))
+        _check_keys(raw, "world", ("description",),
+                    ("delay_ms", "dns", "zones", "services", "app", "custom_dns"))
         if not isinstance(raw["description"], str) or not raw["description"].strip():
             raise WorldError("description: expected a non-empty string")
         delay = raw.get("delay_ms")
@@ -158,12 +203,15 @@ def parse(text, origin):
         zones = raw.get("zones", {})
         if not isinstance(zones, dict):
             raise WorldError("zones: expected an object")
+        custom_dns = _custom_dns(raw.get("custom_dns"))
         return {
             "description": raw["description"].strip(),
             "delay_ms": delay,
             "dns_server": _choice(dns, "server", DNS_STATES, "dns", "up"),
             "zones": _zones(zones),
             "services": _services(raw.get("services", [])),
+            "app": _app(raw.get("app", {}), custom_dns),
+            "custom_dns": custom_dns,
         }
     except WorldError as e:
         raise WorldError(f"{origin}: {e}") from None
