@@ -214,6 +214,75 @@ $CS_FRONT. A 203.0.113.11"
 expect_match "cs-public-disabled: 403 public access disabled" "$(https $CS 203.0.113.11 /)" \
   $'HTTP/1.1 403.*Public access is disabled. Please configure private endpoint.'
 
+# ---- custom DNS server ---------------------------------------------------------------------
+
+KV_PRIVATE="$KV. CNAME $KV_PL.
+$KV_PL. A $KEYVAULT_PE"
+KV_PUBLIC="$KV. CNAME $KV_PL.
+$KV_PL. CNAME $KV_FRONT.
+$KV_FRONT. A 203.0.113.10"
+apply custom-dns-nonforwarding
+r=$(in_app cat /etc/resolv.conf)
+expect_match "custom-dns-nonforwarding: resolv.conf names only the custom server" "$r" \
+  $'# The configured nameservers at startup are 10.0.2.54\n.*\nnameserver 10.0.2.54\noptions'
+expect "custom-dns-nonforwarding: @$CUSTOM_DNS_SERVER gives the public chain" "$(dig_at "$CUSTOM_DNS_SERVER" $KV)" "$KV_PUBLIC"
+expect "custom-dns-nonforwarding: @$DNS_SERVER (Azure DNS) gives the private address" "$(dig_at "$DNS_SERVER" $KV)" "$KV_PRIVATE"
+expect "custom-dns-nonforwarding: the app's resolver (resolv.conf) goes public" "$(last_a $KV)" 203.0.113.10
+expect "custom-dns-nonforwarding: cognitive goes public too" "$(last_a $CS)" 203.0.113.11
+soa_serial() { in_app dig +short +tries=1 +time=1 @"$1" . SOA | awk '{ print $3 }'; }
+expect "custom-dns-nonforwarding: both servers serve this generation (SOA serial of .)" \
+  "$(soa_serial "$CUSTOM_DNS_SERVER")" "$(cat "$LAB_DIR/run/state/generation")"
+
+apply custom-dns-timeout
+t0=$(stamp)
+r=$(in_app dig +tries=1 +time=1 $KV 2>&1 || true)
+expect_match "custom-dns-timeout: the app's query times out" "$r" "timed out"
+expect_match "custom-dns-timeout: ... after the 1 s timeout" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+expect "custom-dns-timeout: Azure DNS still answers" "$(dig_at "$DNS_SERVER" $KV)" "$KV_PRIVATE"
+# The same world with the custom server answering: it forwards, so it answers as Azure DNS.
+custom_world() { # STATE : custom-dns-timeout with custom_dns.state = STATE
+  "$PYTHON" -c 'import json, sys; w = json.load(open(sys.argv[1])); w["custom_dns"]["state"] = sys.argv[2]
+w["description"] = "custom DNS " + sys.argv[2]; print(json.dumps(w))' "$LAB_DIR/scenarios/custom-dns-timeout.json" "$1"
+}
+custom_world up | apply -
+expect "custom DNS forwarding: @$CUSTOM_DNS_SERVER answers like Azure DNS" "$(dig_at "$CUSTOM_DNS_SERVER" $KV)" "$KV_PRIVATE"
+expect "custom DNS forwarding: the app gets the private address" "$(last_a $KV)" "$KEYVAULT_PE"
+custom_world down | apply -
+expect_match "custom DNS down: refused at once" "$(in_app dig +tries=1 +time=2 $KV 2>&1 || true)" "connection refused"
+expect_match "custom DNS down: its unbound is stopped" "$("$LAB" status 2>&1)" $'\nunbound \\(custom DNS\\): stopped'
+
+
+# ---- where the app runs: route-all, endpoints outside RFC1918, no integration ---------------
+
+apply routeall-off-cgnat
+expect "routeall-off-cgnat: vault resolves to 100.64.1.4" "$(last_a $KV)" 100.64.1.4
+expect "routeall-off-cgnat: 100.64.1.4 is routed over the public path" "$(route_dev 100.64.1.4)" pub0
+t0=$(stamp)
+expect "routeall-off-cgnat: connect times out (dropped on the internet)" "$(curl_exit $KV 100.64.1.4 /healthstatus)" 28
+expect_match "routeall-off-cgnat: ... after the 1 s connect timeout" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+expect "routeall-off-cgnat: RFC1918 still enters the VNet" "$(route_dev 10.0.1.4)" eth0
+
+apply routeall-on-cgnat
+expect "routeall-on-cgnat: 100.64.1.4 is routed into the VNet" "$(route_dev 100.64.1.4)" eth0
+expect "routeall-on-cgnat: so is the internet" "$(route_dev 203.0.113.10)" eth0
+r=$(https $KV 100.64.1.4 /healthstatus)
+expect_match "routeall-on-cgnat: vault endpoint answers 200" "$r" $'exit=0\nHTTP/1.1 200'
+expect_match "routeall-on-cgnat: ... and sees the app's private address" "$r" "addr=$APP_ADDRESS;"
+expect_match "routeall-on-cgnat: cognitive endpoint answers 401" "$(https $CS 100.64.1.5 /)" 'HTTP/1.1 401'
+expect_match "routeall-on-cgnat: a public front sees the VNet's SNAT address" \
+  "$(https $KV 203.0.113.10 /healthstatus)" "addr=198.51.100.7;"
+expect "routeall-on-cgnat: unassigned 100.64.1.77 times out (VNet blackhole)" "$(curl_exit $KV 100.64.1.77 /)" 28
+
+apply no-integration
+expect "no-integration: the private endpoint is routed over the public path" "$(route_dev "$KEYVAULT_PE")" pub0
+expect "no-integration: Azure DNS stays reachable via eth0" "$(route_dev "$DNS_SERVER")" eth0
+expect "no-integration: DNS still gives the private address" "$(last_a $KV)" "$KEYVAULT_PE"
+t0=$(stamp)
+expect "no-integration: connect to the private endpoint times out" "$(curl_exit $KV "$KEYVAULT_PE" /healthstatus)" 28
+expect_match "no-integration: ... after the 1 s connect timeout (no ICMP)" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+expect_match "no-integration: a public front sees the app's public-path address" \
+  "$(https $KV 203.0.113.10 /healthstatus)" "addr=$APP_PUBLIC_ADDRESS;"
+
 # ---- bad worlds are refused ----------------------------------------------------------------
 
 bad_world() { # DESC PYTHON-EXPR-ON-w : apply healthy changed by the expression; must fail with 2
@@ -253,6 +322,8 @@ expect_match "200 endpoints: vdlabcs99 answers 401" \
 
 # ---- down ----------------------------------------------------------------------------------
 
+apply custom-dns-nonforwarding  # so that both unbound instances run when the lab goes down
+expect "down: both unbound instances run before" "$(pgrep -x -f "unbound -c $LAB_DIR/run/world/unbound(-custom)?.conf" | wc -l)" 2
 pids=$(for ns in vdlab-app vdlab-vnet vdlab-inet; do ip netns pids "$ns"; done 2>/dev/null | paste -sd ' ')
 t0=$(stamp)
 "$LAB" down 2>/dev/null || bad "lab down" "lab down failed"
