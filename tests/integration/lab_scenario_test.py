@@ -4,6 +4,9 @@ inside the app's namespace, validate the JSON report against the schema, and com
 code and the exact non-ok findings with tests/integration/lab_expectations.json.
 
 usage: lab_scenario_test.py VNETDIAG SCENARIO
+An entry may name another scenario's world with "world" (the same world, other env or args), and
+may ask with "first_problem_contains" that the first line under "Problems" of the same check with
+-o text contains each of the given strings.
 Needs root and network namespaces: without them it says SKIP loudly (exit 77), and with CI=true
 it fails instead."""
 import json
@@ -52,9 +55,10 @@ def main():
         skip_or_fail("'ip netns' does not work here")
     expectations = json.load(open(os.path.join(HERE, "lab_expectations.json")))[scenario]
     lab = lab_env()
-    apply = subprocess.run([LAB, "apply", scenario], capture_output=True, text=True, timeout=60)
+    world = expectations.get("world", scenario)
+    apply = subprocess.run([LAB, "apply", world], capture_output=True, text=True, timeout=60)
     if apply.returncode != 0:
-        print(f"FAIL {scenario}: lab apply failed: {apply.stderr.strip()}")
+        print(f"FAIL {scenario}: lab apply {world} failed: {apply.stderr.strip()}")
         return 1
     env = dict(APP_ENV)
     for key, value in expectations.get("env", {}).items():
@@ -62,14 +66,15 @@ def main():
             env.pop(key, None)
         else:
             env[key] = value
-    cmd = (lab["APP_EXEC"].split() + ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] +
-           [f"{k}={v}" for k, v in env.items()] +
-           [vnetdiag, "check", "--keyvault", "vdlabkv", "--cognitive", "vdlabcs",
-            "--ca-bundle", lab["CA_BUNDLE"], "-o", "json",
-            # Short phase budgets keep the suite fast; the budgets themselves are what is tested.
-            "--dns-timeout", "1", "--connect-timeout", "1", "--tls-timeout", "1", "--http-timeout", "1"] +
-           expectations.get("args", []))
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    def command(output):
+        return (lab["APP_EXEC"].split() + ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] +
+                [f"{k}={v}" for k, v in env.items()] +
+                [vnetdiag, "check", "--keyvault", "vdlabkv", "--cognitive", "vdlabcs",
+                 "--ca-bundle", lab["CA_BUNDLE"], "-o", output,
+                 # Short phase budgets keep the suite fast; the budgets themselves are what is tested.
+                 "--dns-timeout", "1", "--connect-timeout", "1", "--tls-timeout", "1", "--http-timeout", "1"] +
+                expectations.get("args", []))
+    run = subprocess.run(command("json"), capture_output=True, text=True, timeout=60)
     try:
         report = json.loads(run.stdout)
     except ValueError:
@@ -91,6 +96,15 @@ def main():
         failures.append(f"exit code: expected {expectations['exit']}, got {run.returncode}")
     if report["exit_code"] != run.returncode:
         failures.append("the report's exit_code differs from the process exit code")
+    wanted = expectations.get("first_problem_contains")
+    if wanted:
+        text = subprocess.run(command("text"), capture_output=True, text=True, timeout=60).stdout
+        lines = text.splitlines()
+        first = next((lines[i + 1].strip() for i, line in enumerate(lines[:-1]) if line.strip() == "Problems"), None)
+        if first is None:
+            failures.append("-o text: no line after a 'Problems' header")
+        elif not all(w in first for w in wanted):
+            failures.append(f"-o text: first problem {first[:300]!r} lacks one of {wanted}")
     for f in failures:
         print(f"FAIL {scenario}: {f}")
     if failures:
