@@ -30,7 +30,7 @@ constexpr double kDefaultInterval = 30;
 // ARM budgets in check_command.cpp).
 constexpr double kArmAllowance = 60;
 // The whole shutdown (server drain, then the check in flight) must fit in this.
-constexpr auto kShutdownBudget = std::chrono::milliseconds(1800);
+constexpr auto kShutdownBudget = std::chrono::milliseconds(1500);
 
 po::options_description serve_options() {
   po::options_description serving("Serving");

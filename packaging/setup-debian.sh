@@ -9,6 +9,7 @@ packages=(
   libnetfilter-queue-dev
   iproute2 iptables unbound nginx-light openssl dnsutils curl python3 python3-jsonschema
   help2man debootstrap
+  prometheus python3-prometheus-client wrk prometheus-blackbox-exporter
 )
 missing=()
 for p in "${packages[@]}"; do
