@@ -68,7 +68,8 @@ EOF
 # atomically, so a process starting meanwhile reads the old or the new file, never half of one.
 app_push() {
   ip -n "$NS_APP" -batch "$WORLD_DIR/app.routes" ||
-    die "cannot set the app's routes (batch: $WORLD_DIR/app.routes)"
+    die "cannot set the app's routes (batch: $WORLD_DIR/app.routes); a lab brought up by an" \
+        "older lab script has no pub0: run '$LAB_DIR/lab up'"
   # The temporary file must not sit in $RESOLV_DIR: `ip netns exec` bind-mounts every file there.
   local tmp=${RESOLV_DIR%/*}/.$NS_APP.resolv.conf.tmp
   mkdir -p "$RESOLV_DIR"
