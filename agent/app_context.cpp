@@ -55,7 +55,8 @@ std::optional<OwnerName> parse_owner_name(const std::string& owner) {
   if (plus == std::string::npos || plus == 0) return std::nullopt;
   OwnerName out;
   out.subscription = owner.substr(0, plus);
-  static const std::regex guid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  static const std::regex guid(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   if (!std::regex_match(out.subscription, guid)) return std::nullopt;
   static const std::regex rest("^(.+)-([A-Za-z0-9]+)webspace(-Linux)?$");
   std::smatch m;
@@ -88,7 +89,8 @@ std::string AppContext::value_or(const std::string& key, const std::string& fall
 }
 
 AppContext discover_context(const std::map<std::string, std::string>& env,
-                            const std::string& pid1_environ_path, const ContextOverrides& overrides) {
+                            const std::string& pid1_environ_path,
+                            const ContextOverrides& overrides) {
   AppContext ctx;
   std::map<std::string, std::string> pid1;
   const bool own_env_has_app = env.count("WEBSITE_SITE_NAME") > 0;
@@ -96,8 +98,10 @@ AppContext discover_context(const std::map<std::string, std::string>& env,
     pid1 = parse_environ_block(read_bounded(pid1_environ_path, 1 << 20));
 
   for (const auto& [key, var] : context_variables()) {
-    if (auto it = env.find(var); it != env.end()) ctx.values[key] = {it->second, "environment"};
-    else if (auto p = pid1.find(var); p != pid1.end()) ctx.values[key] = {p->second, pid1_environ_path};
+    if (auto it = env.find(var); it != env.end())
+      ctx.values[key] = {it->second, "environment"};
+    else if (auto p = pid1.find(var); p != pid1.end())
+      ctx.values[key] = {p->second, pid1_environ_path};
   }
   ctx.in_app_service = ctx.get("app") != nullptr;
 
@@ -105,7 +109,8 @@ AppContext discover_context(const std::map<std::string, std::string>& env,
     if (auto parsed = parse_owner_name(owner->value)) {
       ctx.values["subscription"] = {parsed->subscription, "WEBSITE_OWNER_NAME"};
       if (!ctx.get("resource_group") && !parsed->webspace_resource_group.empty())
-        ctx.values["resource_group"] = {parsed->webspace_resource_group, "WEBSITE_OWNER_NAME (webspace group)"};
+        ctx.values["resource_group"] = {parsed->webspace_resource_group,
+                                        "WEBSITE_OWNER_NAME (webspace group)"};
     } else {
       ctx.problems.push_back("WEBSITE_OWNER_NAME '" + owner->value.substr(0, 80) +
                              "' is not '<subscription-id>+<group>-<Region>webspace'");
@@ -113,16 +118,22 @@ AppContext discover_context(const std::map<std::string, std::string>& env,
   }
   for (const char* key : {"private_ip"}) {
     const ContextValue* v = ctx.get(key);
-    if (v && !is_ip(v->value)) ctx.problems.push_back(std::string("WEBSITE_PRIVATE_IP '") + v->value.substr(0, 80) + "' is not an IP address");
+    if (v && !is_ip(v->value))
+      ctx.problems.push_back(std::string("WEBSITE_PRIVATE_IP '") + v->value.substr(0, 80) +
+                             "' is not an IP address");
   }
-  for (const auto& [key, var] : {std::pair{"dns_server", "WEBSITE_DNS_SERVER"}, {"dns_alt_server", "WEBSITE_DNS_ALT_SERVER"}}) {
+  for (const auto& [key, var] : {std::pair{"dns_server", "WEBSITE_DNS_SERVER"},
+                                 {"dns_alt_server", "WEBSITE_DNS_ALT_SERVER"}}) {
     const ContextValue* v = ctx.get(key);
     if (!v) continue;
     for (const auto& part : split(v->value, ','))
-      if (!is_ip(trim(part))) ctx.problems.push_back(std::string(var) + " entry '" + trim(part).substr(0, 80) + "' is not an IP address");
+      if (!is_ip(trim(part)))
+        ctx.problems.push_back(std::string(var) + " entry '" + trim(part).substr(0, 80) +
+                               "' is not an IP address");
   }
   if (const ContextValue* v = ctx.get("route_all"); v && v->value != "0" && v->value != "1")
-    ctx.problems.push_back("WEBSITE_VNET_ROUTE_ALL '" + v->value.substr(0, 20) + "' is neither 0 nor 1");
+    ctx.problems.push_back("WEBSITE_VNET_ROUTE_ALL '" + v->value.substr(0, 20) +
+                           "' is neither 0 nor 1");
   for (const auto& [key, value] : overrides.values) ctx.values[key] = {value, "flag"};
   return ctx;
 }

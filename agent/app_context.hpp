@@ -34,13 +34,15 @@ struct AppContext {
 };
 
 struct ContextOverrides {
-  std::map<std::string, std::string> values;  // from flags: app, resource_group, subscription, route_all
+  std::map<std::string, std::string>
+      values;  // from flags: app, resource_group, subscription, route_all
 };
 
 // env: the process environment; pid1_environ_path: where to look when the app's variables are
 // missing from it (normally /proc/1/environ).
 AppContext discover_context(const std::map<std::string, std::string>& env,
-                            const std::string& pid1_environ_path, const ContextOverrides& overrides);
+                            const std::string& pid1_environ_path,
+                            const ContextOverrides& overrides);
 
 // The variables read, in display order, with the short names used as keys.
 const std::vector<std::pair<std::string, std::string>>& context_variables();

@@ -5,16 +5,16 @@
 
 #include "arm_client.hpp"
 #include "cli.hpp"
-#include "plane_rules.hpp"
-#include "token.hpp"
-#include "topology.hpp"
 #include "cloud.hpp"
 #include "diagnose.hpp"
 #include "finding_catalog.hpp"
+#include "plane_rules.hpp"
 #include "render.hpp"
 #include "resolv_conf.hpp"
 #include "targets.hpp"
 #include "text_util.hpp"
+#include "token.hpp"
+#include "topology.hpp"
 #include "version.hpp"
 
 namespace vnetdiag {
@@ -33,13 +33,17 @@ std::string utc_now() {
 
 }  // namespace
 
-Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::string, std::string>& env) {
+Result<PreparedCheck> prepare_check(const CheckSettings& s,
+                                    const std::map<std::string, std::string>& env) {
   const Cloud* cloud = find_cloud(s.cloud.value);
   if (!cloud) return fail("unknown cloud '" + s.cloud.value + "'");
   PreparedCheck p;
   ContextOverrides overrides;
   for (const auto* setting : {&s.app, &s.resource_group, &s.subscription})
-    if (!setting->value.empty()) overrides.values[setting == &s.app ? "app" : setting == &s.resource_group ? "resource_group" : "subscription"] = setting->value;
+    if (!setting->value.empty())
+      overrides.values[setting == &s.app              ? "app"
+                       : setting == &s.resource_group ? "resource_group"
+                                                      : "subscription"] = setting->value;
   p.app = discover_context(env, s.proc_environ.value, overrides);
   p.route_all = effective_route_all(p.app, s.route_all.value);
   auto targets = build_targets(s, *cloud);
@@ -58,8 +62,8 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::
   p.plan.timeouts.tls_s = s.tls_timeout.value;
   p.plan.timeouts.http_s = s.http_timeout.value;
 
-  for (const auto& key : {"app", "resource_group", "subscription", "slot", "instance_id", "region", "sku",
-                          "private_ip", "dns_server", "dns_alt_server"})
+  for (const auto& key : {"app", "resource_group", "subscription", "slot", "instance_id", "region",
+                          "sku", "private_ip", "dns_server", "dns_alt_server"})
     if (const ContextValue* v = p.app.get(key)) p.context[key] = v->value + " (" + v->origin + ")";
   p.context["route_all"] = p.route_all.effective + " (" + p.route_all.origin + ")";
   p.context["cloud"] = std::string(cloud->name) + " (" + to_string(s.cloud.origin) + ")";
@@ -76,7 +80,8 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::
   p.subscription = p.app.value_or("subscription", "");
   p.resource_group = p.app.value_or("resource_group", "");
   p.app_name = p.app.value_or("app", "");
-  p.arm_endpoint = s.arm_endpoint.value.empty() ? std::string(cloud->arm_endpoint) : s.arm_endpoint.value;
+  p.arm_endpoint =
+      s.arm_endpoint.value.empty() ? std::string(cloud->arm_endpoint) : s.arm_endpoint.value;
   p.arm_audience = std::string(cloud->arm_endpoint);
   p.arm_authority = std::string(cloud->authority);
   p.arm_ca_bundle = s.arm_ca_bundle.value;
@@ -87,11 +92,16 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s, const std::map<std::
   } else {
     arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
     bool any = false;
-    for (const auto& c : arm::credential_chain(cs, env)) any |= c.name != "Azure CLI" && c.available();
-    if (!any && s.arm.value != "on") p.arm_skip_reason = "no credentials (no managed identity, service principal or --token-file)";
+    for (const auto& c : arm::credential_chain(cs, env))
+      any |= c.name != "Azure CLI" && c.available();
+    if (!any && s.arm.value != "on")
+      p.arm_skip_reason = "no credentials (no managed identity, service principal or --token-file)";
     else if (p.subscription.empty() || p.resource_group.empty() || p.app_name.empty())
-      p.arm_skip_reason = "the app, its resource group or subscription is unknown (--app, --resource-group, --subscription)";
-    else p.arm = true;
+      p.arm_skip_reason =
+          "the app, its resource group or subscription is unknown (--app, --resource-group, "
+          "--subscription)";
+    else
+      p.arm = true;
   }
   return p;
 }
@@ -113,10 +123,13 @@ void read_arm(const PreparedCheck& p, Report& report) {
   for (const auto& t : p.plan.targets)
     if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
   const arm::Topology topology = arm::read_topology(client, req);
-  const std::string rg_id = "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
+  const std::string rg_id =
+      "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
   arm::join_planes(topology, p.plan.targets, rg_id, report.findings);
-  report.context["arm"] = "read with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
-                          ", " + std::to_string(topology.requests) + " requests, correlation id " + topology.correlation_id;
+  report.context["arm"] =
+      "read with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
+      ", " + std::to_string(topology.requests) + " requests, correlation id " +
+      topology.correlation_id;
 }
 
 }  // namespace
@@ -132,7 +145,8 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
   auto probe_findings = diagnose(report.observations);
   report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
-  if (prepared.arm) read_arm(prepared, report);
+  if (prepared.arm)
+    read_arm(prepared, report);
   else {
     report.findings.push_back(make_finding("arm.not_read", "", prepared.arm_skip_reason));
     report.context["arm"] = "not read: " + prepared.arm_skip_reason;
@@ -141,8 +155,9 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   return report;
 }
 
-int check_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                  std::ostream& out, std::ostream& err, bool stdout_is_tty) {
+int check_command(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, std::ostream& out,
+                  std::ostream& err, bool stdout_is_tty) {
   auto parsed = parse_check(args, env);
   if (!parsed) {
     err << "vnetdiag: " << parsed.error().message << "\n";

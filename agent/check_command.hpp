@@ -28,11 +28,13 @@ struct PreparedCheck {
 };
 
 // env: the process environment (for the App Service context).
-Result<PreparedCheck> prepare_check(const CheckSettings& settings, const std::map<std::string, std::string>& env);
+Result<PreparedCheck> prepare_check(const CheckSettings& settings,
+                                    const std::map<std::string, std::string>& env);
 // Runs the probes and the rules; a check that could not run at all is an error.
 Result<Report> run_once(const PreparedCheck& prepared);
 
-int check_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                  std::ostream& out, std::ostream& err, bool stdout_is_tty);
+int check_command(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, std::ostream& out,
+                  std::ostream& err, bool stdout_is_tty);
 
 }  // namespace vnetdiag

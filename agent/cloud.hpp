@@ -8,12 +8,12 @@ namespace vnetdiag {
 
 struct Cloud {
   std::string_view name;
-  std::string_view keyvault_suffix;         // vault.azure.net
-  std::string_view keyvault_zone;           // privatelink.vaultcore.azure.net
-  std::string_view cognitive_suffix;        // cognitiveservices.azure.com
-  std::string_view cognitive_zone;          // empty: not published; read from ARM requiredZoneNames
+  std::string_view keyvault_suffix;   // vault.azure.net
+  std::string_view keyvault_zone;     // privatelink.vaultcore.azure.net
+  std::string_view cognitive_suffix;  // cognitiveservices.azure.com
+  std::string_view cognitive_zone;    // empty: not published; read from ARM requiredZoneNames
   std::string_view arm_endpoint;
-  std::string_view authority;               // Entra login endpoint
+  std::string_view authority;  // Entra login endpoint
 };
 
 const Cloud* find_cloud(std::string_view name);  // case-insensitive; nullptr if unknown

@@ -36,14 +36,17 @@ std::vector<Finding> context_findings(const AppContext& ctx, const RouteAll& rou
     f.evidence["instance_id"] = ctx.value_or("instance_id", "unknown");
     findings.push_back(std::move(f));
   }
-  for (const auto& problem : ctx.problems) findings.push_back(make_finding("context.bad_value", "", problem));
+  for (const auto& problem : ctx.problems)
+    findings.push_back(make_finding("context.bad_value", "", problem));
 
   if (const ContextValue* v = ctx.get("always_fallback_to_public_dns"); v && v->value == "1")
-    findings.push_back(make_finding("dns.public_fallback", "", "WEBSITE_ALWAYS_FALLBACK_TO_PUBLIC_DNS=1"));
+    findings.push_back(
+        make_finding("dns.public_fallback", "", "WEBSITE_ALWAYS_FALLBACK_TO_PUBLIC_DNS=1"));
   if (const ContextValue* v = ctx.get("dns_alt_server")) {
     for (const auto& part : split(v->value, ','))
       if (classify_address(trim(part)) == AddressClass::kPublic)
-        findings.push_back(make_finding("dns.public_fallback", "", "WEBSITE_DNS_ALT_SERVER=" + trim(part) + " is public"));
+        findings.push_back(make_finding("dns.public_fallback", "",
+                                        "WEBSITE_DNS_ALT_SERVER=" + trim(part) + " is public"));
   }
   if (route_all.layers_disagree) {
     Finding f = make_finding("route.layers_disagree", "", join(route_all.layers, " vs "));
@@ -56,18 +59,22 @@ std::vector<Finding> context_findings(const AppContext& ctx, const RouteAll& rou
     if (t.target.kind == TargetKind::kCustom) continue;
     for (const auto& c : t.connections) {
       const AddressClass cls = classify_address(c.address);
-      if (route_all.effective == "off" && is_private_endpoint_class(cls) && cls != AddressClass::kRfc1918) {
-        Finding f = make_finding("route.outside_vnet", t.target.label(), c.address + " is " + to_string(cls));
+      if (route_all.effective == "off" && is_private_endpoint_class(cls) &&
+          cls != AddressClass::kRfc1918) {
+        Finding f = make_finding("route.outside_vnet", t.target.label(),
+                                 c.address + " is " + to_string(cls));
         f.evidence["route_all"] = route_all.effective + " (" + route_all.origin + ")";
-        f.evidence["kernel_route"] = c.route_interface + (c.route_gateway.empty() ? "" : " via " + c.route_gateway);
+        f.evidence["kernel_route"] =
+            c.route_interface + (c.route_gateway.empty() ? "" : " via " + c.route_gateway);
         findings.push_back(std::move(f));
       }
       const auto info = c.headers.find("x-ms-keyvault-network-info");
       if (private_ip && info != c.headers.end()) {
         const std::string seen = keyvault_source_address(info->second);
         if (is_private_endpoint_class(classify_address(seen)) && seen != private_ip->value) {
-          Finding f = make_finding("route.source_outside_integration", t.target.label(),
-                                   "the vault saw " + seen + ", WEBSITE_PRIVATE_IP is " + private_ip->value);
+          Finding f = make_finding(
+              "route.source_outside_integration", t.target.label(),
+              "the vault saw " + seen + ", WEBSITE_PRIVATE_IP is " + private_ip->value);
           findings.push_back(std::move(f));
         }
       }

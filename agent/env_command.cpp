@@ -25,7 +25,8 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
     return kExitUnknown;
   }
   if (vm.count("help")) {
-    out << "Usage: vnetdiag env [-o text|json] [--app NAME] [--resolv-conf FILE] [--proc-environ FILE]\n\n"
+    out << "Usage: vnetdiag env [-o text|json] [--app NAME] [--resolv-conf FILE] [--proc-environ "
+           "FILE]\n\n"
            "Prints the App Service context vnetdiag sees (app, resource group, subscription,\n"
            "instance, WEBSITE_* network settings, each with where it came from), the resolvers\n"
            "it would ask, and route-all as far as the environment shows it. Takes the same\n"
@@ -55,23 +56,31 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
 
   if (s.output.value == "json") {
     nlohmann::json j;
-    for (const auto& [key, v] : ctx.values) j["context"][key] = {{"value", v.value}, {"origin", v.origin}};
+    for (const auto& [key, v] : ctx.values)
+      j["context"][key] = {{"value", v.value}, {"origin", v.origin}};
     j["in_app_service"] = ctx.in_app_service;
-    j["route_all"] = {{"effective", route_all.effective}, {"origin", route_all.origin}, {"layers", route_all.layers}};
-    j["resolv_conf"] = {{"path", s.resolv_conf.value}, {"nameservers", resolv.nameservers},
+    j["route_all"] = {{"effective", route_all.effective},
+                      {"origin", route_all.origin},
+                      {"layers", route_all.layers}};
+    j["resolv_conf"] = {{"path", s.resolv_conf.value},
+                        {"nameservers", resolv.nameservers},
                         {"embedded_resolver", resolv.embedded_resolver},
-                        {"upstream_nameservers", resolv.upstream_nameservers}, {"options", resolv.options}};
+                        {"upstream_nameservers", resolv.upstream_nameservers},
+                        {"options", resolv.options}};
     j["resolvers"] = nlohmann::json::array();
     if (resolvers)
-      for (const auto& r : *resolvers) j["resolvers"].push_back({{"address", r.label()}, {"origin", r.origin}});
+      for (const auto& r : *resolvers)
+        j["resolvers"].push_back({{"address", r.label()}, {"origin", r.origin}});
     j["problems"] = problems;
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   out << "App Service context" << (ctx.in_app_service ? "" : " (not in an app container)") << "\n";
   for (const auto& [key, var] : context_variables())
-    if (const ContextValue* v = ctx.get(key)) out << "  " << var << " = " << v->value << "  (" << v->origin << ")\n";
-  if (const ContextValue* v = ctx.get("subscription")) out << "  subscription = " << v->value << "  (" << v->origin << ")\n";
+    if (const ContextValue* v = ctx.get(key))
+      out << "  " << var << " = " << v->value << "  (" << v->origin << ")\n";
+  if (const ContextValue* v = ctx.get("subscription"))
+    out << "  subscription = " << v->value << "  (" << v->origin << ")\n";
   out << "route-all: " << route_all.effective << "  (" << route_all.origin << ")\n";
   out << "resolv.conf " << s.resolv_conf.value << ": nameservers";
   for (const auto& n : resolv.nameservers) out << " " << n;

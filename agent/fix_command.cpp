@@ -26,21 +26,27 @@ constexpr int kNothing = 0, kError = 1, kChanges = 2;
 
 po::options_description fix_options() {
   po::options_description fix("Fix");
-  fix.add_options()
-      ("apply", "apply the plan (asks for confirmation on a terminal; needs --yes otherwise)")
-      ("yes", "do not ask: apply right away")
-      ("out", po::value<std::string>(), "save the plan (JSON) to this file")
-      ("plan", po::value<std::string>(), "apply this saved plan, only if planning now gives the same steps "
-       "(the world has not changed since)")
-      ("journal", po::value<std::string>(), "append every ARM call and step outcome to this file (JSON lines)")
-      ("location", po::value<std::string>(), "region for new resources (default: the app's)")
-      ("vnet-name", po::value<std::string>(), "name of a VNet to create (default securebackend-vnet)")
-      ("vnet-prefix", po::value<std::string>(), "its address space (default 10.0.0.0/16)")
-      ("integration-subnet", po::value<std::string>(), "integration subnet name (default vnet-integration-subnet)")
-      ("integration-prefix", po::value<std::string>(), "its prefix (default 10.0.0.0/24)")
-      ("endpoint-subnet", po::value<std::string>(), "private-endpoint subnet name (default private-endpoint-subnet)")
-      ("endpoint-prefix", po::value<std::string>(), "its prefix (default 10.0.1.0/24)")
-      ("verify-timeout", po::value<double>(), "seconds to wait for the private path before locking down (default 180)");
+  fix.add_options()("apply",
+                    "apply the plan (asks for confirmation on a terminal; needs --yes otherwise)")(
+      "yes", "do not ask: apply right away")("out", po::value<std::string>(),
+                                             "save the plan (JSON) to this file")(
+      "plan", po::value<std::string>(),
+      "apply this saved plan, only if planning now gives the same steps "
+      "(the world has not changed since)")(
+      "journal", po::value<std::string>(),
+      "append every ARM call and step outcome to this file (JSON lines)")(
+      "location", po::value<std::string>(), "region for new resources (default: the app's)")(
+      "vnet-name", po::value<std::string>(),
+      "name of a VNet to create (default securebackend-vnet)")(
+      "vnet-prefix", po::value<std::string>(), "its address space (default 10.0.0.0/16)")(
+      "integration-subnet", po::value<std::string>(),
+      "integration subnet name (default vnet-integration-subnet)")(
+      "integration-prefix", po::value<std::string>(), "its prefix (default 10.0.0.0/24)")(
+      "endpoint-subnet", po::value<std::string>(),
+      "private-endpoint subnet name (default private-endpoint-subnet)")(
+      "endpoint-prefix", po::value<std::string>(), "its prefix (default 10.0.1.0/24)")(
+      "verify-timeout", po::value<double>(),
+      "seconds to wait for the private path before locking down (default 180)");
   po::options_description all;
   all.add(check_options()).add(fix);
   return all;
@@ -48,7 +54,8 @@ po::options_description fix_options() {
 
 bool data_plane_ok(const Report& r) {
   for (const auto& f : r.findings)
-    if (f.severity == Severity::kCritical && f.layer != Layer::kArm && f.id != "kv.public_source") return false;
+    if (f.severity == Severity::kCritical && f.layer != Layer::kArm && f.id != "kv.public_source")
+      return false;
   return true;
 }
 
@@ -65,11 +72,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   }
   if (vm.count("help")) {
     out << "Usage: vnetdiag fix [--apply [--yes]] [options]\n\n"
-           "Reads the app's Azure configuration, diffs it against the tutorial's end state and prints\n"
-           "a plan: + create, ~ update (property before -> after), never a delete. Each step names the\n"
-           "finding it repairs, the ARM call and the permission it needs. With --apply it runs the plan\n"
-           "(independent steps in parallel), locks the vault and account down only after the private\n"
-           "path verifies, then checks again. Exit: 0 nothing to change (or applied and verified),\n"
+           "Reads the app's Azure configuration, diffs it against the tutorial's end state and "
+           "prints\n"
+           "a plan: + create, ~ update (property before -> after), never a delete. Each step names "
+           "the\n"
+           "finding it repairs, the ARM call and the permission it needs. With --apply it runs the "
+           "plan\n"
+           "(independent steps in parallel), locks the vault and account down only after the "
+           "private\n"
+           "path verifies, then checks again. Exit: 0 nothing to change (or applied and "
+           "verified),\n"
            "2 changes planned, 1 error.\n\n"
         << fix_options()
         << "\nExamples:\n  vnetdiag fix --keyvault kv1 --cognitive cs1\n"
@@ -98,23 +110,30 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     return kError;
   }
 
-  arm::CredentialSettings cs{prepared->token_file, prepared->client_id, prepared->arm_audience, prepared->arm_authority, {}};
+  arm::CredentialSettings cs{prepared->token_file,
+                             prepared->client_id,
+                             prepared->arm_audience,
+                             prepared->arm_authority,
+                             {}};
   cs.http.ca_bundle = prepared->arm_ca_bundle;
   arm::TokenSource tokens(arm::credential_chain(cs, env));
   arm::ArmOptions options;
   options.endpoint = prepared->arm_endpoint;
   options.http.ca_bundle = prepared->arm_ca_bundle;
   arm::ArmClient client(options, tokens);
-  arm::TopologyRequest req{prepared->subscription, prepared->resource_group, prepared->app_name, {}, {}, {}};
+  arm::TopologyRequest req{
+      prepared->subscription, prepared->resource_group, prepared->app_name, {}, {}, {}};
   for (const auto& t : prepared->plan.targets)
     if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
   const arm::Topology topology = arm::read_topology(client, req);
   if (topology.site.is_null()) {
-    err << "vnetdiag: cannot read the app " << prepared->app_name << " in " << prepared->resource_group << ": "
+    err << "vnetdiag: cannot read the app " << prepared->app_name << " in "
+        << prepared->resource_group << ": "
         << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
     return kError;
   }
-  fix::PlanInput input{&topology, prepared->plan.targets, prepared->subscription, prepared->resource_group, {}};
+  fix::PlanInput input{
+      &topology, prepared->plan.targets, prepared->subscription, prepared->resource_group, {}};
   const auto str = [&](const char* name, std::string& target) {
     if (vm.count(name)) target = vm[name].as<std::string>();
   };
@@ -132,28 +151,36 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     try {
       saved = nlohmann::json::parse(saved_file);
     } catch (...) {
-      err << "vnetdiag: cannot read the saved plan '" << vm["plan"].as<std::string>() << "': give a file written by --out\n";
+      err << "vnetdiag: cannot read the saved plan '" << vm["plan"].as<std::string>()
+          << "': give a file written by --out\n";
       return kError;
     }
     // Only the calls matter: the saved plan must be exactly what the world calls for now.
     auto calls = [](const nlohmann::json& p) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& s : p.value("steps", nlohmann::json::array()))
-        out.push_back({s.value("method", ""), s.value("resource_id", ""), s.value("body", nlohmann::json())});
+        out.push_back(
+            {s.value("method", ""), s.value("resource_id", ""), s.value("body", nlohmann::json())});
       return out;
     };
     if (calls(saved) != calls(fix::plan_to_json(plan))) {
-      err << "vnetdiag: the world has changed since the saved plan was made; nothing was applied: run fix again to re-plan\n";
+      err << "vnetdiag: the world has changed since the saved plan was made; nothing was applied: "
+             "run fix again to re-plan\n";
       return kError;
     }
   }
-  const std::string rg_id = "/subscriptions/" + prepared->subscription + "/resourceGroups/" + prepared->resource_group;
+  const std::string rg_id =
+      "/subscriptions/" + prepared->subscription + "/resourceGroups/" + prepared->resource_group;
   const fix::PermissionCheck permissions = fix::check_permissions(client, rg_id, plan);
 
-  nlohmann::json result = {{"plan", fix::plan_to_json(plan)}, {"arm_requests_to_read", topology.requests},
-                           {"read_errors", topology.errors}, {"credential", topology.credential},
-                           {"permissions", {{"checked", permissions.checked}, {"note", permissions.note},
-                                            {"missing", permissions.missing}}}};
+  nlohmann::json result = {{"plan", fix::plan_to_json(plan)},
+                           {"arm_requests_to_read", topology.requests},
+                           {"read_errors", topology.errors},
+                           {"credential", topology.credential},
+                           {"permissions",
+                            {{"checked", permissions.checked},
+                             {"note", permissions.note},
+                             {"missing", permissions.missing}}}};
   if (vm.count("out")) {
     std::ofstream file(vm["out"].as<std::string>());
     if (!file) {
@@ -171,7 +198,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   if (apply && !permissions.missing.empty()) {
     if (json_out) out << result.dump(2) << "\n";
     err << "vnetdiag: the identity lacks " << permissions.missing.size()
-        << " permission(s) the plan needs (listed above); nothing was changed: grant them and run again\n";
+        << " permission(s) the plan needs (listed above); nothing was changed: grant them and run "
+           "again\n";
     return kError;
   }
   if (!apply || plan.steps.empty()) {
@@ -207,11 +235,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
 
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : applied.steps)
-    steps.push_back({{"key", s.key}, {"outcome", s.outcome}, {"message", s.message}, {"seconds", s.seconds}});
+    steps.push_back(
+        {{"key", s.key}, {"outcome", s.outcome}, {"message", s.message}, {"seconds", s.seconds}});
   nlohmann::json journal = nlohmann::json::array();
   for (const auto& j : client.journal())
-    journal.push_back({{"method", j.method}, {"path", j.path}, {"status", j.status}, {"outcome", j.outcome},
-                       {"client_request_id", j.client_request_id}, {"correlation_id", j.correlation_id}});
+    journal.push_back({{"method", j.method},
+                       {"path", j.path},
+                       {"status", j.status},
+                       {"outcome", j.outcome},
+                       {"client_request_id", j.client_request_id},
+                       {"correlation_id", j.correlation_id}});
   if (journal_file) {
     for (const auto& j : journal) journal_file << nlohmann::json{{"call", j}}.dump() << "\n";
     for (const auto& s : steps) journal_file << nlohmann::json{{"step", s}}.dump() << "\n";
@@ -225,9 +258,12 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     out << result.dump(2) << "\n";
   } else {
     for (const auto& s : applied.steps)
-      out << (s.outcome == "ok" ? "done    " : s.outcome == "failed" ? "FAILED  " : "skipped ") << s.key
-          << (s.message.empty() ? "" : ": " + s.message) << "\n";
-    out << "check after fix: " << (final_report ? to_string(final_report->verdict) : "could not run") << " ("
+      out << (s.outcome == "ok"       ? "done    "
+              : s.outcome == "failed" ? "FAILED  "
+                                      : "skipped ")
+          << s.key << (s.message.empty() ? "" : ": " + s.message) << "\n";
+    out << "check after fix: "
+        << (final_report ? to_string(final_report->verdict) : "could not run") << " ("
         << client.requests_sent() << " ARM requests)\n";
   }
   return applied.ok && passed ? kNothing : kError;

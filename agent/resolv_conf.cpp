@@ -47,8 +47,11 @@ ResolvConf parse_resolv_conf(const std::string& text) {
     }
     const auto w = words(line);
     if (w[0] == "nameserver") {
-      if (w.size() >= 2 && is_ip(w[1])) rc.nameservers.push_back(w[1].substr(0, w[1].find('%')));
-      else rc.problems.push_back("line " + std::to_string(line_no) + ": nameserver without an IP address");
+      if (w.size() >= 2 && is_ip(w[1]))
+        rc.nameservers.push_back(w[1].substr(0, w[1].find('%')));
+      else
+        rc.problems.push_back("line " + std::to_string(line_no) +
+                              ": nameserver without an IP address");
     } else if (w[0] == "options") {
       rc.options = trim(line.substr(7));
     }
@@ -68,7 +71,8 @@ ResolvConf read_resolv_conf(const std::string& path) {
   in.read(text.data(), kLimit);
   text.resize(static_cast<std::size_t>(in.gcount()));
   ResolvConf rc = parse_resolv_conf(text);
-  if (text.size() == kLimit) rc.problems.push_back(path + " is larger than 64 KiB; read only the start");
+  if (text.size() == kLimit)
+    rc.problems.push_back(path + " is larger than 64 KiB; read only the start");
   return rc;
 }
 

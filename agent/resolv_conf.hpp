@@ -9,9 +9,9 @@ namespace vnetdiag {
 struct ResolvConf {
   std::vector<std::string> nameservers;
   std::vector<std::string> upstream_nameservers;  // from "# The configured nameservers ..." lines
-  bool embedded_resolver = false;                 // "# This container is using an embedded dns resolver"
-  std::string options;                            // the options line as written
-  std::vector<std::string> problems;              // lines that could not be used, with reasons
+  bool embedded_resolver = false;     // "# This container is using an embedded dns resolver"
+  std::string options;                // the options line as written
+  std::vector<std::string> problems;  // lines that could not be used, with reasons
 };
 
 ResolvConf parse_resolv_conf(const std::string& text);

@@ -55,10 +55,14 @@ std::vector<std::string> comma_list(const std::string& text) {
 
 const char* to_string(Origin origin) {
   switch (origin) {
-    case Origin::kDefault: return "default";
-    case Origin::kConfig: return "config";
-    case Origin::kEnvironment: return "environment";
-    case Origin::kFlag: return "flag";
+    case Origin::kDefault:
+      return "default";
+    case Origin::kConfig:
+      return "config";
+    case Origin::kEnvironment:
+      return "environment";
+    case Origin::kFlag:
+      return "flag";
   }
   return "default";
 }
@@ -77,26 +81,26 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
   const auto bad = [&](const Error& e) { return fail("config file '" + path + "': " + e.message); };
   for (const auto& [key, v] : doc.items()) {
     using StrList = Setting<std::vector<std::string>>;
-    StrList* list = key == "keyvault" ? &s.keyvaults
-                    : key == "cognitive" ? &s.cognitives
-                    : key == "target"    ? &s.targets
+    StrList* list = key == "keyvault"     ? &s.keyvaults
+                    : key == "cognitive"  ? &s.cognitives
+                    : key == "target"     ? &s.targets
                     : key == "dns_server" ? &s.dns_servers
                                           : nullptr;
-    Setting<std::string>* str = key == "cloud" ? &s.cloud
-                                : key == "ca_bundle" ? &s.ca_bundle
-                                : key == "output"    ? &s.output
-                                : key == "resolv_conf" ? &s.resolv_conf
+    Setting<std::string>* str = key == "cloud"              ? &s.cloud
+                                : key == "ca_bundle"        ? &s.ca_bundle
+                                : key == "output"           ? &s.output
+                                : key == "resolv_conf"      ? &s.resolv_conf
                                 : key == "azure_dns_server" ? &s.azure_dns_server
-                                : key == "route_all"   ? &s.route_all
-                                : key == "app"         ? &s.app
-                                : key == "resource_group" ? &s.resource_group
-                                : key == "subscription"   ? &s.subscription
-                                : key == "arm_endpoint"   ? &s.arm_endpoint
-                                : key == "arm_ca_bundle"  ? &s.arm_ca_bundle
-                                : key == "client_id"      ? &s.client_id
-                                                       : nullptr;
-    Setting<double>* num = key == "timeout" ? &s.timeout
-                           : key == "dns_timeout" ? &s.dns_timeout
+                                : key == "route_all"        ? &s.route_all
+                                : key == "app"              ? &s.app
+                                : key == "resource_group"   ? &s.resource_group
+                                : key == "subscription"     ? &s.subscription
+                                : key == "arm_endpoint"     ? &s.arm_endpoint
+                                : key == "arm_ca_bundle"    ? &s.arm_ca_bundle
+                                : key == "client_id"        ? &s.client_id
+                                                            : nullptr;
+    Setting<double>* num = key == "timeout"           ? &s.timeout
+                           : key == "dns_timeout"     ? &s.dns_timeout
                            : key == "connect_timeout" ? &s.connect_timeout
                            : key == "tls_timeout"     ? &s.tls_timeout
                            : key == "http_timeout"    ? &s.http_timeout
@@ -113,9 +117,12 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
       if (!r) return bad(r.error());
       num->set(*r, Origin::kConfig);
     } else {
-      return bad(Error{"unknown key '" + key +
-                       "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
-                       "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, arm_endpoint, arm_ca_bundle, client_id, timeout, dns_timeout, connect_timeout, tls_timeout, http_timeout)"});
+      return bad(
+          Error{"unknown key '" + key +
+                "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
+                "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, "
+                "arm_endpoint, arm_ca_bundle, client_id, timeout, dns_timeout, connect_timeout, "
+                "tls_timeout, http_timeout)"});
     }
   }
   return true;
@@ -127,14 +134,20 @@ Result<bool> apply_environment(const std::map<std::string, std::string>& env, Ch
     return it == env.end() || it->second.empty() ? nullptr : &it->second;
   };
   const std::pair<const char*, Setting<std::vector<std::string>>*> lists[] = {
-      {"VNETDIAG_KEYVAULT", &s.keyvaults}, {"VNETDIAG_COGNITIVE", &s.cognitives},
-      {"VNETDIAG_TARGET", &s.targets},     {"VNETDIAG_DNS_SERVER", &s.dns_servers}};
+      {"VNETDIAG_KEYVAULT", &s.keyvaults},
+      {"VNETDIAG_COGNITIVE", &s.cognitives},
+      {"VNETDIAG_TARGET", &s.targets},
+      {"VNETDIAG_DNS_SERVER", &s.dns_servers}};
   for (auto [name, setting] : lists)
     if (auto v = get(name)) setting->set(comma_list(*v), Origin::kEnvironment);
   const std::pair<const char*, Setting<std::string>*> strings[] = {
-      {"VNETDIAG_CLOUD", &s.cloud}, {"VNETDIAG_CA_BUNDLE", &s.ca_bundle}, {"VNETDIAG_OUTPUT", &s.output},
-      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server}, {"VNETDIAG_ROUTE_ALL", &s.route_all},
-      {"VNETDIAG_ARM_ENDPOINT", &s.arm_endpoint}, {"VNETDIAG_ARM_CA_BUNDLE", &s.arm_ca_bundle}};
+      {"VNETDIAG_CLOUD", &s.cloud},
+      {"VNETDIAG_CA_BUNDLE", &s.ca_bundle},
+      {"VNETDIAG_OUTPUT", &s.output},
+      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server},
+      {"VNETDIAG_ROUTE_ALL", &s.route_all},
+      {"VNETDIAG_ARM_ENDPOINT", &s.arm_endpoint},
+      {"VNETDIAG_ARM_CA_BUNDLE", &s.arm_ca_bundle}};
   for (auto [name, setting] : strings)
     if (auto v = get(name)) setting->set(*v, Origin::kEnvironment);
   if (auto v = get("VNETDIAG_TIMEOUT")) {
@@ -165,8 +178,10 @@ Result<bool> validate(const CheckSettings& s) {
   if (o != "text" && o != "json" && o != "junit")
     return fail("unknown output format '" + o + "': use text, json or junit");
   const std::pair<const char*, const Setting<double>*> budgets[] = {
-      {"--timeout", &s.timeout},           {"--dns-timeout", &s.dns_timeout},
-      {"--connect-timeout", &s.connect_timeout}, {"--tls-timeout", &s.tls_timeout},
+      {"--timeout", &s.timeout},
+      {"--dns-timeout", &s.dns_timeout},
+      {"--connect-timeout", &s.connect_timeout},
+      {"--tls-timeout", &s.tls_timeout},
       {"--http-timeout", &s.http_timeout}};
   for (auto [name, setting] : budgets) {
     const double v = setting->value;
@@ -174,7 +189,8 @@ Result<bool> validate(const CheckSettings& s) {
       return fail(std::string(name) + " must be between 0 and 3600 seconds");
   }
   const std::string& ra = s.route_all.value;
-  if (!ra.empty() && ra != "on" && ra != "off") return fail("--route-all must be 'on' or 'off', not '" + ra + "'");
+  if (!ra.empty() && ra != "on" && ra != "off")
+    return fail("--route-all must be 'on' or 'off', not '" + ra + "'");
   for (const auto* file : {&s.ca_bundle, &s.arm_ca_bundle, &s.token_file}) {
     if (file->value.empty() || file == &s.ca_bundle) continue;
     std::ifstream in(file->value);
@@ -182,7 +198,9 @@ Result<bool> validate(const CheckSettings& s) {
   }
   if (!s.ca_bundle.value.empty()) {
     std::ifstream in(s.ca_bundle.value);
-    if (!in) return fail("CA bundle '" + s.ca_bundle.value + "' cannot be read: give an existing PEM file");
+    if (!in)
+      return fail("CA bundle '" + s.ca_bundle.value +
+                  "' cannot be read: give an existing PEM file");
   }
   return true;
 }

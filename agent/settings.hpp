@@ -31,9 +31,9 @@ struct CheckSettings {
   Setting<std::string> resolv_conf{"/etc/resolv.conf"};
   Setting<std::string> azure_dns_server;  // empty: 168.63.129.16, asked only inside App Service
   Setting<std::string> proc_environ{"/proc/1/environ"};
-  Setting<std::string> route_all;         // "", "on" or "off": overrides what the environment says
+  Setting<std::string> route_all;  // "", "on" or "off": overrides what the environment says
   Setting<std::string> app, resource_group, subscription;
-  Setting<std::string> arm{"auto"};  // auto (when credentials exist), on, off
+  Setting<std::string> arm{"auto"};   // auto (when credentials exist), on, off
   Setting<std::string> arm_endpoint;  // empty: the cloud's
   Setting<std::string> arm_ca_bundle;
   Setting<std::string> token_file;
@@ -48,7 +48,8 @@ struct CheckSettings {
 // Applies a JSON config file's values (Origin::kConfig). Unknown keys and wrong types are errors.
 Result<bool> apply_config_file(const std::string& path, CheckSettings& settings);
 // Applies VNETDIAG_* variables (Origin::kEnvironment); lists are comma-separated.
-Result<bool> apply_environment(const std::map<std::string, std::string>& env, CheckSettings& settings);
+Result<bool> apply_environment(const std::map<std::string, std::string>& env,
+                               CheckSettings& settings);
 // The process environment as a map.
 std::map<std::string, std::string> process_environment();
 

@@ -50,11 +50,13 @@ bool is_dns_name(const std::string& name) {
 }
 
 Result<Target> keyvault_target(const std::string& name, const Cloud& cloud) {
-  return service_target(name, "--keyvault", TargetKind::kKeyVault, cloud.keyvault_suffix, cloud.keyvault_zone);
+  return service_target(name, "--keyvault", TargetKind::kKeyVault, cloud.keyvault_suffix,
+                        cloud.keyvault_zone);
 }
 
 Result<Target> cognitive_target(const std::string& name, const Cloud& cloud) {
-  return service_target(name, "--cognitive", TargetKind::kCognitive, cloud.cognitive_suffix, cloud.cognitive_zone);
+  return service_target(name, "--cognitive", TargetKind::kCognitive, cloud.cognitive_suffix,
+                        cloud.cognitive_zone);
 }
 
 Result<Target> custom_target(const std::string& host_port) {
@@ -122,8 +124,9 @@ Result<std::vector<Target>> build_targets(const CheckSettings& s, const Cloud& c
   for (const auto& n : s.targets.value)
     if (auto r = add(custom_target(n)); !r) return r.error();
   if (targets.empty())
-    return fail("nothing to check: give --keyvault NAME, --cognitive NAME or --target HOST[:PORT] "
-                "(or VNETDIAG_KEYVAULT / a config file)");
+    return fail(
+        "nothing to check: give --keyvault NAME, --cognitive NAME or --target HOST[:PORT] "
+        "(or VNETDIAG_KEYVAULT / a config file)");
   return targets;
 }
 
@@ -140,9 +143,11 @@ Result<std::vector<Resolver>> build_resolvers(const CheckSettings& s, const Reso
     resolvers.push_back(std::move(r));
   };
   for (const auto& ns : resolv.nameservers) add(Resolver{ns, 53, "resolv.conf"});
-  for (const auto& ns : resolv.upstream_nameservers) add(Resolver{ns, 53, "embedded resolver upstream"});
+  for (const auto& ns : resolv.upstream_nameservers)
+    add(Resolver{ns, 53, "embedded resolver upstream"});
   // Context garbage is reported as a context finding; only usable addresses are asked.
-  for (const auto& [key, var] : {std::pair{"dns_server", "WEBSITE_DNS_SERVER"}, {"dns_alt_server", "WEBSITE_DNS_ALT_SERVER"}}) {
+  for (const auto& [key, var] : {std::pair{"dns_server", "WEBSITE_DNS_SERVER"},
+                                 {"dns_alt_server", "WEBSITE_DNS_ALT_SERVER"}}) {
     if (const ContextValue* v = context.get(key))
       for (const auto& part : split(v->value, ','))
         if (auto r = parse_dns_server(part, var)) add(*r);
@@ -160,7 +165,8 @@ Result<std::vector<Resolver>> build_resolvers(const CheckSettings& s, const Reso
     add(*r);
   }
   if (resolvers.empty())
-    return fail(s.resolv_conf.value + " names no nameserver: pass --dns-server IP to say which resolver to ask");
+    return fail(s.resolv_conf.value +
+                " names no nameserver: pass --dns-server IP to say which resolver to ask");
   return resolvers;
 }
 

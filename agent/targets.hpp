@@ -1,6 +1,7 @@
 #pragma once
 // Turns what the user named (vault and account names or FQDNs, host:port targets, resolver
-// addresses) into the probe plan's targets and resolvers, rejecting what cannot be a DNS name or IP.
+// addresses) into the probe plan's targets and resolvers, rejecting what cannot be a DNS name or
+// IP.
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ inline constexpr const char* kAzureDnsAddress = "168.63.129.16";
 
 // The resolvers the app may use, each asked separately: resolv.conf's servers, the embedded
 // resolver's upstream servers, WEBSITE_DNS_SERVER and _ALT, Azure DNS, and --dns-server.
-Result<std::vector<Resolver>> build_resolvers(const CheckSettings& settings, const ResolvConf& resolv,
-                                              const AppContext& context);
+Result<std::vector<Resolver>> build_resolvers(const CheckSettings& settings,
+                                              const ResolvConf& resolv, const AppContext& context);
 
 }  // namespace vnetdiag

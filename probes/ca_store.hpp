@@ -25,7 +25,8 @@ inline CaStore system_ca_store() {
   return {"", "none found"};
 }
 
-// The file to give CURLOPT_CAINFO when the user named none: empty while libcurl's own default works.
+// The file to give CURLOPT_CAINFO when the user named none: empty while libcurl's own default
+// works.
 inline const std::string& fallback_ca_file() {
   static const std::string file = [] {
     CaStore store = system_ca_store();

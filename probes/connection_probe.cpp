@@ -1,7 +1,6 @@
 #include "connection_probe.hpp"
 
 #include <openssl/x509_vfy.h>
-
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -25,7 +24,9 @@ long to_ms(double seconds) { return static_cast<long>(seconds * 1000); }
 
 }  // namespace
 
-std::string service_path(TargetKind kind) { return kind == TargetKind::kKeyVault ? "/healthstatus" : "/"; }
+std::string service_path(TargetKind kind) {
+  return kind == TargetKind::kKeyVault ? "/healthstatus" : "/";
+}
 
 ConnectionProbe::ConnectionProbe(const Target& target, const std::string& address,
                                  const Timeouts& timeouts, const std::string& ca_bundle)
@@ -66,7 +67,8 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   const std::string& ca_file = ca_bundle.empty() ? fallback_ca_file() : ca_bundle;
   if (!ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_file.c_str());
   // Backstops only: the engine ends each phase at its own budget (ms_until_phase_deadline).
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                   to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
                    to_ms(timeouts.connect_s + timeouts.tls_s + timeouts.http_s) + 500);
   curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &ConnectionProbe::on_socket);
@@ -127,14 +129,17 @@ void ConnectionProbe::read_times() {
   curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
   const bool connected = connected_at_ != std::chrono::steady_clock::time_point{};
   curl_off_t connect_us =
-      connected ? std::chrono::duration_cast<std::chrono::microseconds>(connected_at_ - start_).count() : 0;
+      connected
+          ? std::chrono::duration_cast<std::chrono::microseconds>(connected_at_ - start_).count()
+          : 0;
   if (app_us > 0 && (!connected || connect_us > app_us)) connect_us = app_us;
   curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_us);
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
   obs_.connect_ms = connect_us / 1e3;
   obs_.tls_ms = app_us > connect_us ? (app_us - connect_us) / 1e3 : 0;
   obs_.first_byte_ms = first_us > app_us ? (first_us - app_us) / 1e3 : 0;
-  obs_.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  obs_.total_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
   char* local = nullptr;
   if (curl_easy_getinfo(easy_, CURLINFO_LOCAL_IP, &local) == CURLE_OK && local && *local)
     obs_.local_address = local;
@@ -163,14 +168,19 @@ void ConnectionProbe::finish(CURLcode code) {
   }
   obs_.error = message;
   // Any error past the connect step means TCP was up, even if it came within one poll round.
-  if (code != CURLE_COULDNT_CONNECT && code != CURLE_OPERATION_TIMEDOUT) obs_.tcp = PhaseStatus::kOk;
+  if (code != CURLE_COULDNT_CONNECT && code != CURLE_OPERATION_TIMEDOUT)
+    obs_.tcp = PhaseStatus::kOk;
   if (obs_.tcp != PhaseStatus::kOk) {
     long os_errno = 0;
     curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
-    if (code == CURLE_OPERATION_TIMEDOUT || os_errno == ETIMEDOUT) obs_.tcp = PhaseStatus::kTimeout;
-    else if (os_errno == ECONNREFUSED) obs_.tcp = PhaseStatus::kRefused;
-    else if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH) obs_.tcp = PhaseStatus::kUnreachable;
-    else obs_.tcp = PhaseStatus::kFailed;
+    if (code == CURLE_OPERATION_TIMEDOUT || os_errno == ETIMEDOUT)
+      obs_.tcp = PhaseStatus::kTimeout;
+    else if (os_errno == ECONNREFUSED)
+      obs_.tcp = PhaseStatus::kRefused;
+    else if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH)
+      obs_.tcp = PhaseStatus::kUnreachable;
+    else
+      obs_.tcp = PhaseStatus::kFailed;
     return;
   }
   if (obs_.tls != PhaseStatus::kOk) {
@@ -184,8 +194,9 @@ void ConnectionProbe::finish(CURLcode code) {
     // A hostname mismatch is a name problem, not a trust problem: the rules tell them apart.
     if (verify == X509_V_ERR_HOSTNAME_MISMATCH) verify = 0;
     obs_.verify_result = verify;
-    if (verify) obs_.verify_error = tls_.first_error_text.empty() ? X509_verify_cert_error_string(verify)
-                                                                  : tls_.first_error_text;
+    if (verify)
+      obs_.verify_error = tls_.first_error_text.empty() ? X509_verify_cert_error_string(verify)
+                                                        : tls_.first_error_text;
     return;
   }
   obs_.http = code == CURLE_OPERATION_TIMEDOUT ? PhaseStatus::kTimeout : PhaseStatus::kFailed;

@@ -17,7 +17,8 @@ uint32_t read32(const unsigned char* p) {
          static_cast<uint32_t>(p[2]) << 8 | p[3];
 }
 
-Result<std::string> expand(const unsigned char* at, const unsigned char* msg, int length, long* consumed) {
+Result<std::string> expand(const unsigned char* at, const unsigned char* msg, int length,
+                           long* consumed) {
   char* name = nullptr;
   if (ares_expand_name(at, msg, length, &name, consumed) != ARES_SUCCESS)
     return fail("a name in the answer is malformed");

@@ -37,10 +37,12 @@ Result<std::unique_ptr<DnsProbe>> DnsProbe::create(const Resolver& resolver, con
   // One UDP socket per resolver carries every query of the check: room for a burst of answers.
   opts.socket_send_buffer_size = 1 << 20;
   opts.socket_receive_buffer_size = 1 << 20;
-  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_SOCK_SNDBUF | ARES_OPT_SOCK_RCVBUF;
+  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_SOCK_SNDBUF |
+             ARES_OPT_SOCK_RCVBUF;
   if (int rc = ares_init_options(&probe->channel_, &opts, mask); rc != ARES_SUCCESS)
     return fail(std::string("cannot start the DNS client: ") + ares_strerror(rc));
-  if (int rc = ares_set_servers_ports_csv(probe->channel_, server_csv(resolver).c_str()); rc != ARES_SUCCESS)
+  if (int rc = ares_set_servers_ports_csv(probe->channel_, server_csv(resolver).c_str());
+      rc != ARES_SUCCESS)
     return fail("DNS server '" + resolver.label() + "' is not an IP address: " + ares_strerror(rc));
   return probe;
 }
@@ -50,9 +52,11 @@ DnsProbe::~DnsProbe() {
 }
 
 void DnsProbe::query(const std::string& name, const std::string& qtype, Done done) {
-  auto* p = new Pending{this, &pending_, name, qtype, label_, std::chrono::steady_clock::now(), std::move(done)};
+  auto* p = new Pending{
+      this, &pending_, name, qtype, label_, std::chrono::steady_clock::now(), std::move(done)};
   ++pending_;
-  ares_query(channel_, name.c_str(), ns_c_in, qtype == "AAAA" ? ns_t_aaaa : ns_t_a, &DnsProbe::on_answer, p);
+  ares_query(channel_, name.c_str(), ns_c_in, qtype == "AAAA" ? ns_t_aaaa : ns_t_a,
+             &DnsProbe::on_answer, p);
 }
 
 void DnsProbe::on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
@@ -61,7 +65,9 @@ void DnsProbe::on_answer(void* arg, int status, int, unsigned char* abuf, int al
   DnsObservation obs;
   obs.resolver = p->resolver;
   obs.qtype = p->qtype;
-  obs.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - p->start).count();
+  obs.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - p->start)
+          .count();
   if (abuf && alen > 0) {
     auto parsed = parse_dns_response(abuf, alen);
     if (parsed) {
@@ -78,13 +84,23 @@ void DnsProbe::on_answer(void* arg, int status, int, unsigned char* abuf, int al
     obs.chain.push_back(p->name);
     obs.error = ares_strerror(status);
     switch (status) {
-      case ARES_ETIMEOUT: obs.status = DnsStatus::kTimeout; break;
+      case ARES_ETIMEOUT:
+        obs.status = DnsStatus::kTimeout;
+        break;
       case ARES_ECANCELLED:
-      case ARES_EDESTRUCTION: obs.status = DnsStatus::kTimeout; obs.error = "cut off by the run deadline"; break;
-      case ARES_ECONNREFUSED: obs.status = DnsStatus::kUnreachable; break;
+      case ARES_EDESTRUCTION:
+        obs.status = DnsStatus::kTimeout;
+        obs.error = "cut off by the run deadline";
+        break;
+      case ARES_ECONNREFUSED:
+        obs.status = DnsStatus::kUnreachable;
+        break;
       case ARES_EBADRESP:
-      case ARES_EFORMERR: obs.status = DnsStatus::kMalformed; break;
-      default: obs.status = DnsStatus::kError;
+      case ARES_EFORMERR:
+        obs.status = DnsStatus::kMalformed;
+        break;
+      default:
+        obs.status = DnsStatus::kError;
     }
   }
   p->done(std::move(obs));

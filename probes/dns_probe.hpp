@@ -20,7 +20,8 @@ class DnsProbe {
  public:
   using Done = std::function<void(DnsObservation)>;
 
-  static Result<std::unique_ptr<DnsProbe>> create(const Resolver& resolver, const Timeouts& timeouts);
+  static Result<std::unique_ptr<DnsProbe>> create(const Resolver& resolver,
+                                                  const Timeouts& timeouts);
   ~DnsProbe();
   DnsProbe(const DnsProbe&) = delete;
   DnsProbe& operator=(const DnsProbe&) = delete;

@@ -50,7 +50,8 @@ class Engine {
     for (auto& dns : dns_)
       for (std::size_t i = 0; i < plan_.targets.size(); ++i)
         for (const char* qtype : {"A", "AAAA"})
-          dns->query(plan_.targets[i].host, qtype, [this, i](DnsObservation o) { on_dns(i, std::move(o)); });
+          dns->query(plan_.targets[i].host, qtype,
+                     [this, i](DnsObservation o) { on_dns(i, std::move(o)); });
 
     while (busy()) {
       const auto now = Clock::now();
@@ -58,7 +59,8 @@ class Engine {
         cut_off();
         break;
       }
-      long wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      long wait_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
       PollSet set;
       for (auto& dns : dns_) {
         dns->add_sockets(set);
@@ -67,9 +69,13 @@ class Engine {
       for (const auto& lookup : system_) {
         lookup->add_socket(set);
         if (!lookup->poll() && now < system_deadline_)
-          wait_ms = std::min<long>(wait_ms, std::chrono::duration_cast<std::chrono::milliseconds>(system_deadline_ - now).count() + 1);
+          wait_ms = std::min<long>(
+              wait_ms, std::chrono::duration_cast<std::chrono::milliseconds>(system_deadline_ - now)
+                               .count() +
+                           1);
       }
-      for (auto& [easy, probe] : running_) wait_ms = std::min(wait_ms, probe->ms_until_phase_deadline(now));
+      for (auto& [easy, probe] : running_)
+        wait_ms = std::min(wait_ms, probe->ms_until_phase_deadline(now));
       long curl_ms = -1;
       curl_multi_timeout(multi_, &curl_ms);
       if (curl_ms >= 0) wait_ms = std::min(wait_ms, curl_ms);
@@ -122,7 +128,8 @@ class Engine {
     while (accepting_ && !queued_.empty() && running_.size() < plan_.max_connections) {
       auto [target, address] = queued_.front();
       queued_.pop_front();
-      auto probe = std::make_unique<ConnectionProbe>(plan_.targets[target], address, plan_.timeouts, plan_.ca_bundle);
+      auto probe = std::make_unique<ConnectionProbe>(plan_.targets[target], address, plan_.timeouts,
+                                                     plan_.ca_bundle);
       probe->target_index = target;
       curl_multi_add_handle(multi_, probe->handle());
       running_.emplace_back(probe->handle(), std::move(probe));
@@ -197,7 +204,8 @@ class Engine {
   Clock::time_point system_deadline_{};
   std::vector<std::pair<CURL*, std::unique_ptr<ConnectionProbe>>> running_;
   std::vector<std::set<std::string>> probed_;
-  std::deque<std::pair<std::size_t, std::string>> queued_;  // addresses waiting for a connection slot
+  std::deque<std::pair<std::size_t, std::string>>
+      queued_;             // addresses waiting for a connection slot
   bool accepting_ = true;  // false once the deadline cut the run: no new connections
   bool finished_ = false;  // obs_ has been handed out
 };

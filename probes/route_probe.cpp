@@ -34,7 +34,8 @@ Result<RouteInfo> lookup_route(const std::string& destination) {
   int family = AF_INET;
   int addr_len = 4;
   if (inet_pton(AF_INET, destination.c_str(), addr) != 1) {
-    if (inet_pton(AF_INET6, destination.c_str(), addr) != 1) return fail("not an IP address: " + destination);
+    if (inet_pton(AF_INET6, destination.c_str(), addr) != 1)
+      return fail("not an IP address: " + destination);
     family = AF_INET6;
     addr_len = 16;
   }
@@ -54,13 +55,15 @@ Result<RouteInfo> lookup_route(const std::string& destination) {
   req.nh.nlmsg_seq = 1;
   req.rt.rtm_family = static_cast<unsigned char>(family);
   req.rt.rtm_dst_len = static_cast<unsigned char>(addr_len * 8);
-  auto* rta = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.nh.nlmsg_len));
+  auto* rta =
+      reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.nh.nlmsg_len));
   rta->rta_type = RTA_DST;
   rta->rta_len = static_cast<unsigned short>(RTA_LENGTH(addr_len));
   std::memcpy(RTA_DATA(rta), addr, addr_len);
   req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 
-  if (send(sock.fd, &req, req.nh.nlmsg_len, 0) < 0) return fail(std::string("netlink send: ") + std::strerror(errno));
+  if (send(sock.fd, &req, req.nh.nlmsg_len, 0) < 0)
+    return fail(std::string("netlink send: ") + std::strerror(errno));
   char buf[8192];
   const ssize_t n = recv(sock.fd, buf, sizeof buf, 0);
   if (n < 0) return fail(std::string("netlink receive: ") + std::strerror(errno));

@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -32,7 +32,8 @@ namespace {
 class LookupPool {
  public:
   static LookupPool& instance() {
-    static LookupPool* pool = new LookupPool();  // never destroyed: detached workers may still use it
+    static LookupPool* pool =
+        new LookupPool();  // never destroyed: detached workers may still use it
     return *pool;
   }
   void submit(std::function<void()> job) {
@@ -88,14 +89,18 @@ void resolve(const std::shared_ptr<SystemLookup::Shared>& shared, const std::str
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
   SystemLookupResult r;
   r.done = true;
-  r.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  r.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (rc != 0) r.error = gai_strerror(rc);
   for (addrinfo* a = list; a; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* src = a->ai_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr)
-                                               : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr);
+    const void* src =
+        a->ai_family == AF_INET6
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr);
     inet_ntop(a->ai_family, src, text, sizeof text);
-    if (std::find(r.addresses.begin(), r.addresses.end(), text) == r.addresses.end()) r.addresses.push_back(text);
+    if (std::find(r.addresses.begin(), r.addresses.end(), text) == r.addresses.end())
+      r.addresses.push_back(text);
   }
   if (list) freeaddrinfo(list);
   std::lock_guard<std::mutex> lock(shared->mutex);

@@ -28,7 +28,8 @@ CertificateInfo describe(X509* cert, const std::string& host) {
   CertificateInfo info;
   info.subject = name_text(X509_get_subject_name(cert));
   info.issuer = name_text(X509_get_issuer_name(cert));
-  if (auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))) {
+  if (auto* names = static_cast<GENERAL_NAMES*>(
+          X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))) {
     for (int i = 0; i < sk_GENERAL_NAME_num(names) && i < 100; ++i) {
       const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
       if (n->type == GEN_DNS) {
@@ -53,13 +54,15 @@ CertificateInfo describe(X509* cert, const std::string& host) {
 }
 
 int on_verify(int preverify_ok, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (!ssl) return preverify_ok;
   auto* cap = static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), capture_index()));
   if (!cap) return preverify_ok;
   cap->version = SSL_get_version(ssl);
   X509* cert = X509_STORE_CTX_get_current_cert(store);
-  if (X509_STORE_CTX_get_error_depth(store) == 0 && cert && !cap->leaf) cap->leaf = describe(cert, cap->host);
+  if (X509_STORE_CTX_get_error_depth(store) == 0 && cert && !cap->leaf)
+    cap->leaf = describe(cert, cap->host);
   if (!preverify_ok && !cap->first_error) {
     const int err = X509_STORE_CTX_get_error(store);
     cap->first_error = err;
@@ -67,7 +70,8 @@ int on_verify(int preverify_ok, X509_STORE_CTX* store) {
     // The leaf is the one to show even when the chain fails further up.
     if (!cap->leaf) {
       STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store);
-      X509* leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : X509_STORE_CTX_get0_cert(store);
+      X509* leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0)
+                                                   : X509_STORE_CTX_get0_cert(store);
       if (leaf) cap->leaf = describe(leaf, cap->host);
     }
   }

@@ -16,7 +16,8 @@ AddressClass classify_address(const std::string& ip) {
   if (inet_pton(AF_INET, ip.c_str(), &a4) == 1) {
     const uint32_t v = ntohl(a4.s_addr);
     auto in = [v](uint32_t net, int bits) { return (v >> (32 - bits)) == (net >> (32 - bits)); };
-    if (in(0x0A000000, 8) || in(0xAC100000, 12) || in(0xC0A80000, 16)) return AddressClass::kRfc1918;
+    if (in(0x0A000000, 8) || in(0xAC100000, 12) || in(0xC0A80000, 16))
+      return AddressClass::kRfc1918;
     if (in(0x64400000, 10)) return AddressClass::kSharedCgnat;
     if (in(0x7F000000, 8)) return AddressClass::kLoopback;
     if (in(0xA9FE0000, 16)) return AddressClass::kLinkLocal;
@@ -40,13 +41,20 @@ AddressClass classify_address(const std::string& ip) {
 
 const char* to_string(AddressClass c) {
   switch (c) {
-    case AddressClass::kRfc1918: return "rfc1918";
-    case AddressClass::kSharedCgnat: return "shared-100.64/10";
-    case AddressClass::kUniqueLocal: return "ipv6-unique-local";
-    case AddressClass::kLoopback: return "loopback";
-    case AddressClass::kLinkLocal: return "link-local";
-    case AddressClass::kPublic: return "public";
-    case AddressClass::kInvalid: return "invalid";
+    case AddressClass::kRfc1918:
+      return "rfc1918";
+    case AddressClass::kSharedCgnat:
+      return "shared-100.64/10";
+    case AddressClass::kUniqueLocal:
+      return "ipv6-unique-local";
+    case AddressClass::kLoopback:
+      return "loopback";
+    case AddressClass::kLinkLocal:
+      return "link-local";
+    case AddressClass::kPublic:
+      return "public";
+    case AddressClass::kInvalid:
+      return "invalid";
   }
   return "invalid";
 }

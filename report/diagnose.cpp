@@ -42,11 +42,24 @@ DnsOutcome outcome_for(const Target& target, const DnsObservation* a, const DnsO
   if (!out.evidence) return out;
   const DnsObservation& d = *out.evidence;
   switch (d.status) {
-    case DnsStatus::kTimeout: out.id = "dns.timeout"; out.detail = d.error; return out;
-    case DnsStatus::kUnreachable: out.id = "dns.unreachable"; out.detail = d.error; return out;
-    case DnsStatus::kMalformed: out.id = "dns.malformed"; out.detail = d.error; return out;
-    case DnsStatus::kError: out.id = "dns.servfail"; out.detail = d.error; return out;
-    case DnsStatus::kAnswered: break;
+    case DnsStatus::kTimeout:
+      out.id = "dns.timeout";
+      out.detail = d.error;
+      return out;
+    case DnsStatus::kUnreachable:
+      out.id = "dns.unreachable";
+      out.detail = d.error;
+      return out;
+    case DnsStatus::kMalformed:
+      out.id = "dns.malformed";
+      out.detail = d.error;
+      return out;
+    case DnsStatus::kError:
+      out.id = "dns.servfail";
+      out.detail = d.error;
+      return out;
+    case DnsStatus::kAnswered:
+      break;
   }
   if (d.rcode == "NXDOMAIN") {
     out.id = "dns.nxdomain";
@@ -54,17 +67,32 @@ DnsOutcome outcome_for(const Target& target, const DnsObservation* a, const DnsO
                                     : "the name " + d.chain.front() + " does not exist at all";
     return out;
   }
-  if (d.rcode == "REFUSED") { out.id = "dns.refused"; return out; }
-  if (d.rcode != "NOERROR") { out.id = "dns.servfail"; out.detail = "rcode " + d.rcode; return out; }
+  if (d.rcode == "REFUSED") {
+    out.id = "dns.refused";
+    return out;
+  }
+  if (d.rcode != "NOERROR") {
+    out.id = "dns.servfail";
+    out.detail = "rcode " + d.rcode;
+    return out;
+  }
 
   for (const DnsObservation* o : {a, aaaa})
-    if (o && o->status == DnsStatus::kAnswered) out.addresses.insert(o->addresses.begin(), o->addresses.end());
-  if (out.addresses.empty()) { out.id = "dns.no_answer"; return out; }
+    if (o && o->status == DnsStatus::kAnswered)
+      out.addresses.insert(o->addresses.begin(), o->addresses.end());
+  if (out.addresses.empty()) {
+    out.id = "dns.no_answer";
+    return out;
+  }
 
-  if (target.kind == TargetKind::kCustom) { out.id = "dns.resolved"; return out; }
+  if (target.kind == TargetKind::kCustom) {
+    out.id = "dns.resolved";
+    return out;
+  }
   if (!chain_has_privatelink_alias(d, target)) {
     out.id = "dns.alias_missing";
-    out.detail = "chain ends at " + join(std::vector<std::string>(out.addresses.begin(), out.addresses.end()), ", ");
+    out.detail = "chain ends at " +
+                 join(std::vector<std::string>(out.addresses.begin(), out.addresses.end()), ", ");
     return out;
   }
   std::vector<std::string> public_ones;
@@ -105,7 +133,8 @@ std::string resolver_name(const std::string& label, const std::vector<Resolver>&
 }
 
 bool is_wrong_answer(const std::string& id) {
-  return id == "dns.public_address" || id == "dns.alias_missing" || id == "dns.nxdomain" || id == "dns.no_answer";
+  return id == "dns.public_address" || id == "dns.alias_missing" || id == "dns.nxdomain" ||
+         id == "dns.no_answer";
 }
 
 }  // namespace
@@ -137,8 +166,9 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     const DnsObservation& e = *out.evidence;
     outcomes.emplace_back(r, out.id);
     if (e.status == DnsStatus::kAnswered && e.duration_ms > kSlowResolverMs) {
-      Finding slow = make_finding("dns.slow_resolver", t.target.label(),
-                                  resolver_name(r, known) + " took " + format_ms(e.duration_ms) + " ms");
+      Finding slow =
+          make_finding("dns.slow_resolver", t.target.label(),
+                       resolver_name(r, known) + " took " + format_ms(e.duration_ms) + " ms");
       slow.evidence["resolvers"] = r;
       findings.push_back(std::move(slow));
     }
@@ -146,7 +176,8 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
       uint32_t max_ttl = 0;
       for (const auto& rec : e.answers) max_ttl = std::max(max_ttl, rec.ttl);
       if (max_ttl > kLongTtlSeconds) {
-        Finding ttl = make_finding("dns.long_ttl", t.target.label(), std::to_string(max_ttl) + " s");
+        Finding ttl =
+            make_finding("dns.long_ttl", t.target.label(), std::to_string(max_ttl) + " s");
         ttl.evidence["chain"] = chain_text(e);
         findings.push_back(std::move(ttl));
       }
@@ -169,8 +200,9 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     }
   }
   // FM-17: one resolver gives the private answer, another does not. Name the one that is wrong.
-  const bool someone_private = std::any_of(outcomes.begin(), outcomes.end(),
-                                           [](const auto& o) { return o.second == "dns.private_endpoint"; });
+  const bool someone_private = std::any_of(outcomes.begin(), outcomes.end(), [](const auto& o) {
+    return o.second == "dns.private_endpoint";
+  });
   bool named = false;
   for (const auto& [resolver, id] : outcomes) {
     if (!someone_private || !is_wrong_answer(id)) continue;
@@ -178,7 +210,8 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
                              resolver_name(resolver, known) + " answers " + id.substr(4));
     f.evidence["resolver"] = resolver_name(resolver, known);
     for (const auto& [other, other_id] : outcomes)
-      if (other_id == "dns.private_endpoint") f.evidence["private_answer_from"] = resolver_name(other, known);
+      if (other_id == "dns.private_endpoint")
+        f.evidence["private_answer_from"] = resolver_name(other, known);
     f.summary = "resolver " + resolver_name(resolver, known) + ": " + f.summary;
     findings.insert(findings.begin(), std::move(f));
     named = true;
@@ -190,17 +223,23 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
     for (const auto& d : t.dns) {
       bool from_resolv_conf = known.empty();
       for (const auto& r : known)
-        if (r.label() == d.resolver && r.origin.find("resolv.conf") != std::string::npos) from_resolv_conf = true;
+        if (r.label() == d.resolver && r.origin.find("resolv.conf") != std::string::npos)
+          from_resolv_conf = true;
       if (!from_resolv_conf || d.status != DnsStatus::kAnswered) continue;
       direct_answered = true;
       direct.insert(d.addresses.begin(), d.addresses.end());
     }
     const std::set<std::string> system(t.system.addresses.begin(), t.system.addresses.end());
     std::string detail;
-    if (!t.system.answered) detail = "getaddrinfo did not answer within the DNS budget";
+    if (!t.system.answered)
+      detail = "getaddrinfo did not answer within the DNS budget";
     else if (direct_answered && system != direct)
-      detail = "getaddrinfo gives " + (system.empty() ? t.system.error : join(t.system.addresses, ", ")) +
-               ", direct queries give " + (direct.empty() ? std::string("no address") : join(std::vector<std::string>(direct.begin(), direct.end()), ", "));
+      detail =
+          "getaddrinfo gives " +
+          (system.empty() ? t.system.error : join(t.system.addresses, ", ")) +
+          ", direct queries give " +
+          (direct.empty() ? std::string("no address")
+                          : join(std::vector<std::string>(direct.begin(), direct.end()), ", "));
     // Both failing is not a disagreement: the resolver findings already say it.
     if (!detail.empty() && direct_answered && (!direct.empty() || !system.empty())) {
       Finding f = make_finding("dns.system_disagrees", t.target.label(), detail);
@@ -213,7 +252,8 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
       Finding f = make_finding("dns.resolvers_disagree", t.target.label(),
                                answers[0].first + " vs " + answers[i].first);
       for (const auto& [resolver, addrs] : answers)
-        f.evidence["answer " + resolver] = join(std::vector<std::string>(addrs.begin(), addrs.end()), ", ");
+        f.evidence["answer " + resolver] =
+            join(std::vector<std::string>(addrs.begin(), addrs.end()), ", ");
       findings.push_back(std::move(f));
       break;
     }
@@ -227,22 +267,27 @@ bool contains_ci(const std::string& haystack, const std::string& needle) {
   return lower(haystack).find(lower(needle)) != std::string::npos;
 }
 
-std::string service_finding(const Target& target, const ConnectionObservation& c, std::string* detail) {
+std::string service_finding(const Target& target, const ConnectionObservation& c,
+                            std::string* detail) {
   const auto header = c.headers.find("x-ms-keyvault-network-info");
   switch (target.kind) {
     case TargetKind::kKeyVault: {
-      if (c.status_code == 403 && contains_ci(c.body, "ForbiddenByFirewall")) return "kv.forbidden_by_firewall";
+      if (c.status_code == 403 && contains_ci(c.body, "ForbiddenByFirewall"))
+        return "kv.forbidden_by_firewall";
       if (header == c.headers.end()) return "kv.network_info_missing";
       const std::string addr = keyvault_source_address(header->second);
       *detail = "vault saw " + (addr.empty() ? std::string("no address") : addr);
-      if (addr.empty() || !is_private_endpoint_class(classify_address(addr))) return "kv.public_source";
+      if (addr.empty() || !is_private_endpoint_class(classify_address(addr)))
+        return "kv.public_source";
       if (c.status_code >= 200 && c.status_code < 300) return "http.private_path";
       *detail = "HTTP " + std::to_string(c.status_code);
       return "http.unexpected_status";
     }
     case TargetKind::kCognitive:
-      if (c.status_code == 403 && contains_ci(c.body, "public access is disabled")) return "cs.public_access_disabled";
-      if (c.status_code == 403 && contains_ci(c.body, "firewall")) return "cs.forbidden_by_firewall";
+      if (c.status_code == 403 && contains_ci(c.body, "public access is disabled"))
+        return "cs.public_access_disabled";
+      if (c.status_code == 403 && contains_ci(c.body, "firewall"))
+        return "cs.forbidden_by_firewall";
       if (c.status_code >= 500 || c.status_code == 0) break;
       *detail = "HTTP " + std::to_string(c.status_code);
       return "http.answered";
@@ -265,35 +310,61 @@ struct ConnectionOutcome {
 ConnectionOutcome outcome_for(const Target& target, const ConnectionObservation& c) {
   ConnectionOutcome out;
   switch (c.tcp) {
-    case PhaseStatus::kOk: out.tcp_ok = true; break;
-    case PhaseStatus::kNotRun: return out;
-    case PhaseStatus::kTimeout: out.problems.push_back({"tcp.timeout", c.error}); return out;
-    case PhaseStatus::kRefused: out.problems.push_back({"tcp.refused", c.error}); return out;
-    default: out.problems.push_back({"tcp.unreachable", c.error}); return out;
+    case PhaseStatus::kOk:
+      out.tcp_ok = true;
+      break;
+    case PhaseStatus::kNotRun:
+      return out;
+    case PhaseStatus::kTimeout:
+      out.problems.push_back({"tcp.timeout", c.error});
+      return out;
+    case PhaseStatus::kRefused:
+      out.problems.push_back({"tcp.refused", c.error});
+      return out;
+    default:
+      out.problems.push_back({"tcp.unreachable", c.error});
+      return out;
   }
   constexpr long kX509CertHasExpired = 10;
   switch (c.tls) {
-    case PhaseStatus::kOk: out.tls_ok = true; break;
-    case PhaseStatus::kNotRun: return out;
-    case PhaseStatus::kTimeout: out.problems.push_back({"tls.timeout", c.error}); return out;
+    case PhaseStatus::kOk:
+      out.tls_ok = true;
+      break;
+    case PhaseStatus::kNotRun:
+      return out;
+    case PhaseStatus::kTimeout:
+      out.problems.push_back({"tls.timeout", c.error});
+      return out;
     default:
-      if (c.verify_result == kX509CertHasExpired) out.problems.push_back({"tls.expired", c.verify_error});
-      else if (c.verify_result != 0) out.problems.push_back({"tls.untrusted", c.verify_error});
+      if (c.verify_result == kX509CertHasExpired)
+        out.problems.push_back({"tls.expired", c.verify_error});
+      else if (c.verify_result != 0)
+        out.problems.push_back({"tls.untrusted", c.verify_error});
       else if (c.certificate && !c.certificate->name_matches)
-        out.problems.push_back({"tls.name_mismatch", "certificate names: " + join(c.certificate->sans, ", ")});
-      else out.problems.push_back({"tls.handshake_failed", c.error});
+        out.problems.push_back(
+            {"tls.name_mismatch", "certificate names: " + join(c.certificate->sans, ", ")});
+      else
+        out.problems.push_back({"tls.handshake_failed", c.error});
       return out;
   }
   if (c.certificate && c.certificate->days_to_expiry) {
     const int days = *c.certificate->days_to_expiry;
-    if (days < 0) out.problems.push_back({"tls.expired", c.certificate->not_after});
-    else if (days < 14) out.problems.push_back({"tls.expiring", std::to_string(days) + " days left"});
+    if (days < 0)
+      out.problems.push_back({"tls.expired", c.certificate->not_after});
+    else if (days < 14)
+      out.problems.push_back({"tls.expiring", std::to_string(days) + " days left"});
   }
   switch (c.http) {
-    case PhaseStatus::kOk: break;
-    case PhaseStatus::kNotRun: return out;
-    case PhaseStatus::kTimeout: out.problems.push_back({"http.timeout", c.error}); return out;
-    default: out.problems.push_back({"http.failed", c.error}); return out;
+    case PhaseStatus::kOk:
+      break;
+    case PhaseStatus::kNotRun:
+      return out;
+    case PhaseStatus::kTimeout:
+      out.problems.push_back({"http.timeout", c.error});
+      return out;
+    default:
+      out.problems.push_back({"http.failed", c.error});
+      return out;
   }
   std::string detail;
   const std::string id = service_finding(target, c, &detail);
@@ -375,7 +446,9 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
     (c.family == "ipv6" ? (ok ? v6_ok : v6_bad) : (ok ? v4_ok : v4_bad)) = true;
   }
   if ((v4_ok && v6_bad && !v6_ok) || (v6_ok && v4_bad && !v4_ok))
-    findings.push_back(make_finding("dns.one_family", label, v4_ok ? "IPv4 works, IPv6 does not" : "IPv6 works, IPv4 does not"));
+    findings.push_back(
+        make_finding("dns.one_family", label,
+                     v4_ok ? "IPv4 works, IPv6 does not" : "IPv6 works, IPv4 does not"));
   if (tcp_ok && !tcp_bad) pass("tcp.connected", tcp_ok, tcp_ok->address);
   if (tls_ok && !tls_bad) pass("tls.verified", tls_ok, tls_ok->tls_version);
   if (http_ok && !http_bad) pass(http_ok_id.c_str(), http_ok, http_ok_detail);
@@ -395,7 +468,8 @@ std::vector<Finding> diagnose(const Observations& observations) {
     findings.insert(findings.end(), conn.begin(), conn.end());
   }
   if (observations.deadline_hit)
-    findings.push_back(make_finding("check.deadline", "", "after " + format_ms(observations.duration_ms) + " ms"));
+    findings.push_back(
+        make_finding("check.deadline", "", "after " + format_ms(observations.duration_ms) + " ms"));
   return findings;
 }
 

@@ -15,12 +15,13 @@ constexpr std::array kSpecs = {
     FindingSpec{"dns.private_endpoint", std::nullopt, L::kDns, S::kOk,
                 "resolves through the privatelink alias to a private endpoint address", ""},
     FindingSpec{"dns.resolved", std::nullopt, L::kDns, S::kOk, "resolves", ""},
-    FindingSpec{"dns.alias_missing", 24, L::kDns, S::kCritical,
-                "no privatelink alias in the CNAME chain: the private endpoint connection is not "
-                "Approved (or there is none)",
-                "Approve the private endpoint connection on the vault/account (Networking > Private "
-                "endpoint connections), or create a private endpoint for it; Rejected or "
-                "Disconnected connections need a new endpoint."},
+    FindingSpec{
+        "dns.alias_missing", 24, L::kDns, S::kCritical,
+        "no privatelink alias in the CNAME chain: the private endpoint connection is not "
+        "Approved (or there is none)",
+        "Approve the private endpoint connection on the vault/account (Networking > Private "
+        "endpoint connections), or create a private endpoint for it; Rejected or "
+        "Disconnected connections need a new endpoint."},
     FindingSpec{"dns.public_address", 13, L::kDns, S::kCritical,
                 "the name resolves to a public address, not the private endpoint",
                 "Create the privatelink zone with its exact name and link it to the VNet the app "
@@ -55,13 +56,13 @@ constexpr std::array kSpecs = {
                 "resolvers give different answers for the same name",
                 "Make every resolver the app may use forward the public zones (vault.azure.net, "
                 "vaultcore.azure.net, cognitiveservices.azure.com) to Azure DNS 168.63.129.16."},
-    FindingSpec{"dns.resolver_not_forwarding", 17, L::kDns, S::kCritical,
-                "a resolver the app may use does not give the private answer another resolver gives",
-                "Make this resolver forward the public zones (vault.azure.net, vaultcore.azure.net, "
-                "cognitiveservices.azure.com, or the cloud's equivalents) to Azure DNS "
-                "168.63.129.16, or link the privatelink zones to the VNet it runs in."},
-    FindingSpec{"dns.slow_resolver", 18, L::kDns, S::kWarning,
-                "a resolver answers slowly",
+    FindingSpec{
+        "dns.resolver_not_forwarding", 17, L::kDns, S::kCritical,
+        "a resolver the app may use does not give the private answer another resolver gives",
+        "Make this resolver forward the public zones (vault.azure.net, vaultcore.azure.net, "
+        "cognitiveservices.azure.com, or the cloud's equivalents) to Azure DNS "
+        "168.63.129.16, or link the privatelink zones to the VNet it runs in."},
+    FindingSpec{"dns.slow_resolver", 18, L::kDns, S::kWarning, "a resolver answers slowly",
                 "Check the resolver's load and its forwarders; the platform's DNS timeout is short "
                 "(WEBSITE_DNS_TIMEOUT), so a slow resolver means failed lookups in the app."},
     FindingSpec{"dns.long_ttl", 21, L::kDns, S::kWarning,
@@ -108,29 +109,37 @@ constexpr std::array kSpecs = {
                 "The call did not go through VNet integration: check the integration and "
                 "route-all."},
     // Control plane (ARM), when it can be read
-    FindingSpec{"arm.endpoint_missing", 24, L::kArm, S::kCritical, "no private endpoint targets this resource",
-                "Create a private endpoint in the private-endpoint subnet (group id vault or account) "
-                "and a DNS zone group for it."},
+    FindingSpec{
+        "arm.endpoint_missing", 24, L::kArm, S::kCritical,
+        "no private endpoint targets this resource",
+        "Create a private endpoint in the private-endpoint subnet (group id vault or account) "
+        "and a DNS zone group for it."},
     FindingSpec{"arm.connection_not_approved", 24, L::kArm, S::kCritical,
                 "the private endpoint connection is not Approved",
                 "Approve it on the target (needs .../privateEndpointConnectionsApproval/action); "
                 "Rejected or Disconnected connections need a new endpoint."},
-    FindingSpec{"arm.zone_missing", 12, L::kArm, S::kCritical, "the privatelink zone does not exist under its exact name",
-                "Create the private DNS zone with the exact name (e.g. privatelink.vaultcore.azure.net)."},
+    FindingSpec{
+        "arm.zone_missing", 12, L::kArm, S::kCritical,
+        "the privatelink zone does not exist under its exact name",
+        "Create the private DNS zone with the exact name (e.g. privatelink.vaultcore.azure.net)."},
     FindingSpec{"arm.zone_not_linked", 13, L::kArm, S::kCritical,
                 "the privatelink zone is not linked to the VNet the app is integrated with",
-                "Add a virtualNetworkLink from the zone to the integration VNet (registrationEnabled=false)."},
-    FindingSpec{"arm.zone_group_missing", 14, L::kArm, S::kCritical,
-                "the private endpoint has no DNS zone group for the privatelink zone",
-                "PUT privateEndpoints/{pe}/privateDnsZoneGroups/default referencing the zone, so the A "
-                "record is written and kept in step."},
-    FindingSpec{"arm.record_stale", 15, L::kArm, S::kCritical,
-                "the zone's A record differs from the private endpoint's address",
-                "Let the endpoint's DNS zone group own the record (remove the manual one, recreate the "
-                "zone group)."},
+                "Add a virtualNetworkLink from the zone to the integration VNet "
+                "(registrationEnabled=false)."},
+    FindingSpec{
+        "arm.zone_group_missing", 14, L::kArm, S::kCritical,
+        "the private endpoint has no DNS zone group for the privatelink zone",
+        "PUT privateEndpoints/{pe}/privateDnsZoneGroups/default referencing the zone, so the A "
+        "record is written and kept in step."},
+    FindingSpec{
+        "arm.record_stale", 15, L::kArm, S::kCritical,
+        "the zone's A record differs from the private endpoint's address",
+        "Let the endpoint's DNS zone group own the record (remove the manual one, recreate the "
+        "zone group)."},
     FindingSpec{"arm.custom_dns", 17, L::kArm, S::kWarning, "the VNet uses custom DNS servers",
                 "Make them forward the public zones to 168.63.129.16, or use Azure DNS."},
-    FindingSpec{"arm.integration_missing", 1, L::kArm, S::kCritical, "the app is not integrated with a VNet",
+    FindingSpec{"arm.integration_missing", 1, L::kArm, S::kCritical,
+                "the app is not integrated with a VNet",
                 "Set the site's virtualNetworkSubnetId to the delegated integration subnet."},
     FindingSpec{"arm.subnet_not_delegated", 3, L::kArm, S::kCritical,
                 "the integration subnet is not delegated to Microsoft.Web/serverFarms",
@@ -138,11 +147,12 @@ constexpr std::array kSpecs = {
     FindingSpec{"arm.subnet_too_small", 4, L::kArm, S::kWarning,
                 "the integration subnet is smaller than /27: scale-out runs out of addresses",
                 "Move the integration to a /26 or larger subnet."},
-    FindingSpec{"arm.plan_below_standard", std::nullopt, L::kArm, S::kCritical,
-                "the App Service plan is below Standard, which the tutorial's VNet integration needs",
-                "Scale the plan up to S1 or above."},
-    FindingSpec{"arm.https_only_off", std::nullopt, L::kArm, S::kWarning, "httpsOnly is off on the app",
-                "PATCH the site with httpsOnly=true."},
+    FindingSpec{
+        "arm.plan_below_standard", std::nullopt, L::kArm, S::kCritical,
+        "the App Service plan is below Standard, which the tutorial's VNet integration needs",
+        "Scale the plan up to S1 or above."},
+    FindingSpec{"arm.https_only_off", std::nullopt, L::kArm, S::kWarning,
+                "httpsOnly is off on the app", "PATCH the site with httpsOnly=true."},
     FindingSpec{"arm.vault_public", 28, L::kArm, S::kWarning,
                 "the vault still accepts public traffic (networkAcls.defaultAction is not Deny)",
                 "Set networkAcls.defaultAction=Deny once the private path works (keep ipRules)."},
@@ -155,9 +165,10 @@ constexpr std::array kSpecs = {
     FindingSpec{"arm.zone_group_policy_owned", 33, L::kArm, S::kOk,
                 "the DNS zone group is deployed by Azure Policy (deployedByPolicy)",
                 "Leave it to the policy; do not manage it from IaC as well."},
-    FindingSpec{"arm.target_not_found", std::nullopt, L::kArm, S::kWarning,
-                "the resource is not in the app's resource group, so its configuration was not read",
-                "Pass --resource-group for the resource, or grant read access where it lives."},
+    FindingSpec{
+        "arm.target_not_found", std::nullopt, L::kArm, S::kWarning,
+        "the resource is not in the app's resource group, so its configuration was not read",
+        "Pass --resource-group for the resource, or grant read access where it lives."},
     FindingSpec{"arm.read_failed", std::nullopt, L::kArm, S::kWarning,
                 "part of the Azure configuration could not be read",
                 "Grant the identity Reader on the resource group; the data-plane findings stand."},
@@ -186,8 +197,7 @@ constexpr std::array kSpecs = {
                 "the certificate does not cover the name",
                 "Use the public FQDN (not the privatelink name or an IP); if it is already used, "
                 "a proxy or firewall on the path answers instead of the service (FM-31)."},
-    FindingSpec{"tls.untrusted", 31, L::kTls, S::kCritical,
-                "the certificate chain is not trusted",
+    FindingSpec{"tls.untrusted", 31, L::kTls, S::kCritical, "the certificate chain is not trusted",
                 "A TLS-inspecting firewall or proxy is on the path: exempt the vault and Cognitive "
                 "Services FQDNs from inspection, or pass its CA with --ca-bundle if it is "
                 "intended."},

@@ -19,16 +19,17 @@ const char* to_string(Layer layer);
 
 struct Target {
   TargetKind kind = TargetKind::kCustom;
-  std::string host;            // the public FQDN the app uses
+  std::string host;  // the public FQDN the app uses
   uint16_t port = 443;
-  std::string privatelink_zone;  // expected zone, e.g. privatelink.vaultcore.azure.net; may be empty
-  std::string label() const;     // host, or host:port when the port is not 443
+  std::string
+      privatelink_zone;       // expected zone, e.g. privatelink.vaultcore.azure.net; may be empty
+  std::string label() const;  // host, or host:port when the port is not 443
 };
 
 struct Resolver {
   std::string address;  // IP literal
   uint16_t port = 53;
-  std::string origin;   // "resolv.conf", "--dns-server", ...
+  std::string origin;  // "resolv.conf", "--dns-server", ...
   std::string label() const;
 };
 
@@ -47,10 +48,10 @@ struct DnsObservation {
   std::string resolver;  // Resolver::label()
   std::string qtype;     // A or AAAA
   DnsStatus status = DnsStatus::kError;
-  std::string rcode;     // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...
-  std::vector<DnsRecord> answers;     // the answer section as received
-  std::vector<std::string> chain;     // qname, then each CNAME target in order
-  std::vector<std::string> addresses; // addresses of the last name in the chain
+  std::string rcode;                   // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...
+  std::vector<DnsRecord> answers;      // the answer section as received
+  std::vector<std::string> chain;      // qname, then each CNAME target in order
+  std::vector<std::string> addresses;  // addresses of the last name in the chain
   double duration_ms = 0;
   std::string error;  // probe-level error text when status is not kAnswered
 };
@@ -77,7 +78,7 @@ struct ConnectionObservation {
   std::string local_address;  // source address the TCP probe used
   // The kernel's route for the address (netlink), looked up before connecting.
   std::string route_interface, route_gateway, route_source, route_error;
-  std::string error;          // curl's text for the phase that failed
+  std::string error;  // curl's text for the phase that failed
   // TLS
   std::string tls_version;
   std::optional<CertificateInfo> certificate;
@@ -122,7 +123,7 @@ struct Cause {
 };
 
 struct Finding {
-  std::string id;   // stable, e.g. dns.public_address
+  std::string id;         // stable, e.g. dns.public_address
   std::optional<int> fm;  // failure-mode catalogue number
   Severity severity = Severity::kOk;
   Layer layer = Layer::kDns;
@@ -135,7 +136,7 @@ struct Finding {
 
 struct Report {
   std::string tool_version;
-  std::string started_at;  // ISO 8601 UTC
+  std::string started_at;                      // ISO 8601 UTC
   std::map<std::string, std::string> context;  // key facts about where the check ran
   Observations observations;
   std::vector<Finding> findings;

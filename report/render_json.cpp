@@ -8,7 +8,7 @@ namespace {
 using nlohmann::json;
 
 json dns_json(const DnsObservation& d) {
-  json j = {{"resolver", d.resolver}, {"qtype", d.qtype}, {"status", to_string(d.status)},
+  json j = {{"resolver", d.resolver},       {"qtype", d.qtype}, {"status", to_string(d.status)},
             {"duration_ms", d.duration_ms}, {"chain", d.chain}, {"addresses", d.addresses}};
   if (d.status == DnsStatus::kAnswered) j["rcode"] = d.rcode;
   if (!d.error.empty()) j["error"] = d.error;
@@ -27,7 +27,8 @@ json connection_json(const ConnectionObservation& c) {
             {"http", {{"status", to_string(c.http)}, {"first_byte_ms", c.first_byte_ms}}},
             {"total_ms", c.total_ms}};
   if (!c.local_address.empty()) j["source_address"] = c.local_address;
-  j["route"] = {{"interface", c.route_interface}, {"gateway", c.route_gateway}, {"source", c.route_source}};
+  j["route"] = {
+      {"interface", c.route_interface}, {"gateway", c.route_gateway}, {"source", c.route_source}};
   if (!c.route_error.empty()) j["route"]["error"] = c.route_error;
   if (!c.error.empty()) j["error"] = c.error;
   if (!c.tls_version.empty()) j["tls"]["version"] = c.tls_version;
@@ -35,8 +36,10 @@ json connection_json(const ConnectionObservation& c) {
   if (!c.verify_error.empty()) j["tls"]["verify_error"] = c.verify_error;
   if (c.certificate) {
     const auto& cert = *c.certificate;
-    j["tls"]["certificate"] = {{"subject", cert.subject},   {"issuer", cert.issuer},
-                               {"sans", cert.sans},         {"not_after", cert.not_after},
+    j["tls"]["certificate"] = {{"subject", cert.subject},
+                               {"issuer", cert.issuer},
+                               {"sans", cert.sans},
+                               {"not_after", cert.not_after},
                                {"name_matches", cert.name_matches}};
     if (cert.days_to_expiry) j["tls"]["certificate"]["days_to_expiry"] = *cert.days_to_expiry;
   }
@@ -60,21 +63,31 @@ json target_json(const TargetObservation& t) {
           {"kind", to_string(t.target.kind)},
           {"privatelink_zone", t.target.privatelink_zone},
           {"dns", std::move(dns)},
-          {"system_resolver", {{"asked", t.system.asked}, {"answered", t.system.answered},
-                               {"addresses", t.system.addresses}, {"error", t.system.error},
-                               {"duration_ms", t.system.duration_ms}}},
+          {"system_resolver",
+           {{"asked", t.system.asked},
+            {"answered", t.system.answered},
+            {"addresses", t.system.addresses},
+            {"error", t.system.error},
+            {"duration_ms", t.system.duration_ms}}},
           {"connections", std::move(conns)}};
 }
 
 json finding_json(const Finding& f) {
-  json jf = {{"id", f.id},       {"fm", nullptr},          {"severity", to_string(f.severity)},
-             {"layer", to_string(f.layer)}, {"target", f.target}, {"summary", f.summary},
-             {"evidence", f.evidence}, {"remedy", f.remedy}};
+  json jf = {{"id", f.id},
+             {"fm", nullptr},
+             {"severity", to_string(f.severity)},
+             {"layer", to_string(f.layer)},
+             {"target", f.target},
+             {"summary", f.summary},
+             {"evidence", f.evidence},
+             {"remedy", f.remedy}};
   if (f.fm) jf["fm"] = *f.fm;
   jf["cause"] = nullptr;
   if (f.cause)
-    jf["cause"] = {{"resource_id", f.cause->resource_id}, {"property", f.cause->property},
-                   {"actual", f.cause->actual}, {"expected", f.cause->expected}};
+    jf["cause"] = {{"resource_id", f.cause->resource_id},
+                   {"property", f.cause->property},
+                   {"actual", f.cause->actual},
+                   {"expected", f.cause->expected}};
   return jf;
 }
 

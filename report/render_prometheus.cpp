@@ -33,7 +33,8 @@ std::string shortest_round_trip(double v) {
   }
   for (int p = 0; p <= 40; ++p) {
     std::snprintf(fixed, sizeof fixed, "%.*f", p, v);
-    if (std::strtod(fixed, nullptr) == v) return std::strlen(fixed) <= std::strlen(sci) ? fixed : sci;
+    if (std::strtod(fixed, nullptr) == v)
+      return std::strlen(fixed) <= std::strlen(sci) ? fixed : sci;
   }
   return sci;
 }
@@ -56,10 +57,14 @@ std::string format_number(double v) {
 std::string escape_help(std::string_view text, MetricsFormat format) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && format == MetricsFormat::kOpenMetrics) out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && format == MetricsFormat::kOpenMetrics)
+      out += "\\\"";
+    else
+      out += c;
   }
   return out;
 }
@@ -169,7 +174,8 @@ TargetMetrics metrics_of(const TargetObservation& t, const std::vector<Finding>&
   TargetMetrics m;
   m.label = t.target.label();
   for (const auto& f : findings)
-    if (f.target == m.label && (f.severity == Severity::kCritical || f.severity == Severity::kUnknown))
+    if (f.target == m.label &&
+        (f.severity == Severity::kCritical || f.severity == Severity::kUnknown))
       m.success = false;
   double first_answer_ms = -1, slowest_dns_ms = 0;
   std::set<std::string> addresses;
@@ -210,32 +216,39 @@ TargetMetrics metrics_of(const TargetObservation& t, const std::vector<Finding>&
 
 void report_metrics(Writer& w, const Report& report) {
   std::vector<TargetMetrics> targets;
-  for (const auto& t : report.observations.targets) targets.push_back(metrics_of(t, report.findings));
+  for (const auto& t : report.observations.targets)
+    targets.push_back(metrics_of(t, report.findings));
 
   w.family("probe_success", "gauge",
            "1 when the target has no critical or unknown finding (DNS, TCP, TLS and the service "
            "itself answered as expected)");
   for (const auto& t : targets) w.sample("probe_success", {{"target", t.label}}, t.success ? 1 : 0);
   w.family("probe_duration_seconds", "gauge", "How long probing the target took, DNS included");
-  for (const auto& t : targets) w.sample("probe_duration_seconds", {{"target", t.label}}, t.duration_s);
+  for (const auto& t : targets)
+    w.sample("probe_duration_seconds", {{"target", t.label}}, t.duration_s);
   w.family("probe_dns_lookup_time_seconds", "gauge",
            "Time the slowest resolver took to answer for the target");
-  for (const auto& t : targets) w.sample("probe_dns_lookup_time_seconds", {{"target", t.label}}, t.dns_s);
+  for (const auto& t : targets)
+    w.sample("probe_dns_lookup_time_seconds", {{"target", t.label}}, t.dns_s);
   w.family("probe_http_duration_seconds", "gauge",
            "Duration of each phase of the request, slowest address of the target");
   for (const auto& t : targets) {
     w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "resolve"}}, t.dns_s);
-    w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "connect"}}, t.connect_s);
+    w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "connect"}},
+             t.connect_s);
     w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "tls"}}, t.tls_s);
-    w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "processing"}}, t.processing_s);
+    w.sample("probe_http_duration_seconds", {{"target", t.label}, {"phase", "processing"}},
+             t.processing_s);
   }
-  w.family("probe_http_status_code", "gauge", "HTTP status the service answered with (0: no answer)");
+  w.family("probe_http_status_code", "gauge",
+           "HTTP status the service answered with (0: no answer)");
   for (const auto& t : targets)
     w.sample("probe_http_status_code", {{"target", t.label}}, static_cast<double>(t.status_code));
   w.family("probe_ssl_earliest_cert_expiry", "gauge",
            "Unix time the earliest-expiring certificate the target presented expires");
   for (const auto& t : targets)
-    if (t.earliest_expiry) w.sample("probe_ssl_earliest_cert_expiry", {{"target", t.label}}, *t.earliest_expiry);
+    if (t.earliest_expiry)
+      w.sample("probe_ssl_earliest_cert_expiry", {{"target", t.label}}, *t.earliest_expiry);
   w.family("probe_ip_addr_hash", "gauge",
            "FNV-1a hash of the addresses the target resolved to: changes when they change");
   for (const auto& t : targets)
@@ -252,13 +265,15 @@ void report_metrics(Writer& w, const Report& report) {
   // A finding id can come once per resolver or address: one series per id and target, counted.
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int> findings;
   for (const auto& f : report.findings)
-    ++findings[{f.id, f.fm ? std::to_string(*f.fm) : std::string(), to_string(f.severity), f.target}];
+    ++findings[{f.id, f.fm ? std::to_string(*f.fm) : std::string(), to_string(f.severity),
+                f.target}];
   w.family("vnetdiag_finding", "gauge",
            "Findings of the last check by id, failure-mode number, severity and target (value: "
            "how many times it was found)");
   for (const auto& [key, count] : findings) {
     const auto& [id, fm, severity, target] = key;
-    w.sample("vnetdiag_finding", {{"id", id}, {"fm", fm}, {"severity", severity}, {"target", target}}, count);
+    w.sample("vnetdiag_finding",
+             {{"id", id}, {"fm", fm}, {"severity", severity}, {"target", target}}, count);
   }
   w.family("vnetdiag_verdict", "gauge",
            "Verdict of the last check as a Nagios code: 0 ok, 1 warning, 2 critical, 3 unknown");
@@ -271,10 +286,14 @@ std::string escape_label_value(const std::string& value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }

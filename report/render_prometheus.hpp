@@ -16,8 +16,8 @@ namespace vnetdiag {
 enum class MetricsFormat { kPrometheusText, kOpenMetrics };
 
 struct MetricsMeta {
-  uint64_t check_runs_total = 0;     // checks started and finished, whatever their verdict
-  uint64_t check_errors_total = 0;   // checks that could not run at all (no report)
+  uint64_t check_runs_total = 0;            // checks started and finished, whatever their verdict
+  uint64_t check_errors_total = 0;          // checks that could not run at all (no report)
   double last_check_timestamp_seconds = 0;  // Unix time the last check finished; 0: none yet
   double last_check_duration_seconds = 0;
   std::string version, commit;
@@ -26,7 +26,8 @@ struct MetricsMeta {
   std::map<std::string, std::string> resource;
 };
 
-inline constexpr const char* kPrometheusTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr const char* kPrometheusTextContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 inline constexpr const char* kOpenMetricsContentType =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 

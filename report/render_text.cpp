@@ -16,15 +16,21 @@ struct Palette {
                                                   : "35";
     return std::string("\033[") + code + "m" + text + "\033[0m";
   }
-  std::string dim(const std::string& text) const { return on ? "\033[2m" + text + "\033[0m" : text; }
+  std::string dim(const std::string& text) const {
+    return on ? "\033[2m" + text + "\033[0m" : text;
+  }
 };
 
 std::string badge(Severity s) {
   switch (s) {
-    case Severity::kOk: return "PASS";
-    case Severity::kWarning: return "WARN";
-    case Severity::kCritical: return "FAIL";
-    case Severity::kUnknown: return "UNKN";
+    case Severity::kOk:
+      return "PASS";
+    case Severity::kWarning:
+      return "WARN";
+    case Severity::kCritical:
+      return "FAIL";
+    case Severity::kUnknown:
+      return "UNKN";
   }
   return "UNKN";
 }
@@ -60,12 +66,13 @@ void write_connections(std::ostream& out, const TargetObservation& t, const Pale
     }
     if (!c.local_address.empty()) out << p.dim("  from " + c.local_address);
     if (!c.route_interface.empty())
-      out << p.dim("  via " + c.route_interface + (c.route_gateway.empty() ? "" : " gw " + c.route_gateway));
+      out << p.dim("  via " + c.route_interface +
+                   (c.route_gateway.empty() ? "" : " gw " + c.route_gateway));
     out << "\n";
     if (c.certificate)
       out << "    certificate " << c.certificate->subject << " (issuer " << c.certificate->issuer
-          << "), names " << join(c.certificate->sans, ", ") << ", until " << c.certificate->not_after
-          << "\n";
+          << "), names " << join(c.certificate->sans, ", ") << ", until "
+          << c.certificate->not_after << "\n";
     const auto info = c.headers.find("x-ms-keyvault-network-info");
     if (info != c.headers.end()) out << "    x-ms-keyvault-network-info: " << info->second << "\n";
   }
@@ -90,8 +97,8 @@ std::string render_text(const Report& report, bool colour) {
     if (!f.target.empty()) out << " " << f.target;
     out << ": " << f.summary << "\n";
     if (f.cause)
-      out << "       cause: " << f.cause->resource_id << " " << f.cause->property << " is " << f.cause->actual
-          << ", should be " << f.cause->expected << "\n";
+      out << "       cause: " << f.cause->resource_id << " " << f.cause->property << " is "
+          << f.cause->actual << ", should be " << f.cause->expected << "\n";
     if (!f.remedy.empty()) out << "       fix: " << f.remedy << "\n";
   }
 
@@ -101,7 +108,8 @@ std::string render_text(const Report& report, bool colour) {
     write_connections(out, t, p);
     for (const auto& f : report.findings)
       if (f.target == t.target.label() && f.severity == Severity::kOk)
-        out << "  " << p.paint(f.severity, badge(f.severity)) << " " << f.id << ": " << f.summary << "\n";
+        out << "  " << p.paint(f.severity, badge(f.severity)) << " " << f.id << ": " << f.summary
+            << "\n";
   }
   out << "\nverdict: " << p.paint(report.verdict, to_string(report.verdict)) << " ("
       << report.observations.targets.size() << " target(s), "

@@ -12,7 +12,9 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void sleep_for(double s) {
   if (s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(s));
@@ -35,7 +37,8 @@ double header_seconds(const ArmResponse& r, const char* name) {
 
 bool is_expired_token(const ArmResponse& r) {
   return r.status == 401 && r.error &&
-         (lower(r.error->code).find("expired") != std::string::npos || lower(r.error->code) == "invalidauthenticationtoken");
+         (lower(r.error->code).find("expired") != std::string::npos ||
+          lower(r.error->code) == "invalidauthenticationtoken");
 }
 
 }  // namespace
@@ -45,8 +48,10 @@ std::string new_guid() {
   const char* hex = "0123456789abcdef";
   std::string g = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
   for (auto& c : g) {
-    if (c == 'x') c = hex[d(rng())];
-    else if (c == 'y') c = hex[8 + d(rng()) % 4];
+    if (c == 'x')
+      c = hex[d(rng())];
+    else if (c == 'y')
+      c = hex[8 + d(rng()) % 4];
   }
   return g;
 }
@@ -60,7 +65,8 @@ bool is_retryable(const ArmResponse& r) {
 
 ArmClient::ArmClient(ArmOptions options, TokenSource& tokens)
     : options_(std::move(options)), tokens_(tokens), correlation_id_(new_guid()) {
-  while (!options_.endpoint.empty() && options_.endpoint.back() == '/') options_.endpoint.pop_back();
+  while (!options_.endpoint.empty() && options_.endpoint.back() == '/')
+    options_.endpoint.pop_back();
 }
 
 std::string ArmClient::url_for(const std::string& path) const {
@@ -77,7 +83,8 @@ HttpRequest ArmClient::build(const std::string& method, const std::string& url, 
     *token_error = token.error().message;
     return r;
   }
-  r.headers = {"Authorization: Bearer " + token->value, "x-ms-client-request-id: " + client_request_id,
+  r.headers = {"Authorization: Bearer " + token->value,
+               "x-ms-client-request-id: " + client_request_id,
                "x-ms-correlation-request-id: " + correlation_id_, "Accept: application/json"};
   r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
   if (!body.is_null()) {
@@ -101,8 +108,10 @@ ArmResponse ArmClient::finish(const std::string& method, const std::string& path
       r.body = nullptr;
     }
   }
-  if (http.status == 0) r.error = ArmError{"ConnectionFailed", http.error, "", ""};
-  else if (!r.ok()) r.error = parse_arm_error(http.status, http.body);
+  if (http.status == 0)
+    r.error = ArmError{"ConnectionFailed", http.error, "", ""};
+  else if (!r.ok())
+    r.error = parse_arm_error(http.status, http.body);
   ++requests_;
   record(method, path, r);
   return r;
@@ -111,13 +120,15 @@ ArmResponse ArmClient::finish(const std::string& method, const std::string& path
 double ArmClient::retry_delay(const ArmResponse& r, int attempt) {
   const double after = header_seconds(r, "retry-after");
   if (after >= 0) return after;
-  const double cap = std::min(options_.max_backoff_s, options_.base_backoff_s * (1 << std::min(attempt, 16)));
+  const double cap =
+      std::min(options_.max_backoff_s, options_.base_backoff_s * (1 << std::min(attempt, 16)));
   std::uniform_real_distribution<double> jitter(cap / 2, cap);  // "equal jitter"
   return jitter(rng());
 }
 
 void ArmClient::record(const std::string& method, const std::string& path, const ArmResponse& r) {
-  JournalEntry e{method, path.substr(0, path.find('?')), r.client_request_id, r.correlation_id, "", r.status};
+  JournalEntry e{method,  path.substr(0, path.find('?')), r.client_request_id, r.correlation_id, "",
+                 r.status};
   e.outcome = r.ok() ? "ok" : r.error ? r.error->code : "HTTP " + std::to_string(r.status);
   std::lock_guard<std::mutex> lock(journal_mutex_);
   journal_.push_back(std::move(e));
@@ -165,9 +176,11 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
   for (int attempt = 0; !pending.empty(); ++attempt) {
     std::vector<HttpRequest> batch;
     std::string token_error;
-    for (std::size_t i : pending) batch.push_back(build("GET", url_for(paths[i]), nullptr, request_ids[i], &token_error));
+    for (std::size_t i : pending)
+      batch.push_back(build("GET", url_for(paths[i]), nullptr, request_ids[i], &token_error));
     if (!token_error.empty()) {
-      for (std::size_t i : pending) results[i].error = ArmError{"NoCredentials", token_error, "", ""};
+      for (std::size_t i : pending)
+        results[i].error = ArmError{"NoCredentials", token_error, "", ""};
       break;
     }
     auto answers = perform_all(batch, options_.http);
@@ -188,22 +201,28 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
       tokens_.invalidate();
       delay = 0;
     }
-    if (again.empty() || attempt + 1 >= options_.max_attempts || seconds_since(start) + delay > options_.budget_s) break;
+    if (again.empty() || attempt + 1 >= options_.max_attempts ||
+        seconds_since(start) + delay > options_.budget_s)
+      break;
     sleep_for(delay);
     pending = std::move(again);
   }
   return results;
 }
 
-ArmResponse ArmClient::wait(const std::string& method, const std::string& path, ArmResponse initial) {
+ArmResponse ArmClient::wait(const std::string& method, const std::string& path,
+                            ArmResponse initial) {
   const auto start = Clock::now();
   if (!initial.ok() || initial.status == 204) return initial;
   std::string async_url, location_url;
-  if (auto it = initial.headers.find("azure-asyncoperation"); it != initial.headers.end()) async_url = it->second;
-  if (auto it = initial.headers.find("location"); it != initial.headers.end()) location_url = it->second;
+  if (auto it = initial.headers.find("azure-asyncoperation"); it != initial.headers.end())
+    async_url = it->second;
+  if (auto it = initial.headers.find("location"); it != initial.headers.end())
+    location_url = it->second;
   const auto state_of = [](const json& body) -> std::string {
     if (body.is_object() && body.contains("properties") && body["properties"].is_object() &&
-        body["properties"].contains("provisioningState") && body["properties"]["provisioningState"].is_string())
+        body["properties"].contains("provisioningState") &&
+        body["properties"]["provisioningState"].is_string())
       return body["properties"]["provisioningState"].get<std::string>();
     return "";
   };
@@ -220,12 +239,16 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path, 
     double delay = header_seconds(last, "retry-after");
     if (delay < 0) delay = options_.lro_default_poll_s;
     if (seconds_since(start) + delay > options_.lro_budget_s) {
-      last.error = ArmError{"OperationTimedOut", path + " is still running after " +
-                                                     std::to_string(static_cast<int>(options_.lro_budget_s)) + " s", "", ""};
+      last.error = ArmError{"OperationTimedOut",
+                            path + " is still running after " +
+                                std::to_string(static_cast<int>(options_.lro_budget_s)) + " s",
+                            "", ""};
       return last;
     }
     sleep_for(delay);
-    const std::string monitor = !async_url.empty() ? async_url : !location_url.empty() ? location_url : path;
+    const std::string monitor = !async_url.empty()      ? async_url
+                                : !location_url.empty() ? location_url
+                                                        : path;
     ArmResponse poll = send("GET", monitor);
     if (!poll.ok() && !async_url.empty() && (poll.status == 401 || poll.status == 403)) {
       // A narrowly scoped identity may not read the status URL: watch the resource instead.
@@ -235,13 +258,16 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path, 
     }
     if (!poll.ok()) return poll;
     if (!async_url.empty()) {
-      const std::string status = poll.body.is_object() && poll.body.contains("status") && poll.body["status"].is_string()
-                                     ? poll.body["status"].get<std::string>() : "InProgress";
+      const std::string status =
+          poll.body.is_object() && poll.body.contains("status") && poll.body["status"].is_string()
+              ? poll.body["status"].get<std::string>()
+              : "InProgress";
       if (lower(status) == "succeeded") break;
       if (lower(status) == "failed" || lower(status) == "canceled") {
         const json err = poll.body.contains("error") ? poll.body["error"] : json::object();
         poll.error = parse_arm_error(200, json{{"error", err}}.dump());
-        if (poll.error->code.empty() || poll.error->code == "HTTP200") poll.error->code = "Operation" + status;
+        if (poll.error->code.empty() || poll.error->code == "HTTP200")
+          poll.error->code = "Operation" + status;
         poll.status = 500;
         return poll;
       }
@@ -251,7 +277,8 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path, 
     if (!location_url.empty()) {
       if (poll.status == 202) {
         last = poll;
-        if (auto it = poll.headers.find("location"); it != poll.headers.end()) location_url = it->second;
+        if (auto it = poll.headers.find("location"); it != poll.headers.end())
+          location_url = it->second;
         continue;
       }
       return method == "DELETE" || method == "POST" ? poll : send("GET", path);

@@ -18,7 +18,7 @@ namespace vnetdiag::arm {
 struct ArmOptions {
   std::string endpoint = "https://management.azure.com";  // no trailing slash needed
   HttpOptions http;
-  double budget_s = 60;        // all retries of one call together
+  double budget_s = 60;  // all retries of one call together
   double base_backoff_s = 0.5;
   double max_backoff_s = 30;
   int max_attempts = 8;
@@ -46,7 +46,8 @@ class ArmClient {
  public:
   ArmClient(ArmOptions options, TokenSource& tokens);
 
-  ArmResponse send(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
+  ArmResponse send(const std::string& method, const std::string& path,
+                   const nlohmann::json& body = nullptr,
                    const std::vector<std::string>& extra_headers = {});
   // Many GETs at once; each is retried on its own as send() would.
   std::vector<ArmResponse> get_all(const std::vector<std::string>& paths);

@@ -51,7 +51,8 @@ ArmError parse_arm_error(long status, const std::string& body) {
   e.message = str_ci(err, "message");
   if (const json* details = key_ci(err, "details"); details && details->is_array()) {
     for (const auto& d : *details) {
-      if (const json* entity = key_ci(d, "errorentity")) e.extended_code = str_ci(*entity, "extendedcode");
+      if (const json* entity = key_ci(d, "errorentity"))
+        e.extended_code = str_ci(*entity, "extendedcode");
       if (e.message.empty()) e.message = str_ci(d, "message");
     }
   }
@@ -67,8 +68,8 @@ ArmError parse_arm_error(long status, const std::string& body) {
 std::string ArmError::summary() const {
   std::string s = code;
   if (!action.empty())
-    return s + ": the identity may not perform '" + action + "'; a role such as " + role_for_action(action) +
-           " on the resource grants it";
+    return s + ": the identity may not perform '" + action + "'; a role such as " +
+           role_for_action(action) + " on the resource grants it";
   if (!message.empty()) s += ": " + message.substr(0, 400);
   if (!extended_code.empty()) s += " (ExtendedCode " + extended_code + ")";
   for (auto& c : s)

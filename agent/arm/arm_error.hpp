@@ -8,8 +8,8 @@ namespace vnetdiag::arm {
 struct ArmError {
   std::string code;
   std::string message;
-  std::string extended_code;  // Web provider ErrorEntity.ExtendedCode
-  std::string action;         // the action an AuthorizationFailed names
+  std::string extended_code;    // Web provider ErrorEntity.ExtendedCode
+  std::string action;           // the action an AuthorizationFailed names
   std::string summary() const;  // one line for a person
 };
 

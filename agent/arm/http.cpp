@@ -35,7 +35,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* x = static_cast<Exchange*>(user);
   const size_t len = size * n;
   const std::string line(data, len);
-  if (starts_with(line, "HTTP/")) x->response.headers.clear();  // a new response (after 100-continue)
+  if (starts_with(line, "HTTP/"))
+    x->response.headers.clear();  // a new response (after 100-continue)
   const auto colon = line.find(':');
   if (colon != std::string::npos && x->response.headers.size() < 200)
     x->response.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
@@ -47,7 +48,8 @@ void configure(Exchange& x) {
   const HttpRequest& r = *x.request;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // ARM's Location is an LRO monitor, not a redirect
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+                   0L);  // ARM's Location is an LRO monitor, not a redirect
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85 deprecates the bitmask in favour of the string
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -59,10 +61,12 @@ void configure(Exchange& x) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(x.options->connect_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(x.options->connect_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(x.options->total_timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_USERAGENT, "vnetdiag");
-  const std::string& ca_file = x.options->ca_bundle.empty() ? fallback_ca_file() : x.options->ca_bundle;
+  const std::string& ca_file =
+      x.options->ca_bundle.empty() ? fallback_ca_file() : x.options->ca_bundle;
   if (!ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file.c_str());
   for (const auto& h : r.headers) x.headers = curl_slist_append(x.headers, h.c_str());
   if (!r.body.empty() || r.method == "PUT" || r.method == "PATCH" || r.method == "POST") {
@@ -82,7 +86,8 @@ std::string HttpResponse::header(const std::string& lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests, const HttpOptions& options) {
+std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,
+                                      const HttpOptions& options) {
   std::vector<std::unique_ptr<Exchange>> exchanges;
   CURLM* multi = curl_multi_init();
   for (const auto& r : requests) {
@@ -108,7 +113,8 @@ std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests, 
       } else {
         x->response.status = 0;
         x->response.error = x->error[0] ? x->error : curl_easy_strerror(msg->data.result);
-        if (msg->data.result == CURLE_WRITE_ERROR) x->response.error = "response larger than the limit";
+        if (msg->data.result == CURLE_WRITE_ERROR)
+          x->response.error = "response larger than the limit";
       }
     }
   }

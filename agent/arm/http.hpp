@@ -15,7 +15,7 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  long status = 0;  // 0: no HTTP answer (see error)
+  long status = 0;                             // 0: no HTTP answer (see error)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string error;  // transport error text
@@ -29,7 +29,8 @@ struct HttpOptions {
   std::size_t max_body = 8 * 1024 * 1024;  // ARM's own limit
 };
 
-std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests, const HttpOptions& options);
+std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,
+                                      const HttpOptions& options);
 HttpResponse perform(const HttpRequest& request, const HttpOptions& options);
 
 std::string url_encode(const std::string& text);

@@ -20,10 +20,12 @@ struct RootCause {
 std::string first_label(const std::string& host) { return host.substr(0, host.find('.')); }
 
 std::string connection_status(const json& pe) {
-  for (const char* list : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
+  for (const char* list :
+       {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
     if (!pe.contains("properties") || !pe["properties"].contains(list)) continue;
     for (const auto& c : pe["properties"][list]) {
-      const std::string s = json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+      const std::string s =
+          json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
       if (!s.empty()) return s;
     }
   }
@@ -41,19 +43,24 @@ bool integer_prefix_too_small(const std::string& prefix) {
 }
 
 // The first thing in the tutorial's chain that is wrong for this target's DNS.
-std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource, const Target& target,
-                                        const std::string& rg_id, const std::string& vnet_id) {
+std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
+                                        const Target& target, const std::string& rg_id,
+                                        const std::string& vnet_id) {
   const std::string resource_id = json_str(resource, {"id"});
   const auto endpoints = t.endpoints_for(resource_id);
   if (endpoints.empty())
-    return RootCause{"arm.endpoint_missing", {resource_id, "properties.privateEndpointConnections", "none", "one Approved connection"}};
+    return RootCause{
+        "arm.endpoint_missing",
+        {resource_id, "properties.privateEndpointConnections", "none", "one Approved connection"}};
   const json* pe = nullptr;
   for (const json* e : endpoints)
     if (lower(connection_status(*e)) == "approved") pe = e;
   if (!pe) {
     const json& e = *endpoints.front();
     return RootCause{"arm.connection_not_approved",
-                     {json_str(e, {"id"}), "properties.privateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status",
+                     {json_str(e, {"id"}),
+                      "properties.privateLinkServiceConnections[0].properties."
+                      "privateLinkServiceConnectionState.status",
                       connection_status(e), "Approved"}};
   }
   const std::string pe_id = json_str(*pe, {"id"});
@@ -61,7 +68,9 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
   if (zone_name.empty()) return std::nullopt;
   const json* zone = t.zone(zone_name);
   if (!zone)
-    return RootCause{"arm.zone_missing", {rg_id + "/providers/Microsoft.Network/privateDnsZones/" + zone_name, "(resource)", "missing", "exists"}};
+    return RootCause{"arm.zone_missing",
+                     {rg_id + "/providers/Microsoft.Network/privateDnsZones/" + zone_name,
+                      "(resource)", "missing", "exists"}};
   const std::string zone_id = json_str(*zone, {"id"});
   std::vector<std::string> linked;
   bool linked_here = false;
@@ -73,8 +82,9 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
       if (!vnet_id.empty() && same_resource(v, vnet_id)) linked_here = true;
     }
   if (!vnet_id.empty() && !linked_here)
-    return RootCause{"arm.zone_not_linked", {zone_id, "virtualNetworkLinks[].properties.virtualNetwork.id",
-                                             linked.empty() ? "no links" : join(linked, ", "), vnet_id}};
+    return RootCause{"arm.zone_not_linked",
+                     {zone_id, "virtualNetworkLinks[].properties.virtualNetwork.id",
+                      linked.empty() ? "no links" : join(linked, ", "), vnet_id}};
   bool grouped = false;
   auto groups = t.zone_groups.find(lower(pe_id));
   if (groups != t.zone_groups.end())
@@ -89,19 +99,27 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
   if (records != t.a_records.end())
     for (const auto& rs : records->second)
       if (lower(json_str(rs, {"name"})) == lower(record_name) && rs.contains("properties"))
-        for (const auto& a : rs["properties"].value("aRecords", json::array())) record_ips.push_back(json_str(a, {"ipv4Address"}));
+        for (const auto& a : rs["properties"].value("aRecords", json::array()))
+          record_ips.push_back(json_str(a, {"ipv4Address"}));
   if (!grouped && record_ips.empty())
-    return RootCause{"arm.zone_group_missing", {pe_id, "privateDnsZoneGroups[].properties.privateDnsZoneConfigs[].properties.privateDnsZoneId", "none", zone_id}};
-  if (!address.empty() && std::find(record_ips.begin(), record_ips.end(), address) == record_ips.end())
-    return RootCause{"arm.record_stale", {zone_id + "/A/" + record_name, "properties.aRecords[].ipv4Address",
-                                          record_ips.empty() ? "none" : join(record_ips, ", "), address}};
+    return RootCause{
+        "arm.zone_group_missing",
+        {pe_id,
+         "privateDnsZoneGroups[].properties.privateDnsZoneConfigs[].properties.privateDnsZoneId",
+         "none", zone_id}};
+  if (!address.empty() &&
+      std::find(record_ips.begin(), record_ips.end(), address) == record_ips.end())
+    return RootCause{"arm.record_stale",
+                     {zone_id + "/A/" + record_name, "properties.aRecords[].ipv4Address",
+                      record_ips.empty() ? "none" : join(record_ips, ", "), address}};
   return std::nullopt;
 }
 
 bool is_dns_symptom(const std::string& id) {
-  return id == "dns.alias_missing" || id == "dns.public_address" || id == "dns.nxdomain" || id == "dns.no_answer" ||
-         id == "dns.resolver_not_forwarding" || id == "kv.public_source" || id == "kv.forbidden_by_firewall" ||
-         id == "cs.public_access_disabled" || id == "cs.forbidden_by_firewall" || id == "tcp.timeout";
+  return id == "dns.alias_missing" || id == "dns.public_address" || id == "dns.nxdomain" ||
+         id == "dns.no_answer" || id == "dns.resolver_not_forwarding" || id == "kv.public_source" ||
+         id == "kv.forbidden_by_firewall" || id == "cs.public_access_disabled" ||
+         id == "cs.forbidden_by_firewall" || id == "tcp.timeout";
 }
 
 Finding control(const std::string& id, const std::string& target, const Cause& cause) {
@@ -124,9 +142,12 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
 
   if (!t.site.is_null()) {
     if (subnet_id.empty())
-      added.push_back(control("arm.integration_missing", "", {site_id, "properties.virtualNetworkSubnetId", "null", "the delegated integration subnet"}));
+      added.push_back(control("arm.integration_missing", "",
+                              {site_id, "properties.virtualNetworkSubnetId", "null",
+                               "the delegated integration subnet"}));
     if (json_str(t.site, {"properties", "httpsOnly"}) == "false")
-      added.push_back(control("arm.https_only_off", "", {site_id, "properties.httpsOnly", "false", "true"}));
+      added.push_back(
+          control("arm.https_only_off", "", {site_id, "properties.httpsOnly", "false", "true"}));
   }
   if (!t.subnet.is_null()) {
     bool delegated = false;
@@ -134,29 +155,40 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     for (const auto& d : props.value("delegations", json::array()))
       delegated |= lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
     if (!delegated)
-      added.push_back(control("arm.subnet_not_delegated", "", {subnet_id, "properties.delegations[].properties.serviceName", "none", "Microsoft.Web/serverFarms"}));
+      added.push_back(control("arm.subnet_not_delegated", "",
+                              {subnet_id, "properties.delegations[].properties.serviceName", "none",
+                               "Microsoft.Web/serverFarms"}));
     const std::string prefix = json_str(t.subnet, {"properties", "addressPrefix"});
     if (integer_prefix_too_small(prefix))
-      added.push_back(control("arm.subnet_too_small", "", {subnet_id, "properties.addressPrefix", prefix, "/26 or larger"}));
+      added.push_back(control("arm.subnet_too_small", "",
+                              {subnet_id, "properties.addressPrefix", prefix, "/26 or larger"}));
   }
   if (!t.plan.is_null()) {
     const std::string tier = lower(json_str(t.plan, {"sku", "tier"}));
     if (tier == "free" || tier == "shared" || tier == "basic")
-      added.push_back(control("arm.plan_below_standard", "", {json_str(t.plan, {"id"}), "sku.tier", json_str(t.plan, {"sku", "tier"}), "Standard or above"}));
+      added.push_back(control("arm.plan_below_standard", "",
+                              {json_str(t.plan, {"id"}), "sku.tier",
+                               json_str(t.plan, {"sku", "tier"}), "Standard or above"}));
   }
-  if (!t.vnet.is_null() && t.vnet.contains("properties") && t.vnet["properties"].contains("dhcpOptions")) {
+  if (!t.vnet.is_null() && t.vnet.contains("properties") &&
+      t.vnet["properties"].contains("dhcpOptions")) {
     std::vector<std::string> servers;
     for (const auto& s : t.vnet["properties"]["dhcpOptions"].value("dnsServers", json::array()))
       if (s.is_string()) servers.push_back(s.get<std::string>());
     if (!servers.empty())
-      added.push_back(control("arm.custom_dns", "", {vnet_id, "properties.dhcpOptions.dnsServers", join(servers, ", "), "[] (Azure DNS) or forwarders to 168.63.129.16"}));
+      added.push_back(control("arm.custom_dns", "",
+                              {vnet_id, "properties.dhcpOptions.dnsServers", join(servers, ", "),
+                               "[] (Azure DNS) or forwarders to 168.63.129.16"}));
   }
   // Route-all layers: site property, site config, app setting.
   {
     std::vector<std::pair<std::string, std::string>> layers;
-    if (auto v = json_str(t.site, {"properties", "vnetRouteAllEnabled"}); !v.empty()) layers.push_back({"site vnetRouteAllEnabled", v});
-    if (auto v = json_str(t.site, {"properties", "outboundVnetRouting", "allTraffic"}); !v.empty()) layers.push_back({"site outboundVnetRouting.allTraffic", v});
-    if (auto v = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"}); !v.empty()) layers.push_back({"config/web vnetRouteAllEnabled", v});
+    if (auto v = json_str(t.site, {"properties", "vnetRouteAllEnabled"}); !v.empty())
+      layers.push_back({"site vnetRouteAllEnabled", v});
+    if (auto v = json_str(t.site, {"properties", "outboundVnetRouting", "allTraffic"}); !v.empty())
+      layers.push_back({"site outboundVnetRouting.allTraffic", v});
+    if (auto v = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"}); !v.empty())
+      layers.push_back({"config/web vnetRouteAllEnabled", v});
     if (auto v = json_str(t.app_settings, {"properties", "WEBSITE_VNET_ROUTE_ALL"}); !v.empty())
       layers.push_back({"app setting WEBSITE_VNET_ROUTE_ALL", v == "1" ? "true" : "false"});
     bool disagree = false;
@@ -164,7 +196,9 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     if (disagree) {
       std::vector<std::string> text;
       for (const auto& [k, v] : layers) text.push_back(k + "=" + v);
-      added.push_back(control("arm.routeall_layers_disagree", "", {site_id, "properties.vnetRouteAllEnabled", join(text, ", "), "one value in every layer"}));
+      added.push_back(control("arm.routeall_layers_disagree", "",
+                              {site_id, "properties.vnetRouteAllEnabled", join(text, ", "),
+                               "one value in every layer"}));
     }
   }
 
@@ -179,20 +213,27 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     }
     const std::string resource_id = json_str(*resource, {"id"});
     if (target.kind == TargetKind::kKeyVault) {
-      const std::string action = json_str(*resource, {"properties", "networkAcls", "defaultAction"});
+      const std::string action =
+          json_str(*resource, {"properties", "networkAcls", "defaultAction"});
       if (lower(action) != "deny")
-        added.push_back(control("arm.vault_public", label, {resource_id, "properties.networkAcls.defaultAction", action.empty() ? "Allow (unset)" : action, "Deny"}));
+        added.push_back(control("arm.vault_public", label,
+                                {resource_id, "properties.networkAcls.defaultAction",
+                                 action.empty() ? "Allow (unset)" : action, "Deny"}));
     } else {
       const std::string access = json_str(*resource, {"properties", "publicNetworkAccess"});
       if (lower(access) != "disabled")
-        added.push_back(control("arm.account_public", label, {resource_id, "properties.publicNetworkAccess", access.empty() ? "Enabled (unset)" : access, "Disabled"}));
+        added.push_back(control("arm.account_public", label,
+                                {resource_id, "properties.publicNetworkAccess",
+                                 access.empty() ? "Enabled (unset)" : access, "Disabled"}));
     }
     for (const json* pe : t.endpoints_for(resource_id)) {
       auto groups = t.zone_groups.find(lower(json_str(*pe, {"id"})));
       if (groups == t.zone_groups.end()) continue;
       for (const auto& g : groups->second)
         if (lower(json_str(g, {"name"})) == "deployedbypolicy")
-          added.push_back(control("arm.zone_group_policy_owned", label, {json_str(g, {"id"}), "name", "deployedByPolicy", "owned by Azure Policy"}));
+          added.push_back(
+              control("arm.zone_group_policy_owned", label,
+                      {json_str(g, {"id"}), "name", "deployedByPolicy", "owned by Azure Policy"}));
     }
     auto root = dns_root_cause(t, *resource, target, rg_id, vnet_id);
     if (!root) continue;

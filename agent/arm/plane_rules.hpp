@@ -8,7 +8,7 @@
 
 namespace vnetdiag::arm {
 
-void join_planes(const Topology& topology, const std::vector<Target>& targets, const std::string& resource_group_id,
-                 std::vector<Finding>& findings);
+void join_planes(const Topology& topology, const std::vector<Target>& targets,
+                 const std::string& resource_group_id, std::vector<Finding>& findings);
 
 }  // namespace vnetdiag::arm

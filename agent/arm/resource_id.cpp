@@ -35,7 +35,9 @@ std::string ResourceId::type() const {
   return t;
 }
 
-std::string ResourceId::name() const { return segments.empty() ? resource_group : segments.back().second; }
+std::string ResourceId::name() const {
+  return segments.empty() ? resource_group : segments.back().second;
+}
 
 std::string ResourceId::str() const {
   std::string s = "/subscriptions/" + subscription;

@@ -17,7 +17,9 @@ namespace {
 using nlohmann::json;
 
 int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string base64url_decode(std::string in) {
@@ -50,7 +52,9 @@ int64_t read_time(const json& v) {
   return 0;
 }
 
-std::string form_field(const std::string& k, const std::string& v) { return url_encode(k) + "=" + url_encode(v); }
+std::string form_field(const std::string& k, const std::string& v) {
+  return url_encode(k) + "=" + url_encode(v);
+}
 
 std::string get_env(const std::map<std::string, std::string>& env, const char* name) {
   auto it = env.find(name);
@@ -121,39 +125,55 @@ Result<AccessToken> parse_token_response(const std::string& body, int64_t now) {
   return t;
 }
 
-std::vector<Credential> credential_chain(const CredentialSettings& s, const std::map<std::string, std::string>& env) {
+std::vector<Credential> credential_chain(const CredentialSettings& s,
+                                         const std::map<std::string, std::string>& env) {
   std::vector<Credential> chain;
   const auto e = [env](const char* name) { return get_env(env, name); };
 
-  chain.push_back({"token file (--token-file)", [s] { return !s.token_file.empty(); }, [s]() -> Result<AccessToken> {
+  chain.push_back({"token file (--token-file)", [s] { return !s.token_file.empty(); },
+                   [s]() -> Result<AccessToken> {
                      std::ifstream in(s.token_file);
                      if (!in) return fail("--token-file '" + s.token_file + "' cannot be read");
                      std::stringstream buf;
                      buf << in.rdbuf();
                      AccessToken t{trim(buf.str()), 0, "token file (--token-file)"};
-                     if (t.value.empty()) return fail("--token-file '" + s.token_file + "' is empty");
+                     if (t.value.empty())
+                       return fail("--token-file '" + s.token_file + "' is empty");
                      t.expires_on = jwt_expiry(t.value);
                      if (!t.expires_on) t.expires_on = now_s() + 300;
                      return t;
                    }});
   const std::string explicit_token = e("AZURE_ACCESS_TOKEN");
-  chain.push_back({"AZURE_ACCESS_TOKEN", [explicit_token] { return !explicit_token.empty(); },
-                   [explicit_token]() -> Result<AccessToken> {
-                     AccessToken t{explicit_token, jwt_expiry(explicit_token), "AZURE_ACCESS_TOKEN"};
-                     if (!t.expires_on) t.expires_on = now_s() + 300;
-                     return t;
-                   }});
+  chain.push_back(
+      {"AZURE_ACCESS_TOKEN", [explicit_token] { return !explicit_token.empty(); },
+       [explicit_token]() -> Result<AccessToken> {
+         AccessToken t{explicit_token, jwt_expiry(explicit_token), "AZURE_ACCESS_TOKEN"};
+         if (!t.expires_on) t.expires_on = now_s() + 300;
+         return t;
+       }});
   // The identity header is rotated by the platform: read it for every request, never cache it.
-  chain.push_back({"App Service managed identity", [env] { return !get_env(env, "IDENTITY_ENDPOINT").empty() && !get_env(env, "IDENTITY_HEADER").empty(); },
-                   [s, env]() -> Result<AccessToken> {
-                     std::string url = get_env(env, "IDENTITY_ENDPOINT");
-                     url += (url.find('?') == std::string::npos ? "?" : "&");
-                     url += "resource=" + url_encode(s.audience) + "&api-version=2019-08-01";
-                     if (!s.client_id.empty()) url += "&client_id=" + url_encode(s.client_id);
-                     HttpRequest r{"GET", url, {"X-IDENTITY-HEADER: " + get_env(env, "IDENTITY_HEADER"), "Metadata: true"}, ""};
-                     return from_http(perform(r, s.http), "App Service managed identity");
-                   }});
-  chain.push_back({"App Service managed identity (legacy MSI_ENDPOINT)", [env] { return !get_env(env, "MSI_ENDPOINT").empty() && !get_env(env, "MSI_SECRET").empty(); },
+  chain.push_back(
+      {"App Service managed identity",
+       [env] {
+         return !get_env(env, "IDENTITY_ENDPOINT").empty() &&
+                !get_env(env, "IDENTITY_HEADER").empty();
+       },
+       [s, env]() -> Result<AccessToken> {
+         std::string url = get_env(env, "IDENTITY_ENDPOINT");
+         url += (url.find('?') == std::string::npos ? "?" : "&");
+         url += "resource=" + url_encode(s.audience) + "&api-version=2019-08-01";
+         if (!s.client_id.empty()) url += "&client_id=" + url_encode(s.client_id);
+         HttpRequest r{"GET",
+                       url,
+                       {"X-IDENTITY-HEADER: " + get_env(env, "IDENTITY_HEADER"), "Metadata: true"},
+                       ""};
+         return from_http(perform(r, s.http), "App Service managed identity");
+       }});
+  chain.push_back({"App Service managed identity (legacy MSI_ENDPOINT)",
+                   [env] {
+                     return !get_env(env, "MSI_ENDPOINT").empty() &&
+                            !get_env(env, "MSI_SECRET").empty();
+                   },
                    [s, env]() -> Result<AccessToken> {
                      std::string url = get_env(env, "MSI_ENDPOINT");
                      url += (url.find('?') == std::string::npos ? "?" : "&");
@@ -162,48 +182,73 @@ std::vector<Credential> credential_chain(const CredentialSettings& s, const std:
                      HttpRequest r{"GET", url, {"secret: " + get_env(env, "MSI_SECRET")}, ""};
                      return from_http(perform(r, s.http), "App Service managed identity (legacy)");
                    }});
-  const std::string authority = e("AZURE_AUTHORITY_HOST").empty() ? s.authority : e("AZURE_AUTHORITY_HOST");
+  const std::string authority =
+      e("AZURE_AUTHORITY_HOST").empty() ? s.authority : e("AZURE_AUTHORITY_HOST");
   const auto token_url = [authority](const std::string& tenant) {
     std::string a = authority;
     while (!a.empty() && a.back() == '/') a.pop_back();
     return a + "/" + tenant + "/oauth2/v2.0/token";
   };
-  chain.push_back({"workload identity", [env] { return !get_env(env, "AZURE_FEDERATED_TOKEN_FILE").empty() && !get_env(env, "AZURE_TENANT_ID").empty() && !get_env(env, "AZURE_CLIENT_ID").empty(); },
+  chain.push_back({"workload identity",
+                   [env] {
+                     return !get_env(env, "AZURE_FEDERATED_TOKEN_FILE").empty() &&
+                            !get_env(env, "AZURE_TENANT_ID").empty() &&
+                            !get_env(env, "AZURE_CLIENT_ID").empty();
+                   },
                    [s, env, token_url]() -> Result<AccessToken> {
                      std::ifstream in(get_env(env, "AZURE_FEDERATED_TOKEN_FILE"));
-                     if (!in) return fail("workload identity: AZURE_FEDERATED_TOKEN_FILE cannot be read");
+                     if (!in)
+                       return fail("workload identity: AZURE_FEDERATED_TOKEN_FILE cannot be read");
                      std::stringstream buf;
                      buf << in.rdbuf();
-                     const std::string body = form_field("grant_type", "client_credentials") + "&" +
-                                              form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
-                                              form_field("scope", scope_of(s.audience)) + "&" +
-                                              form_field("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") + "&" +
-                                              form_field("client_assertion", trim(buf.str()));
-                     HttpRequest r{"POST", token_url(get_env(env, "AZURE_TENANT_ID")), {"Content-Type: application/x-www-form-urlencoded"}, body};
+                     const std::string body =
+                         form_field("grant_type", "client_credentials") + "&" +
+                         form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
+                         form_field("scope", scope_of(s.audience)) + "&" +
+                         form_field("client_assertion_type",
+                                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+                         "&" + form_field("client_assertion", trim(buf.str()));
+                     HttpRequest r{"POST",
+                                   token_url(get_env(env, "AZURE_TENANT_ID")),
+                                   {"Content-Type: application/x-www-form-urlencoded"},
+                                   body};
                      return from_http(perform(r, s.http), "workload identity");
                    }});
-  chain.push_back({"service principal (AZURE_CLIENT_SECRET)", [env] { return !get_env(env, "AZURE_CLIENT_SECRET").empty() && !get_env(env, "AZURE_TENANT_ID").empty() && !get_env(env, "AZURE_CLIENT_ID").empty(); },
+  chain.push_back({"service principal (AZURE_CLIENT_SECRET)",
+                   [env] {
+                     return !get_env(env, "AZURE_CLIENT_SECRET").empty() &&
+                            !get_env(env, "AZURE_TENANT_ID").empty() &&
+                            !get_env(env, "AZURE_CLIENT_ID").empty();
+                   },
                    [s, env, token_url]() -> Result<AccessToken> {
-                     const std::string body = form_field("grant_type", "client_credentials") + "&" +
-                                              form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
-                                              form_field("client_secret", get_env(env, "AZURE_CLIENT_SECRET")) + "&" +
-                                              form_field("scope", scope_of(s.audience));
-                     HttpRequest r{"POST", token_url(get_env(env, "AZURE_TENANT_ID")), {"Content-Type: application/x-www-form-urlencoded"}, body};
+                     const std::string body =
+                         form_field("grant_type", "client_credentials") + "&" +
+                         form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
+                         form_field("client_secret", get_env(env, "AZURE_CLIENT_SECRET")) + "&" +
+                         form_field("scope", scope_of(s.audience));
+                     HttpRequest r{"POST",
+                                   token_url(get_env(env, "AZURE_TENANT_ID")),
+                                   {"Content-Type: application/x-www-form-urlencoded"},
+                                   body};
                      return from_http(perform(r, s.http), "service principal");
                    }});
-  chain.push_back({"Azure CLI", [] { return access("/usr/bin/az", X_OK) == 0 || access("/usr/local/bin/az", X_OK) == 0; },
-                   [s]() -> Result<AccessToken> {
-                     const std::string cmd = "az account get-access-token --output json --resource '" + s.audience + "' 2>/dev/null";
-                     FILE* p = popen(cmd.c_str(), "r");
-                     if (!p) return fail("Azure CLI: cannot run az");
-                     std::string out;
-                     char buf[4096];
-                     while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-                     if (pclose(p) != 0) return fail("Azure CLI: 'az account get-access-token' failed (run 'az login')");
-                     auto t = parse_token_response(out, now_s());
-                     if (t) t->source = "Azure CLI";
-                     return t;
-                   }});
+  chain.push_back(
+      {"Azure CLI",
+       [] { return access("/usr/bin/az", X_OK) == 0 || access("/usr/local/bin/az", X_OK) == 0; },
+       [s]() -> Result<AccessToken> {
+         const std::string cmd = "az account get-access-token --output json --resource '" +
+                                 s.audience + "' 2>/dev/null";
+         FILE* p = popen(cmd.c_str(), "r");
+         if (!p) return fail("Azure CLI: cannot run az");
+         std::string out;
+         char buf[4096];
+         while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+         if (pclose(p) != 0)
+           return fail("Azure CLI: 'az account get-access-token' failed (run 'az login')");
+         auto t = parse_token_response(out, now_s());
+         if (t) t->source = "Azure CLI";
+         return t;
+       }});
   return chain;
 }
 
@@ -213,7 +258,9 @@ Result<AccessToken> TokenSource::get() {
   // Refresh ahead of expiry: 5 minutes, or half the lifetime for short-lived tokens.
   if (!cached_.value.empty()) {
     const int64_t lifetime_left = cached_.expires_on - now;
-    if (lifetime_left > 300 || (lifetime_left > 0 && lifetime_left > (cached_.expires_on - cached_issued_) / 2)) return cached_;
+    if (lifetime_left > 300 ||
+        (lifetime_left > 0 && lifetime_left > (cached_.expires_on - cached_issued_) / 2))
+      return cached_;
   }
   failures_.clear();
   for (const auto& c : chain_) {
@@ -227,8 +274,9 @@ Result<AccessToken> TokenSource::get() {
     failures_.push_back(t.error().message);
   }
   if (failures_.empty())
-    return fail("no Azure credentials: set IDENTITY_ENDPOINT/IDENTITY_HEADER (managed identity), "
-                "AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or pass --token-file");
+    return fail(
+        "no Azure credentials: set IDENTITY_ENDPOINT/IDENTITY_HEADER (managed identity), "
+        "AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or pass --token-file");
   return fail(join(failures_, "; "));
 }
 

@@ -27,11 +27,11 @@ Result<AccessToken> parse_token_response(const std::string& body, int64_t now);
 int64_t jwt_expiry(const std::string& jwt);
 
 struct CredentialSettings {
-  std::string token_file;      // --token-file
-  std::string client_id;       // --client-id: user-assigned managed identity
-  std::string audience;        // ARM audience of the cloud, e.g. https://management.azure.com/
-  std::string authority;       // Entra authority of the cloud, e.g. https://login.microsoftonline.com
-  HttpOptions http;            // for token endpoints (CA bundle of a test twin, timeouts)
+  std::string token_file;  // --token-file
+  std::string client_id;   // --client-id: user-assigned managed identity
+  std::string audience;    // ARM audience of the cloud, e.g. https://management.azure.com/
+  std::string authority;   // Entra authority of the cloud, e.g. https://login.microsoftonline.com
+  HttpOptions http;        // for token endpoints (CA bundle of a test twin, timeouts)
 };
 
 // One way to get a token. available() says whether its environment is present at all.
@@ -52,8 +52,8 @@ class TokenSource {
  public:
   explicit TokenSource(std::vector<Credential> chain) : chain_(std::move(chain)) {}
   Result<AccessToken> get();
-  void invalidate();         // after a 401: the next get() fetches anew
-  std::string source();      // name of the credential that produced the current token
+  void invalidate();     // after a 401: the next get() fetches anew
+  std::string source();  // name of the credential that produced the current token
   std::vector<std::string> unavailable_reasons();
 
  private:

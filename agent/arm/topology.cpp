@@ -20,7 +20,8 @@ std::vector<json> values_of(const ArmResponse& r) {
 
 void note_error(Topology& t, const std::string& what, const ArmResponse& r) {
   if (r.ok() || r.status == 404) return;
-  t.errors.push_back(what + ": " + (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)));
+  t.errors.push_back(what + ": " +
+                     (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)));
 }
 
 }  // namespace
@@ -45,7 +46,8 @@ const json* Topology::vault(const std::string& name) const {
 
 const json* Topology::account(const std::string& name) const {
   for (const auto& a : accounts)
-    if (lower(json_str(a, {"name"})) == lower(name) || lower(json_str(a, {"properties", "customSubDomainName"})) == lower(name))
+    if (lower(json_str(a, {"name"})) == lower(name) ||
+        lower(json_str(a, {"properties", "customSubDomainName"})) == lower(name))
       return &a;
   return nullptr;
 }
@@ -59,10 +61,14 @@ const json* Topology::zone(const std::string& name) const {
 std::vector<const json*> Topology::endpoints_for(const std::string& target_id) const {
   std::vector<const json*> out;
   for (const auto& pe : private_endpoints) {
-    for (const char* list : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
-      if (!pe.contains("properties") || !pe["properties"].contains(list) || !pe["properties"][list].is_array()) continue;
+    for (const char* list :
+         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
+      if (!pe.contains("properties") || !pe["properties"].contains(list) ||
+          !pe["properties"][list].is_array())
+        continue;
       for (const auto& c : pe["properties"][list])
-        if (same_resource(json_str(c, {"properties", "privateLinkServiceId"}), target_id)) out.push_back(&pe);
+        if (same_resource(json_str(c, {"properties", "privateLinkServiceId"}), target_id))
+          out.push_back(&pe);
     }
   }
   return out;
@@ -89,7 +95,8 @@ std::string Topology::endpoint_address(const json& pe) const {
 Topology read_topology(ArmClient& client, const TopologyRequest& req) {
   Topology t;
   const int before = client.requests_sent();
-  const std::string rg = "/subscriptions/" + req.subscription + "/resourceGroups/" + req.resource_group;
+  const std::string rg =
+      "/subscriptions/" + req.subscription + "/resourceGroups/" + req.resource_group;
   const std::string site = rg + "/providers/Microsoft.Web/sites/" + req.app;
 
   // Round 1: the app and every list in its resource group, at once.
@@ -103,8 +110,15 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
       rg + "/providers/Microsoft.Network/virtualNetworks" + api(kNetworkApi),
   };
   auto r1 = client.get_all(first);
-  const char* names1[] = {"site", "site config/web", "vaults", "accounts", "private endpoints", "private DNS zones", "virtual networks"};
-  for (std::size_t i = 0; i < r1.size(); ++i) note_error(t, std::string("read ") + names1[i], r1[i]);
+  const char* names1[] = {"site",
+                          "site config/web",
+                          "vaults",
+                          "accounts",
+                          "private endpoints",
+                          "private DNS zones",
+                          "virtual networks"};
+  for (std::size_t i = 0; i < r1.size(); ++i)
+    note_error(t, std::string("read ") + names1[i], r1[i]);
   if (r1[0].ok()) t.site = r1[0].body;
   if (r1[1].ok()) t.site_config = r1[1].body;
   t.vaults = values_of(r1[2]);
@@ -120,25 +134,34 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
   std::vector<std::string> second;
   std::vector<std::string> kinds;
   const std::string farm = json_str(t.site, {"properties", "serverFarmId"});
-  if (!farm.empty()) { second.push_back(farm + api(kWebApi)); kinds.push_back("plan"); }
+  if (!farm.empty()) {
+    second.push_back(farm + api(kWebApi));
+    kinds.push_back("plan");
+  }
   const std::string subnet = json_str(t.site, {"properties", "virtualNetworkSubnetId"});
   if (auto sid = parse_resource_id(subnet); sid && sid->parent()) {
-    second.push_back(subnet + api(kNetworkApi)); kinds.push_back("subnet");
-    second.push_back(sid->parent()->str() + api(kNetworkApi)); kinds.push_back("vnet");
+    second.push_back(subnet + api(kNetworkApi));
+    kinds.push_back("subnet");
+    second.push_back(sid->parent()->str() + api(kNetworkApi));
+    kinds.push_back("vnet");
   }
   for (const auto& zone_name : req.zone_names) {
     const json* z = t.zone(zone_name);
     if (!z) continue;
     const std::string id = json_str(*z, {"id"});
-    second.push_back(id + "/virtualNetworkLinks" + api(kPrivateDnsApi)); kinds.push_back("links:" + lower(zone_name));
-    second.push_back(id + "/A" + api(kPrivateDnsApi)); kinds.push_back("a:" + lower(zone_name));
+    second.push_back(id + "/virtualNetworkLinks" + api(kPrivateDnsApi));
+    kinds.push_back("links:" + lower(zone_name));
+    second.push_back(id + "/A" + api(kPrivateDnsApi));
+    kinds.push_back("a:" + lower(zone_name));
   }
   for (const auto& pe : t.private_endpoints) {
     const std::string id = json_str(pe, {"id"});
-    second.push_back(id + "/privateDnsZoneGroups" + api(kNetworkApi)); kinds.push_back("groups:" + lower(id));
+    second.push_back(id + "/privateDnsZoneGroups" + api(kNetworkApi));
+    kinds.push_back("groups:" + lower(id));
     if (pe.contains("properties") && pe["properties"].contains("networkInterfaces"))
       for (const auto& nic : pe["properties"]["networkInterfaces"]) {
-        second.push_back(json_str(nic, {"id"}) + api(kNetworkApi)); kinds.push_back("nic");
+        second.push_back(json_str(nic, {"id"}) + api(kNetworkApi));
+        kinds.push_back("nic");
       }
   }
   auto r2 = client.get_all(second);
@@ -146,13 +169,20 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     const std::string& kind = kinds[i];
     note_error(t, "read " + kind.substr(0, kind.find(':')), r2[i]);
     if (!r2[i].ok()) continue;
-    if (kind == "plan") t.plan = r2[i].body;
-    else if (kind == "subnet") t.subnet = r2[i].body;
-    else if (kind == "vnet") t.vnet = r2[i].body;
-    else if (kind == "nic") t.nics[lower(json_str(r2[i].body, {"id"}))] = r2[i].body;
-    else if (starts_with(kind, "links:")) t.links[kind.substr(6)] = values_of(r2[i]);
-    else if (starts_with(kind, "a:")) t.a_records[kind.substr(2)] = values_of(r2[i]);
-    else if (starts_with(kind, "groups:")) t.zone_groups[kind.substr(7)] = values_of(r2[i]);
+    if (kind == "plan")
+      t.plan = r2[i].body;
+    else if (kind == "subnet")
+      t.subnet = r2[i].body;
+    else if (kind == "vnet")
+      t.vnet = r2[i].body;
+    else if (kind == "nic")
+      t.nics[lower(json_str(r2[i].body, {"id"}))] = r2[i].body;
+    else if (starts_with(kind, "links:"))
+      t.links[kind.substr(6)] = values_of(r2[i]);
+    else if (starts_with(kind, "a:"))
+      t.a_records[kind.substr(2)] = values_of(r2[i]);
+    else if (starts_with(kind, "groups:"))
+      t.zone_groups[kind.substr(7)] = values_of(r2[i]);
   }
   t.requests = client.requests_sent() - before;
   t.credential = client.tokens().source();

@@ -19,10 +19,11 @@ struct TopologyRequest {
 struct Topology {
   nlohmann::json site, site_config, app_settings, plan, subnet, vnet;
   std::vector<nlohmann::json> vaults, accounts, private_endpoints, zones, vnets;
-  std::map<std::string, std::vector<nlohmann::json>> links;          // zone name (lower) -> links
-  std::map<std::string, std::vector<nlohmann::json>> a_records;      // zone name (lower) -> A record sets
-  std::map<std::string, std::vector<nlohmann::json>> zone_groups;    // endpoint id (lower) -> groups
-  std::map<std::string, nlohmann::json> nics;                        // NIC id (lower) -> NIC
+  std::map<std::string, std::vector<nlohmann::json>> links;  // zone name (lower) -> links
+  std::map<std::string, std::vector<nlohmann::json>>
+      a_records;  // zone name (lower) -> A record sets
+  std::map<std::string, std::vector<nlohmann::json>> zone_groups;  // endpoint id (lower) -> groups
+  std::map<std::string, nlohmann::json> nics;                      // NIC id (lower) -> NIC
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
   int requests = 0;
   std::string credential;

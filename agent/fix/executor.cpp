@@ -23,14 +23,16 @@ StepOutcome run_step(const PlanStep& s, arm::ArmClient& client) {
   if (!final.ok() || final.error) {
     out.outcome = "failed";
     out.message = final.error ? final.error->summary() : "HTTP " + std::to_string(final.status);
-    if (final.status == 412) out.message += " (the resource changed since it was read: run fix again to re-plan)";
+    if (final.status == 412)
+      out.message += " (the resource changed since it was read: run fix again to re-plan)";
   }
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return out;
 }
 
 // Runs `steps` as a graph; steps whose dependencies failed are skipped.
-void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client, std::map<std::string, StepOutcome>& results) {
+void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client,
+               std::map<std::string, StepOutcome>& results) {
   std::mutex m;
   std::condition_variable cv;
   std::set<std::string> started;
@@ -44,10 +46,13 @@ void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client
       if (started.count(s->key)) continue;
       bool ready = true, blocked = false;
       for (const auto& d : s->depends_on) {
-        if (!keys.count(d) && !results.count(d)) continue;  // not part of this run: already done earlier
+        if (!keys.count(d) && !results.count(d))
+          continue;  // not part of this run: already done earlier
         auto r = results.find(d);
-        if (r == results.end()) ready = false;
-        else if (r->second.outcome != "ok") blocked = true;
+        if (r == results.end())
+          ready = false;
+        else if (r->second.outcome != "ok")
+          blocked = true;
       }
       if (blocked) {
         started.insert(s->key);
@@ -87,7 +92,8 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
   ApplyResult result;
   std::map<std::string, StepOutcome> outcomes;
   std::vector<const PlanStep*> main_steps, lock_down;
-  for (const PlanStep* s : dependency_order(plan)) (s->lock_down ? lock_down : main_steps).push_back(s);
+  for (const PlanStep* s : dependency_order(plan))
+    (s->lock_down ? lock_down : main_steps).push_back(s);
   run_graph(main_steps, client, outcomes);
   bool main_ok = true;
   for (const PlanStep* s : main_steps) main_ok &= outcomes[s->key].outcome == "ok";
@@ -97,7 +103,8 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
   if (main_ok && !lock_down.empty() && options.verify) {
     const auto start = Clock::now();
     while (!(result.verified_before_lock_down = options.verify())) {
-      if (std::chrono::duration<double>(Clock::now() - start).count() > options.verify_budget_s) break;
+      if (std::chrono::duration<double>(Clock::now() - start).count() > options.verify_budget_s)
+        break;
       std::this_thread::sleep_for(std::chrono::duration<double>(options.verify_interval_s));
     }
   } else if (main_ok) {
@@ -107,8 +114,11 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
     run_graph(lock_down, client, outcomes);
   } else {
     for (const PlanStep* s : lock_down)
-      outcomes[s->key] = {s->key, "skipped", main_ok ? "the private path did not verify in time: not locking the service down"
-                                                     : "an earlier step failed", 0};
+      outcomes[s->key] = {
+          s->key, "skipped",
+          main_ok ? "the private path did not verify in time: not locking the service down"
+                  : "an earlier step failed",
+          0};
   }
   result.ok = true;
   for (const PlanStep* s : dependency_order(plan)) {

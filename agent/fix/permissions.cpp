@@ -24,28 +24,34 @@ bool action_allowed(const std::string& action, const std::vector<std::string>& a
   return allowed;
 }
 
-PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_id, const Plan& plan) {
+PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_id,
+                                  const Plan& plan) {
   PermissionCheck check;
   if (plan.steps.empty()) {
     check.checked = true;
     return check;
   }
-  auto r = client.send("GET", rg_id + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
+  auto r = client.send(
+      "GET", rg_id + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
   if (!r.ok() || !r.body.is_object() || !r.body.contains("value")) {
-    check.note = "permissions could not be read (" + (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)) +
+    check.note = "permissions could not be read (" +
+                 (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)) +
                  "): missing ones will show as AuthorizationFailed on the step";
     return check;
   }
   std::vector<std::string> actions, not_actions;
   for (const auto& p : r.body["value"]) {
-    for (const auto& a : p.value("actions", nlohmann::json::array())) if (a.is_string()) actions.push_back(a);
-    for (const auto& a : p.value("notActions", nlohmann::json::array())) if (a.is_string()) not_actions.push_back(a);
+    for (const auto& a : p.value("actions", nlohmann::json::array()))
+      if (a.is_string()) actions.push_back(a);
+    for (const auto& a : p.value("notActions", nlohmann::json::array()))
+      if (a.is_string()) not_actions.push_back(a);
   }
   check.checked = true;
   for (const auto& s : plan.steps)
     for (const auto& part : split(s.permission, '+')) {
       const std::string action = trim(part);
-      if (!action.empty() && !action_allowed(action, actions, not_actions)) check.missing.push_back(s.key + ": " + action);
+      if (!action.empty() && !action_allowed(action, actions, not_actions))
+        check.missing.push_back(s.key + ": " + action);
     }
   return check;
 }

@@ -10,11 +10,21 @@ nlohmann::json plan_to_json(const Plan& plan) {
   nlohmann::json steps = nlohmann::json::array();
   for (const PlanStep* s : dependency_order(plan)) {
     nlohmann::json changes = nlohmann::json::array();
-    for (const auto& c : s->changes) changes.push_back({{"property", c.property}, {"before", c.before}, {"after", c.after}});
-    steps.push_back({{"key", s->key}, {"action", s->action}, {"resource_id", s->resource_id}, {"method", s->method},
-                     {"api_version", s->api_version}, {"body", s->body}, {"depends_on", s->depends_on},
-                     {"repairs", s->repairs}, {"permission", s->permission}, {"changes", changes},
-                     {"if_match", s->if_match}, {"lock_down", s->lock_down}, {"warning", s->warning}});
+    for (const auto& c : s->changes)
+      changes.push_back({{"property", c.property}, {"before", c.before}, {"after", c.after}});
+    steps.push_back({{"key", s->key},
+                     {"action", s->action},
+                     {"resource_id", s->resource_id},
+                     {"method", s->method},
+                     {"api_version", s->api_version},
+                     {"body", s->body},
+                     {"depends_on", s->depends_on},
+                     {"repairs", s->repairs},
+                     {"permission", s->permission},
+                     {"changes", changes},
+                     {"if_match", s->if_match},
+                     {"lock_down", s->lock_down},
+                     {"warning", s->warning}});
   }
   return {{"steps", steps}, {"refused", plan.refused}};
 }
@@ -55,10 +65,12 @@ std::string render_plan_text(const Plan& plan, bool colour) {
   for (const PlanStep* s : dependency_order(plan)) {
     const bool create = s->action == "create";
     (create ? creates : updates)++;
-    out << (create ? paint("32", "+ ") : paint("33", "~ ")) << s->action << " " << s->resource_id << "\n";
+    out << (create ? paint("32", "+ ") : paint("33", "~ ")) << s->action << " " << s->resource_id
+        << "\n";
     out << "    " << s->method << " api-version=" << s->api_version << "; repairs " << s->repairs
         << "; needs " << s->permission << "\n";
-    for (const auto& c : s->changes) out << "    " << c.property << ": " << c.before << " -> " << c.after << "\n";
+    for (const auto& c : s->changes)
+      out << "    " << c.property << ": " << c.before << " -> " << c.after << "\n";
     if (s->lock_down) out << "    applied last, after the private path is verified\n";
     if (!s->warning.empty()) out << "    " << paint("33", "warning: ") << s->warning << "\n";
   }

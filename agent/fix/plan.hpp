@@ -13,24 +13,25 @@ struct PropertyChange {
 };
 
 struct PlanStep {
-  std::string key;          // stable within a plan: "zone:privatelink.vaultcore.azure.net"
-  std::string action;       // create | update | approve
+  std::string key;     // stable within a plan: "zone:privatelink.vaultcore.azure.net"
+  std::string action;  // create | update | approve
   std::string resource_id;
-  std::string method;       // PUT | PATCH
+  std::string method;  // PUT | PATCH
   std::string api_version;
   nlohmann::json body;
   std::vector<std::string> depends_on;  // keys
-  std::string repairs;      // finding id
-  std::string permission;   // RBAC action the step needs
+  std::string repairs;                  // finding id
+  std::string permission;               // RBAC action the step needs
   std::vector<PropertyChange> changes;
-  std::string if_match;     // etag the resource had when planned ("" when the RP has none)
-  bool lock_down = false;   // applied only after the private path is verified
-  std::string warning;      // e.g. "restarts the app"
+  std::string if_match;    // etag the resource had when planned ("" when the RP has none)
+  bool lock_down = false;  // applied only after the private path is verified
+  std::string warning;     // e.g. "restarts the app"
 };
 
 struct Plan {
   std::vector<PlanStep> steps;
-  std::vector<std::string> refused;  // what the plan will not do, and why (policy-owned, needs --allow-replace)
+  std::vector<std::string>
+      refused;  // what the plan will not do, and why (policy-owned, needs --allow-replace)
 };
 
 nlohmann::json plan_to_json(const Plan& plan);

@@ -10,9 +10,9 @@
 namespace vnetdiag::fix {
 namespace {
 
-using nlohmann::json;
 using arm::json_str;
 using arm::same_resource;
+using nlohmann::json;
 
 std::string first_label(const std::string& host) { return host.substr(0, host.find('.')); }
 
@@ -21,10 +21,11 @@ void strip_read_only(json& j) {
   for (const char* k : {"etag", "type", "systemData"}) j.erase(k);
   if (j.contains("properties") && j["properties"].is_object()) {
     auto& p = j["properties"];
-    for (const char* k : {"provisioningState", "privateEndpoints", "ipConfigurations", "ipConfigurationProfiles",
-                          "resourceNavigationLinks", "serviceAssociationLinks", "purpose", "status", "resourceGuid",
-                          "maximumNumberOfWorkers", "numberOfWorkers", "geoRegion", "numberOfSites", "subscription",
-                          "resourceGroup", "privateEndpointConnections"})
+    for (const char* k :
+         {"provisioningState", "privateEndpoints", "ipConfigurations", "ipConfigurationProfiles",
+          "resourceNavigationLinks", "serviceAssociationLinks", "purpose", "status", "resourceGuid",
+          "maximumNumberOfWorkers", "numberOfWorkers", "geoRegion", "numberOfSites", "subscription",
+          "resourceGroup", "privateEndpointConnections"})
       p.erase(k);
     if (p.contains("delegations") && p["delegations"].is_array())
       for (auto& d : p["delegations"])
@@ -47,7 +48,8 @@ struct Builder {
     return plan.steps.back();
   }
   bool has(const std::string& key) const {
-    return std::any_of(plan.steps.begin(), plan.steps.end(), [&](const PlanStep& s) { return s.key == key; });
+    return std::any_of(plan.steps.begin(), plan.steps.end(),
+                       [&](const PlanStep& s) { return s.key == key; });
   }
   std::vector<std::string> existing(std::initializer_list<std::string> keys) const {
     std::vector<std::string> out;
@@ -60,7 +62,9 @@ struct Builder {
 const json* find_subnet(const json& vnet, const std::string& name_or_id) {
   if (!vnet.contains("properties") || !vnet["properties"].contains("subnets")) return nullptr;
   for (const auto& s : vnet["properties"]["subnets"])
-    if (lower(json_str(s, {"name"})) == lower(name_or_id) || same_resource(json_str(s, {"id"}), name_or_id)) return &s;
+    if (lower(json_str(s, {"name"})) == lower(name_or_id) ||
+        same_resource(json_str(s, {"id"}), name_or_id))
+      return &s;
   return nullptr;
 }
 
@@ -68,7 +72,8 @@ std::string connection_status(const json& pe) {
   for (const char* list : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
     if (pe.contains("properties") && pe["properties"].contains(list))
       for (const auto& c : pe["properties"][list]) {
-        const std::string s = json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+        const std::string s =
+            json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
         if (!s.empty()) return s;
       }
   return "";
@@ -78,9 +83,11 @@ std::string connection_status(const json& pe) {
 
 Plan plan_repairs(const PlanInput& in) {
   const arm::Topology& t = *in.topology;
-  Builder b{in, t, {}, "/subscriptions/" + in.subscription + "/resourceGroups/" + in.resource_group, ""};
+  Builder b{
+      in, t, {}, "/subscriptions/" + in.subscription + "/resourceGroups/" + in.resource_group, ""};
   const std::string net = b.rg_id + "/providers/Microsoft.Network";
-  b.location = !in.names.location.empty() ? in.names.location : lower(json_str(t.site, {"location"}));
+  b.location =
+      !in.names.location.empty() ? in.names.location : lower(json_str(t.site, {"location"}));
   b.location.erase(std::remove(b.location.begin(), b.location.end(), ' '), b.location.end());
 
   // The VNet: the one the app is integrated with, else the one holding the endpoints, else by name.
@@ -90,24 +97,52 @@ Plan plan_repairs(const PlanInput& in) {
     if (!site_subnet.empty() && find_subnet(v, site_subnet)) vnet = &v;
   for (const auto& v : t.vnets)
     if (!vnet && lower(json_str(v, {"name"})) == lower(in.names.vnet)) vnet = &v;
-  const std::string vnet_id = vnet ? json_str(*vnet, {"id"}) : net + "/virtualNetworks/" + in.names.vnet;
+  const std::string vnet_id =
+      vnet ? json_str(*vnet, {"id"}) : net + "/virtualNetworks/" + in.names.vnet;
   const std::string vnet_location = vnet ? json_str(*vnet, {"location"}) : b.location;
   if (!vnet) {
-    b.add({"vnet", "create", vnet_id, "PUT", arm::kNetworkApi,
-           {{"location", b.location}, {"properties", {{"addressSpace", {{"addressPrefixes", {in.names.vnet_prefix}}}}}}},
-           {}, "arm.integration_missing", "Microsoft.Network/virtualNetworks/write",
-           {{"addressSpace.addressPrefixes", "(none)", in.names.vnet_prefix}}, "", false, ""});
+    b.add({"vnet",
+           "create",
+           vnet_id,
+           "PUT",
+           arm::kNetworkApi,
+           {{"location", b.location},
+            {"properties", {{"addressSpace", {{"addressPrefixes", {in.names.vnet_prefix}}}}}}},
+           {},
+           "arm.integration_missing",
+           "Microsoft.Network/virtualNetworks/write",
+           {{"addressSpace.addressPrefixes", "(none)", in.names.vnet_prefix}},
+           "",
+           false,
+           ""});
   }
 
   // Integration subnet, delegated to Microsoft.Web/serverFarms.
-  const json* int_subnet = vnet ? (site_subnet.empty() ? find_subnet(*vnet, in.names.integration_subnet) : find_subnet(*vnet, site_subnet)) : nullptr;
-  const std::string int_subnet_id = int_subnet ? json_str(*int_subnet, {"id"}) : vnet_id + "/subnets/" + in.names.integration_subnet;
-  const json web_delegation = {{"name", "delegation"}, {"properties", {{"serviceName", "Microsoft.Web/serverFarms"}}}};
+  const json* int_subnet =
+      vnet ? (site_subnet.empty() ? find_subnet(*vnet, in.names.integration_subnet)
+                                  : find_subnet(*vnet, site_subnet))
+           : nullptr;
+  const std::string int_subnet_id = int_subnet
+                                        ? json_str(*int_subnet, {"id"})
+                                        : vnet_id + "/subnets/" + in.names.integration_subnet;
+  const json web_delegation = {{"name", "delegation"},
+                               {"properties", {{"serviceName", "Microsoft.Web/serverFarms"}}}};
   if (!int_subnet) {
-    b.add({"subnet:integration", "create", int_subnet_id, "PUT", arm::kNetworkApi,
-           {{"properties", {{"addressPrefix", in.names.integration_prefix}, {"delegations", {web_delegation}}}}},
-           b.existing({"vnet"}), "arm.integration_missing", "Microsoft.Network/virtualNetworks/subnets/write",
-           {{"addressPrefix", "(none)", in.names.integration_prefix}, {"delegations", "(none)", "Microsoft.Web/serverFarms"}}, "", false, ""});
+    b.add({"subnet:integration",
+           "create",
+           int_subnet_id,
+           "PUT",
+           arm::kNetworkApi,
+           {{"properties",
+             {{"addressPrefix", in.names.integration_prefix}, {"delegations", {web_delegation}}}}},
+           b.existing({"vnet"}),
+           "arm.integration_missing",
+           "Microsoft.Network/virtualNetworks/subnets/write",
+           {{"addressPrefix", "(none)", in.names.integration_prefix},
+            {"delegations", "(none)", "Microsoft.Web/serverFarms"}},
+           "",
+           false,
+           ""});
   } else {
     const json props = int_subnet->value("properties", json::object());
     const json delegations = props.value("delegations", json::array());
@@ -115,40 +150,65 @@ Plan plan_repairs(const PlanInput& in) {
     std::vector<std::string> others;
     for (const auto& d : delegations) {
       const std::string svc = json_str(d, {"properties", "serviceName"});
-      if (lower(svc) == "microsoft.web/serverfarms") web = true;
-      else others.push_back(svc);
+      if (lower(svc) == "microsoft.web/serverfarms")
+        web = true;
+      else
+        others.push_back(svc);
     }
     if (!web && !others.empty()) {
-      b.plan.refused.push_back("subnet " + int_subnet_id + " is delegated to " + join(others, ", ") +
-                               ": not replacing another service's delegation; pick another integration subnet");
+      b.plan.refused.push_back(
+          "subnet " + int_subnet_id + " is delegated to " + join(others, ", ") +
+          ": not replacing another service's delegation; pick another integration subnet");
     } else if (!web) {
       json body = *int_subnet;
       strip_read_only(body);
       body.erase("id");
       body.erase("name");
       body["properties"]["delegations"] = json::array({web_delegation});
-      b.add({"subnet:integration", "update", int_subnet_id, "PUT", arm::kNetworkApi, body, {}, "arm.subnet_not_delegated",
-             "Microsoft.Network/virtualNetworks/subnets/write", {{"delegations", "(none)", "Microsoft.Web/serverFarms"}},
-             json_str(*int_subnet, {"etag"}), false, ""});
+      b.add({"subnet:integration",
+             "update",
+             int_subnet_id,
+             "PUT",
+             arm::kNetworkApi,
+             body,
+             {},
+             "arm.subnet_not_delegated",
+             "Microsoft.Network/virtualNetworks/subnets/write",
+             {{"delegations", "(none)", "Microsoft.Web/serverFarms"}},
+             json_str(*int_subnet, {"etag"}),
+             false,
+             ""});
     }
   }
 
   // Private-endpoint subnet.
   const json* pe_subnet = vnet ? find_subnet(*vnet, in.names.endpoint_subnet) : nullptr;
-  const std::string pe_subnet_id = pe_subnet ? json_str(*pe_subnet, {"id"}) : vnet_id + "/subnets/" + in.names.endpoint_subnet;
+  const std::string pe_subnet_id =
+      pe_subnet ? json_str(*pe_subnet, {"id"}) : vnet_id + "/subnets/" + in.names.endpoint_subnet;
   bool pe_subnet_needed = false;
 
   // App Service plan and site.
   if (!t.plan.is_null()) {
     const std::string tier = json_str(t.plan, {"sku", "tier"});
-    if (tier == "Free" || tier == "Shared" || tier == "Basic" || lower(tier) == "free" || lower(tier) == "basic" || lower(tier) == "shared") {
+    if (tier == "Free" || tier == "Shared" || tier == "Basic" || lower(tier) == "free" ||
+        lower(tier) == "basic" || lower(tier) == "shared") {
       json body = t.plan;
       strip_read_only(body);
       body.erase("id");
       body.erase("name");
       body["sku"] = {{"name", "S1"}, {"tier", "Standard"}};
-      b.add({"plan", "update", json_str(t.plan, {"id"}), "PUT", arm::kWebApi, body, {}, "arm.plan_below_standard",
-             "Microsoft.Web/serverfarms/write", {{"sku", tier, "S1 (Standard)"}}, "", false,
+      b.add({"plan",
+             "update",
+             json_str(t.plan, {"id"}),
+             "PUT",
+             arm::kWebApi,
+             body,
+             {},
+             "arm.plan_below_standard",
+             "Microsoft.Web/serverfarms/write",
+             {{"sku", tier, "S1 (Standard)"}},
+             "",
+             false,
              "changes the tier of every app in the plan and may move them to new workers"});
     }
   }
@@ -162,29 +222,55 @@ Plan plan_repairs(const PlanInput& in) {
     const std::string name = first_label(target.host);
     const json* resource = is_vault ? t.vault(name) : t.account(name);
     if (!resource) {
-      b.plan.refused.push_back(target.host + ": no such " + (is_vault ? "vault" : "account") + " in " + in.resource_group);
+      b.plan.refused.push_back(target.host + ": no such " + (is_vault ? "vault" : "account") +
+                               " in " + in.resource_group);
       continue;
     }
     const std::string resource_id = json_str(*resource, {"id"});
     const std::string zone_name = target.privatelink_zone;
     const std::string zkey = "zone:" + zone_name;
     const json* zone = t.zone(zone_name);
-    const std::string zone_id = zone ? json_str(*zone, {"id"}) : net + "/privateDnsZones/" + zone_name;
+    const std::string zone_id =
+        zone ? json_str(*zone, {"id"}) : net + "/privateDnsZones/" + zone_name;
     if (!zone && !b.has(zkey))
-      b.add({zkey, "create", zone_id, "PUT", arm::kPrivateDnsApi, {{"location", "global"}}, {}, "arm.zone_missing",
-             "Microsoft.Network/privateDnsZones/write", {{"name", "(none)", zone_name}}, "", false, ""});
+      b.add({zkey,
+             "create",
+             zone_id,
+             "PUT",
+             arm::kPrivateDnsApi,
+             {{"location", "global"}},
+             {},
+             "arm.zone_missing",
+             "Microsoft.Network/privateDnsZones/write",
+             {{"name", "(none)", zone_name}},
+             "",
+             false,
+             ""});
     bool linked = false;
     auto links = t.links.find(lower(zone_name));
     if (links != t.links.end())
-      for (const auto& l : links->second) linked |= same_resource(json_str(l, {"properties", "virtualNetwork", "id"}), vnet_id);
+      for (const auto& l : links->second)
+        linked |= same_resource(json_str(l, {"properties", "virtualNetwork", "id"}), vnet_id);
     const std::string lkey = "link:" + zone_name;
     if (!linked && !b.has(lkey)) {
-      const std::string link_name = (is_vault ? std::string("vaultcore") : std::string("cognitiveservices")) + "-zonelink";
+      const std::string link_name =
+          (is_vault ? std::string("vaultcore") : std::string("cognitiveservices")) + "-zonelink";
       auto deps = b.existing({zkey, "vnet"});
-      b.add({lkey, "create", zone_id + "/virtualNetworkLinks/" + link_name, "PUT", arm::kPrivateDnsApi,
-             {{"location", "global"}, {"properties", {{"virtualNetwork", {{"id", vnet_id}}}, {"registrationEnabled", false}}}},
-             deps, "arm.zone_not_linked", "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
-             {{"virtualNetwork.id", "(not linked)", vnet_id}}, "", false, ""});
+      b.add({lkey,
+             "create",
+             zone_id + "/virtualNetworkLinks/" + link_name,
+             "PUT",
+             arm::kPrivateDnsApi,
+             {{"location", "global"},
+              {"properties",
+               {{"virtualNetwork", {{"id", vnet_id}}}, {"registrationEnabled", false}}}},
+             deps,
+             "arm.zone_not_linked",
+             "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+             {{"virtualNetwork.id", "(not linked)", vnet_id}},
+             "",
+             false,
+             ""});
     }
 
     const auto endpoints = t.endpoints_for(resource_id);
@@ -199,37 +285,65 @@ Plan plan_repairs(const PlanInput& in) {
       pe_subnet_needed = true;
       auto deps = b.existing({"subnet:endpoints", "vnet"});
       if (!pe_subnet) deps.push_back("subnet:endpoints");
-      b.add({pkey, "create", pe_id, "PUT", arm::kNetworkApi,
+      b.add({pkey,
+             "create",
+             pe_id,
+             "PUT",
+             arm::kNetworkApi,
              {{"location", vnet_location.empty() ? b.location : vnet_location},
-              {"properties", {{"subnet", {{"id", pe_subnet_id}}},
-                              {"privateLinkServiceConnections", {{{"name", is_vault ? "securekeyvault-pc" : "securecstext-pc"},
-                                                                  {"properties", {{"privateLinkServiceId", resource_id},
-                                                                                  {"groupIds", {is_vault ? "vault" : "account"}}}}}}}}}},
-             deps, "arm.endpoint_missing", "Microsoft.Network/privateEndpoints/write",
-             {{"privateLinkServiceConnections", "(none)", resource_id}}, "", false, ""});
+              {"properties",
+               {{"subnet", {{"id", pe_subnet_id}}},
+                {"privateLinkServiceConnections",
+                 {{{"name", is_vault ? "securekeyvault-pc" : "securecstext-pc"},
+                   {"properties",
+                    {{"privateLinkServiceId", resource_id},
+                     {"groupIds", {is_vault ? "vault" : "account"}}}}}}}}}},
+             deps,
+             "arm.endpoint_missing",
+             "Microsoft.Network/privateEndpoints/write",
+             {{"privateLinkServiceConnections", "(none)", resource_id}},
+             "",
+             false,
+             ""});
     } else {
       pe_id = json_str(*pe, {"id"});
       const std::string status = connection_status(*pe);
       if (lower(status) == "pending") {
         // Approve on the target's side: its connection that points at this endpoint.
         std::string connection_id;
-        if (resource->contains("properties") && (*resource)["properties"].contains("privateEndpointConnections"))
+        if (resource->contains("properties") &&
+            (*resource)["properties"].contains("privateEndpointConnections"))
           for (const auto& c : (*resource)["properties"]["privateEndpointConnections"])
-            if (same_resource(json_str(c, {"properties", "privateEndpoint", "id"}), pe_id)) connection_id = json_str(c, {"id"});
+            if (same_resource(json_str(c, {"properties", "privateEndpoint", "id"}), pe_id))
+              connection_id = json_str(c, {"id"});
         if (connection_id.empty()) {
-          b.plan.refused.push_back(pe_id + ": connection Pending, but the " + std::string(is_vault ? "vault" : "account") +
+          b.plan.refused.push_back(pe_id + ": connection Pending, but the " +
+                                   std::string(is_vault ? "vault" : "account") +
                                    " shows no matching connection to approve");
         } else {
-          b.add({"approve:" + std::string(is_vault ? "vault" : "account"), "approve", connection_id, "PUT",
+          b.add({"approve:" + std::string(is_vault ? "vault" : "account"),
+                 "approve",
+                 connection_id,
+                 "PUT",
                  is_vault ? arm::kKeyVaultApi : arm::kCognitiveApi,
-                 {{"properties", {{"privateLinkServiceConnectionState", {{"status", "Approved"}, {"description", "Approved by vnetdiag fix"}}}}}},
-                 {}, "arm.connection_not_approved",
-                 std::string(is_vault ? "Microsoft.KeyVault/vaults" : "Microsoft.CognitiveServices/accounts") + "/privateEndpointConnectionsApproval/action",
-                 {{"privateLinkServiceConnectionState.status", status, "Approved"}}, "", false, ""});
+                 {{"properties",
+                   {{"privateLinkServiceConnectionState",
+                     {{"status", "Approved"}, {"description", "Approved by vnetdiag fix"}}}}}},
+                 {},
+                 "arm.connection_not_approved",
+                 std::string(is_vault ? "Microsoft.KeyVault/vaults"
+                                      : "Microsoft.CognitiveServices/accounts") +
+                     "/privateEndpointConnectionsApproval/action",
+                 {{"privateLinkServiceConnectionState.status", status, "Approved"}},
+                 "",
+                 false,
+                 ""});
         }
       } else if (lower(status) != "approved") {
-        b.plan.refused.push_back(pe_id + ": connection " + status + " cannot be repaired in place; it needs a new endpoint "
-                                 "(run with --allow-replace once that is supported, or recreate it)");
+        b.plan.refused.push_back(
+            pe_id + ": connection " + status +
+            " cannot be repaired in place; it needs a new endpoint "
+            "(run with --allow-replace once that is supported, or recreate it)");
       }
       const std::string addr = t.endpoint_address(*pe);
       if (!addr.empty()) endpoint_addresses.push_back(addr);
@@ -254,51 +368,100 @@ Plan plan_repairs(const PlanInput& in) {
     if (records != t.a_records.end())
       for (const auto& rs : records->second)
         if (lower(json_str(rs, {"name"})) == lower(name) && rs.contains("properties"))
-          for (const auto& a : rs["properties"].value("aRecords", json::array())) record_ips.push_back(json_str(a, {"ipv4Address"}));
+          for (const auto& a : rs["properties"].value("aRecords", json::array()))
+            record_ips.push_back(json_str(a, {"ipv4Address"}));
     const std::string addr = pe ? t.endpoint_address(*pe) : "";
-    const bool stale = grouped && !addr.empty() && std::find(record_ips.begin(), record_ips.end(), addr) == record_ips.end();
+    const bool stale = grouped && !addr.empty() &&
+                       std::find(record_ips.begin(), record_ips.end(), addr) == record_ips.end();
     const std::string gkey = std::string("zonegroup:") + (is_vault ? "vault" : "account");
     if (policy_owned && (!grouped || stale)) {
-      b.plan.refused.push_back(pe_id + ": its DNS zone group is deployed by Azure Policy (deployedByPolicy); not touching it");
+      b.plan.refused.push_back(
+          pe_id +
+          ": its DNS zone group is deployed by Azure Policy (deployedByPolicy); not touching it");
     } else if (!grouped || stale) {
-      const std::string group_name = grouped ? json_str(existing_group, {"name"}) : std::string("default");
+      const std::string group_name =
+          grouped ? json_str(existing_group, {"name"}) : std::string("default");
       auto deps = b.existing({pkey, zkey});
-      b.add({gkey, grouped ? "update" : "create", pe_id + "/privateDnsZoneGroups/" + group_name, "PUT", arm::kNetworkApi,
-             {{"properties", {{"privateDnsZoneConfigs", {{{"name", zone_name}, {"properties", {{"privateDnsZoneId", zone_id}}}}}}}}},
-             deps, stale ? "arm.record_stale" : "arm.zone_group_missing",
+      b.add({gkey,
+             grouped ? "update" : "create",
+             pe_id + "/privateDnsZoneGroups/" + group_name,
+             "PUT",
+             arm::kNetworkApi,
+             {{"properties",
+               {{"privateDnsZoneConfigs",
+                 {{{"name", zone_name}, {"properties", {{"privateDnsZoneId", zone_id}}}}}}}}},
+             deps,
+             stale ? "arm.record_stale" : "arm.zone_group_missing",
              "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
-             {{"A " + name, record_ips.empty() ? "(none)" : join(record_ips, ", "), addr.empty() ? "the endpoint's address" : addr}}, "", false, ""});
+             {{"A " + name, record_ips.empty() ? "(none)" : join(record_ips, ", "),
+               addr.empty() ? "the endpoint's address" : addr}},
+             "",
+             false,
+             ""});
     }
 
     // Lock-down, last.
     if (is_vault) {
-      const std::string action = json_str(*resource, {"properties", "networkAcls", "defaultAction"});
+      const std::string action =
+          json_str(*resource, {"properties", "networkAcls", "defaultAction"});
       if (lower(action) != "deny") {
-        json acls = resource->contains("properties") && (*resource)["properties"].contains("networkAcls") &&
+        json acls = resource->contains("properties") &&
+                            (*resource)["properties"].contains("networkAcls") &&
                             (*resource)["properties"]["networkAcls"].is_object()
-                        ? (*resource)["properties"]["networkAcls"] : json{{"bypass", "AzureServices"}};
-        acls["defaultAction"] = "Deny";  // every other field (ipRules, virtualNetworkRules, bypass) kept as read
-        b.add({"lockdown:vault", "update", resource_id, "PATCH", arm::kKeyVaultApi, {{"properties", {{"networkAcls", acls}}}},
-               {}, "arm.vault_public", "Microsoft.KeyVault/vaults/write",
-               {{"networkAcls.defaultAction", action.empty() ? "Allow" : action, "Deny"}}, "", true, ""});
+                        ? (*resource)["properties"]["networkAcls"]
+                        : json{{"bypass", "AzureServices"}};
+        acls["defaultAction"] =
+            "Deny";  // every other field (ipRules, virtualNetworkRules, bypass) kept as read
+        b.add({"lockdown:vault",
+               "update",
+               resource_id,
+               "PATCH",
+               arm::kKeyVaultApi,
+               {{"properties", {{"networkAcls", acls}}}},
+               {},
+               "arm.vault_public",
+               "Microsoft.KeyVault/vaults/write",
+               {{"networkAcls.defaultAction", action.empty() ? "Allow" : action, "Deny"}},
+               "",
+               true,
+               ""});
       }
     } else {
       const std::string access = json_str(*resource, {"properties", "publicNetworkAccess"});
       if (lower(access) != "disabled")
-        b.add({"lockdown:account", "update", resource_id, "PATCH", arm::kCognitiveApi,
-               {{"properties", {{"publicNetworkAccess", "Disabled"}}}}, {}, "arm.account_public",
-               "Microsoft.CognitiveServices/accounts/write", {{"publicNetworkAccess", access.empty() ? "Enabled" : access, "Disabled"}},
-               "", true, ""});
+        b.add({"lockdown:account",
+               "update",
+               resource_id,
+               "PATCH",
+               arm::kCognitiveApi,
+               {{"properties", {{"publicNetworkAccess", "Disabled"}}}},
+               {},
+               "arm.account_public",
+               "Microsoft.CognitiveServices/accounts/write",
+               {{"publicNetworkAccess", access.empty() ? "Enabled" : access, "Disabled"}},
+               "",
+               true,
+               ""});
     }
   }
 
   if (!pe_subnet && pe_subnet_needed) {
     b.plan.steps.insert(b.plan.steps.begin(),
-                        PlanStep{"subnet:endpoints", "create", pe_subnet_id, "PUT", arm::kNetworkApi,
-                                 {{"properties", {{"addressPrefix", in.names.endpoint_prefix}, {"privateEndpointNetworkPolicies", "Disabled"}}}},
-                                 b.existing({"vnet", "subnet:integration"}), "arm.endpoint_missing",
+                        PlanStep{"subnet:endpoints",
+                                 "create",
+                                 pe_subnet_id,
+                                 "PUT",
+                                 arm::kNetworkApi,
+                                 {{"properties",
+                                   {{"addressPrefix", in.names.endpoint_prefix},
+                                    {"privateEndpointNetworkPolicies", "Disabled"}}}},
+                                 b.existing({"vnet", "subnet:integration"}),
+                                 "arm.endpoint_missing",
                                  "Microsoft.Network/virtualNetworks/subnets/write",
-                                 {{"addressPrefix", "(none)", in.names.endpoint_prefix}}, "", false, ""});
+                                 {{"addressPrefix", "(none)", in.names.endpoint_prefix}},
+                                 "",
+                                 false,
+                                 ""});
   }
 
   // The site: HTTPS only, integration, route-all — one PATCH, after the subnet and plan are ready.
@@ -317,17 +480,32 @@ Plan plan_repairs(const PlanInput& in) {
       repairs = "arm.integration_missing";
     }
     bool needs_route_all = in.names.route_all;
-    for (const auto& a : endpoint_addresses) needs_route_all |= classify_address(a) != AddressClass::kRfc1918;
+    for (const auto& a : endpoint_addresses)
+      needs_route_all |= classify_address(a) != AddressClass::kRfc1918;
     if (needs_route_all && json_str(t.site, {"properties", "vnetRouteAllEnabled"}) != "true") {
       props["vnetRouteAllEnabled"] = true;
-      changes.push_back({"vnetRouteAllEnabled", json_str(t.site, {"properties", "vnetRouteAllEnabled"}), "true"});
+      changes.push_back(
+          {"vnetRouteAllEnabled", json_str(t.site, {"properties", "vnetRouteAllEnabled"}), "true"});
       if (repairs.empty()) repairs = "route.outside_vnet";
     }
     if (!changes.empty()) {
       auto deps = b.existing({"subnet:integration", "plan"});
-      b.add({"site", "update", site_id, "PATCH", arm::kWebApi, {{"properties", props}}, deps, repairs,
-             "Microsoft.Web/sites/write" + std::string(site_subnet.empty() ? " + Microsoft.Network/virtualNetworks/subnets/join/action" : ""),
-             changes, "", false, "site configuration changes restart the app (and vnetdiag if it runs inside it)"});
+      b.add({"site",
+             "update",
+             site_id,
+             "PATCH",
+             arm::kWebApi,
+             {{"properties", props}},
+             deps,
+             repairs,
+             "Microsoft.Web/sites/write" +
+                 std::string(site_subnet.empty()
+                                 ? " + Microsoft.Network/virtualNetworks/subnets/join/action"
+                                 : ""),
+             changes,
+             "",
+             false,
+             "site configuration changes restart the app (and vnetdiag if it runs inside it)"});
     }
   }
 

@@ -23,7 +23,8 @@ std::set<std::string> ids(const std::vector<Finding>& findings) {
 const std::map<std::string, std::string> kAppEnv = {
     {"WEBSITE_SITE_NAME", "securebackend2021"},
     {"WEBSITE_RESOURCE_GROUP", "securebackendsetup"},
-    {"WEBSITE_OWNER_NAME", "00000000-1111-2222-3333-444444444444+securebackendsetup-WestEuropewebspace-Linux"},
+    {"WEBSITE_OWNER_NAME",
+     "00000000-1111-2222-3333-444444444444+securebackendsetup-WestEuropewebspace-Linux"},
     {"WEBSITE_PRIVATE_IP", "10.0.0.4"},
     {"WEBSITE_INSTANCE_ID", "abc123"},
 };
@@ -31,18 +32,21 @@ const std::map<std::string, std::string> kAppEnv = {
 }  // namespace
 
 TEST(OwnerName, Forms) {
-  auto linux_form = parse_owner_name("00000000-0000-0000-0000-000000000000+test-rg-EastUSwebspace-Linux");
+  auto linux_form =
+      parse_owner_name("00000000-0000-0000-0000-000000000000+test-rg-EastUSwebspace-Linux");
   ASSERT_TRUE(linux_form);
   EXPECT_EQ(linux_form->subscription, "00000000-0000-0000-0000-000000000000");
   EXPECT_EQ(linux_form->webspace_resource_group, "test-rg");
   EXPECT_EQ(linux_form->region, "EastUS");
-  auto windows_form = parse_owner_name("b999997b-0000-4000-8000-000000000001+testing-rg-EastUS2webspace");
+  auto windows_form =
+      parse_owner_name("b999997b-0000-4000-8000-000000000001+testing-rg-EastUS2webspace");
   ASSERT_TRUE(windows_form);
   EXPECT_EQ(windows_form->region, "EastUS2");
   auto flex = parse_owner_name("00000000-0000-0000-0000-000000000000+flex");
   ASSERT_TRUE(flex);
   EXPECT_EQ(flex->webspace_resource_group, "");
-  for (const char* bad : {"", "+rg-EastUSwebspace", "not-a-guid+rg-EastUSwebspace", "no plus at all"})
+  for (const char* bad :
+       {"", "+rg-EastUSwebspace", "not-a-guid+rg-EastUSwebspace", "no plus at all"})
     EXPECT_FALSE(parse_owner_name(bad)) << bad;
 }
 
@@ -98,11 +102,13 @@ TEST(AppContext, GarbageBecomesProblemsNotCrashes) {
 }
 
 TEST(ContextRules, NotInAppAndNoIntegration) {
-  EXPECT_EQ(ids(context_findings(discover_context({}, "", {}), RouteAll{"off", "default", {}, false}, {})),
+  EXPECT_EQ(ids(context_findings(discover_context({}, "", {}),
+                                 RouteAll{"off", "default", {}, false}, {})),
             std::set<std::string>{"context.not_in_app"});
   auto env = kAppEnv;
   env.erase("WEBSITE_PRIVATE_IP");
-  auto f = context_findings(discover_context(env, "", {}), RouteAll{"off", "default", {}, false}, {});
+  auto f =
+      context_findings(discover_context(env, "", {}), RouteAll{"off", "default", {}, false}, {});
   EXPECT_EQ(ids(f), std::set<std::string>{"context.no_integration"});
   EXPECT_EQ(f[0].fm, 1);
 }
@@ -113,10 +119,16 @@ TEST(RouteAll, DecisionTable) {
     if (value) env["WEBSITE_VNET_ROUTE_ALL"] = value;
     return discover_context(env, "", {});
   };
-  struct Row { const char* env; const char* flag; const char* effective; bool disagree; };
-  for (const Row& row : {Row{nullptr, "", "off", false}, Row{"1", "", "on", false}, Row{"0", "", "off", false},
-                         Row{nullptr, "on", "on", false}, Row{"1", "off", "off", true}, Row{"0", "on", "on", true},
-                         Row{"1", "on", "on", false}}) {
+  struct Row {
+    const char* env;
+    const char* flag;
+    const char* effective;
+    bool disagree;
+  };
+  for (const Row& row :
+       {Row{nullptr, "", "off", false}, Row{"1", "", "on", false}, Row{"0", "", "off", false},
+        Row{nullptr, "on", "on", false}, Row{"1", "off", "off", true}, Row{"0", "on", "on", true},
+        Row{"1", "on", "on", false}}) {
     auto r = effective_route_all(with(row.env), row.flag);
     EXPECT_EQ(r.effective, row.effective) << (row.env ? row.env : "-") << "/" << row.flag;
     EXPECT_EQ(r.layers_disagree, row.disagree) << (row.env ? row.env : "-") << "/" << row.flag;
@@ -125,13 +137,17 @@ TEST(RouteAll, DecisionTable) {
 
 TEST(ContextRules, NonRfc1918EndpointNeedsRouteAll) {
   Observations o;
-  TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, "privatelink.vaultcore.azure.net"}, {}, {}};
+  TargetObservation t{
+      Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, "privatelink.vaultcore.azure.net"},
+      {},
+      {}};
   ConnectionObservation c;
   c.address = "100.64.1.4";
   t.connections.push_back(c);
   o.targets.push_back(t);
   auto ctx = discover_context(kAppEnv, "", {});
-  EXPECT_EQ(ids(context_findings(ctx, effective_route_all(ctx, "off"), o)), std::set<std::string>{"route.outside_vnet"});
+  EXPECT_EQ(ids(context_findings(ctx, effective_route_all(ctx, "off"), o)),
+            std::set<std::string>{"route.outside_vnet"});
   EXPECT_TRUE(context_findings(ctx, effective_route_all(ctx, "on"), o).empty());
   o.targets[0].connections[0].address = "10.0.1.4";
   EXPECT_TRUE(context_findings(ctx, effective_route_all(ctx, "off"), o).empty());
@@ -150,5 +166,6 @@ TEST(ContextRules, PublicFallbackAndWrongSource) {
   t.connections.push_back(c);
   o.targets.push_back(t);
   auto f = context_findings(ctx, effective_route_all(ctx, ""), o);
-  EXPECT_EQ(ids(f), (std::set<std::string>{"dns.public_fallback", "route.source_outside_integration"}));
+  EXPECT_EQ(ids(f),
+            (std::set<std::string>{"dns.public_fallback", "route.source_outside_integration"}));
 }

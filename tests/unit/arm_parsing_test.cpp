@@ -9,7 +9,8 @@ using namespace vnetdiag::arm;
 
 TEST(ResourceId, ParsesNestedChildrenAndComparesCaseInsensitively) {
   auto id = parse_resource_id(
-      "/subscriptions/sub1/resourceGroups/securebackendsetup/providers/Microsoft.Network/virtualNetworks/"
+      "/subscriptions/sub1/resourceGroups/securebackendsetup/providers/Microsoft.Network/"
+      "virtualNetworks/"
       "securebackend-vnet/subnets/vnet-integration-subnet");
   ASSERT_TRUE(id);
   EXPECT_EQ(id->subscription, "sub1");
@@ -17,17 +18,25 @@ TEST(ResourceId, ParsesNestedChildrenAndComparesCaseInsensitively) {
   EXPECT_EQ(id->type(), "Microsoft.Network/virtualNetworks/subnets");
   EXPECT_EQ(id->name(), "vnet-integration-subnet");
   EXPECT_EQ(id->parent()->name(), "securebackend-vnet");
-  EXPECT_TRUE(same_resource(id->str(), "/SUBSCRIPTIONS/sub1/resourcegroups/SecureBackendSetup/providers/microsoft.network/"
-                                       "virtualnetworks/securebackend-vnet/subnets/vnet-integration-subnet"));
-  auto zone = parse_resource_id("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net");
+  EXPECT_TRUE(same_resource(
+      id->str(),
+      "/SUBSCRIPTIONS/sub1/resourcegroups/SecureBackendSetup/providers/microsoft.network/"
+      "virtualnetworks/securebackend-vnet/subnets/vnet-integration-subnet"));
+  auto zone = parse_resource_id(
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/"
+      "privatelink.vaultcore.azure.net");
   ASSERT_TRUE(zone);
   EXPECT_EQ(zone->name(), "privatelink.vaultcore.azure.net");
-  for (const char* bad : {"", "subscriptions/s", "/subscriptions//resourceGroups/rg", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks"})
+  for (const char* bad :
+       {"", "subscriptions/s", "/subscriptions//resourceGroups/rg",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks"})
     EXPECT_FALSE(parse_resource_id(bad)) << bad;
 }
 
 TEST(Token, ExpiresOnAsStringNumberOrExpiresIn) {
-  auto mi = parse_token_response(R"({"access_token":"abc","expires_on":"1700000000","resource":"x","token_type":"Bearer"})", 1);
+  auto mi = parse_token_response(
+      R"({"access_token":"abc","expires_on":"1700000000","resource":"x","token_type":"Bearer"})",
+      1);
   ASSERT_TRUE(mi.ok());
   EXPECT_EQ(mi->expires_on, 1700000000);
   auto num = parse_token_response(R"({"access_token":"abc","expires_on":1700000001})", 1);
@@ -36,7 +45,8 @@ TEST(Token, ExpiresOnAsStringNumberOrExpiresIn) {
   EXPECT_EQ(in->expires_on, 4599);
   auto in_str = parse_token_response(R"({"access_token":"abc","expires_in":"60"})", 1000);
   EXPECT_EQ(in_str->expires_on, 1060);
-  auto cli = parse_token_response(R"({"accessToken":"abc","expiresOn":"2023-11-22 14:33:44.000000"})", 1);
+  auto cli =
+      parse_token_response(R"({"accessToken":"abc","expiresOn":"2023-11-22 14:33:44.000000"})", 1);
   EXPECT_EQ(cli->expires_on, 1700663624);
   EXPECT_FALSE(parse_token_response("not json", 1).ok());
   EXPECT_FALSE(parse_token_response(R"({"token_type":"Bearer"})", 1).ok());
@@ -84,13 +94,19 @@ TEST(Credentials, NoCredentialsSaysWhatToSet) {
 }
 
 TEST(ArmError, WrappedUnwrappedAndAuthorization) {
-  auto wrapped = parse_arm_error(404, R"({"error":{"code":"ResourceGroupNotFound","message":"Resource group 'x' could not be found."}})");
+  auto wrapped = parse_arm_error(
+      404,
+      R"({"error":{"code":"ResourceGroupNotFound","message":"Resource group 'x' could not be found."}})");
   EXPECT_EQ(wrapped.code, "ResourceGroupNotFound");
-  auto web = parse_arm_error(409, R"({"Code":"Conflict","Message":"The plan limit","Details":[{"Message":"m"},{"ErrorEntity":{"ExtendedCode":"59301","Code":"Conflict"}}]})");
+  auto web = parse_arm_error(
+      409,
+      R"({"Code":"Conflict","Message":"The plan limit","Details":[{"Message":"m"},{"ErrorEntity":{"ExtendedCode":"59301","Code":"Conflict"}}]})");
   EXPECT_EQ(web.code, "Conflict");
   EXPECT_EQ(web.extended_code, "59301");
   EXPECT_NE(web.summary().find("59301"), std::string::npos);
-  auto auth = parse_arm_error(403, R"({"error":{"code":"AuthorizationFailed","message":"The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Network/privateDnsZones/write' over scope '/subscriptions/s' or the scope is invalid."}})");
+  auto auth = parse_arm_error(
+      403,
+      R"({"error":{"code":"AuthorizationFailed","message":"The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Network/privateDnsZones/write' over scope '/subscriptions/s' or the scope is invalid."}})");
   EXPECT_EQ(auth.action, "Microsoft.Network/privateDnsZones/write");
   EXPECT_NE(auth.summary().find("Private DNS Zone Contributor"), std::string::npos);
   auto garbage = parse_arm_error(502, "<html>bad gateway</html>");

@@ -34,33 +34,38 @@ TEST(Diagnose, HealthyVaultHasOnlyPassingFindings) {
   EXPECT_EQ(verdict_of(f), Severity::kOk);
   std::set<std::string> ids;
   for (const auto& x : f) ids.insert(x.id);
-  EXPECT_EQ(ids, (std::set<std::string>{"dns.private_endpoint", "tcp.connected", "tls.verified", "http.private_path"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"dns.private_endpoint", "tcp.connected", "tls.verified",
+                                        "http.private_path"}));
 }
 
 TEST(Diagnose, UnlinkedZoneIsAPublicAddressAndThePublicSourceIsSeen) {
   TargetObservation t = healthy_vault();
   t.dns[0] = answered("10.0.2.53",
-                      {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net", "data-prod-weu.vaultcore.azure.net"},
+                      {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net",
+                       "data-prod-weu.vaultcore.azure.net"},
                       {"203.0.113.10"});
   t.connections = {healthy_connection("203.0.113.10", "198.51.100.7")};
   auto f = run(t);
   EXPECT_EQ(problems(f), (std::set<std::string>{"dns.public_address", "kv.public_source"}));
   EXPECT_EQ(verdict_of(f), Severity::kCritical);
-  const auto dns = std::find_if(f.begin(), f.end(), [](const Finding& x) { return x.id == "dns.public_address"; });
+  const auto dns = std::find_if(f.begin(), f.end(),
+                                [](const Finding& x) { return x.id == "dns.public_address"; });
   EXPECT_EQ(dns->fm, 13);
   EXPECT_NE(dns->evidence.at("chain").find("data-prod-weu"), std::string::npos);
 }
 
 TEST(Diagnose, NoPrivatelinkAliasMeansConnectionNotApproved) {
   TargetObservation t = healthy_vault();
-  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "data-prod-weu.vaultcore.azure.net"}, {"203.0.113.10"});
+  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "data-prod-weu.vaultcore.azure.net"},
+                      {"203.0.113.10"});
   t.connections.clear();
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.alias_missing"});
 }
 
 TEST(Diagnose, NxdomainOnThePrivatelinkName) {
   TargetObservation t = healthy_vault();
-  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {}, "NXDOMAIN");
+  t.dns[0] = answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
+                      {}, "NXDOMAIN");
   t.dns[1].rcode = "NXDOMAIN";
   t.connections.clear();
   auto f = run(t);
@@ -69,7 +74,8 @@ TEST(Diagnose, NxdomainOnThePrivatelinkName) {
 }
 
 TEST(Diagnose, ResolverFailuresAreNamed) {
-  for (auto [status, id] : {std::pair{DnsStatus::kTimeout, "dns.timeout"}, {DnsStatus::kUnreachable, "dns.unreachable"},
+  for (auto [status, id] : {std::pair{DnsStatus::kTimeout, "dns.timeout"},
+                            {DnsStatus::kUnreachable, "dns.unreachable"},
                             {DnsStatus::kMalformed, "dns.malformed"}}) {
     TargetObservation t{vault(), {}, {}};
     DnsObservation d;
@@ -93,13 +99,16 @@ TEST(Diagnose, ServfailAndRefusedRcodes) {
 TEST(Diagnose, ResolverThatDoesNotForwardIsNamedFm17) {
   TargetObservation t = healthy_vault();
   t.dns.push_back(answered("10.9.9.9",
-                           {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net", "data-prod-weu.vaultcore.azure.net"},
+                           {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net",
+                            "data-prod-weu.vaultcore.azure.net"},
                            {"203.0.113.10"}));
   Observations o;
   o.targets.push_back(t);
-  o.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}, Resolver{"10.9.9.9", 53, "WEBSITE_DNS_SERVER"}};
+  o.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"},
+                 Resolver{"10.9.9.9", 53, "WEBSITE_DNS_SERVER"}};
   auto f = diagnose(o);
-  EXPECT_EQ(problems(f), (std::set<std::string>{"dns.resolver_not_forwarding", "dns.public_address"}));
+  EXPECT_EQ(problems(f),
+            (std::set<std::string>{"dns.resolver_not_forwarding", "dns.public_address"}));
   EXPECT_EQ(f[0].id, "dns.resolver_not_forwarding");  // first, so a person reads it first
   EXPECT_EQ(f[0].fm, 17);
   EXPECT_NE(f[0].summary.find("10.9.9.9 (WEBSITE_DNS_SERVER)"), std::string::npos) << f[0].summary;
@@ -109,9 +118,14 @@ TEST(Diagnose, ResolverThatDoesNotForwardIsNamedFm17) {
 
 TEST(Diagnose, ResolversThatDisagreeWithoutAPrivateAnswer) {
   TargetObservation t{vault(), {}, {}};
-  t.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.10"}));
-  t.dns.push_back(answered("10.9.9.9", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.99"}));
-  EXPECT_EQ(problems(run(t)), (std::set<std::string>{"dns.resolvers_disagree", "dns.public_address"}));
+  t.dns.push_back(answered("10.0.2.53",
+                           {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
+                           {"203.0.113.10"}));
+  t.dns.push_back(answered("10.9.9.9",
+                           {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
+                           {"203.0.113.99"}));
+  EXPECT_EQ(problems(run(t)),
+            (std::set<std::string>{"dns.resolvers_disagree", "dns.public_address"}));
 }
 
 TEST(Diagnose, SlowResolverAndLongTtl) {
@@ -119,7 +133,9 @@ TEST(Diagnose, SlowResolverAndLongTtl) {
   t.dns[0].duration_ms = 1500;
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.slow_resolver"});
   TargetObservation pub{vault(), {}, {}};
-  pub.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"203.0.113.10"}));
+  pub.dns.push_back(answered("10.0.2.53",
+                             {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
+                             {"203.0.113.10"}));
   pub.dns[0].answers.back().ttl = 3600;
   EXPECT_EQ(problems(run(pub)), (std::set<std::string>{"dns.public_address", "dns.long_ttl"}));
 }
@@ -180,21 +196,27 @@ TEST(Diagnose, VaultFirewallAndMissingNetworkInfo) {
 
 TEST(Diagnose, CognitiveBodiesAreClassified) {
   TargetObservation t{account(), {}, {}};
-  t.dns.push_back(answered("10.0.2.53", {"cs1.cognitiveservices.azure.com", "cs1.privatelink.cognitiveservices.azure.com"}, {"10.0.1.5"}));
+  t.dns.push_back(
+      answered("10.0.2.53",
+               {"cs1.cognitiveservices.azure.com", "cs1.privatelink.cognitiveservices.azure.com"},
+               {"10.0.1.5"}));
   ConnectionObservation c = healthy_connection("10.0.1.5", "");
   c.headers.clear();
   c.status_code = 401;
   t.connections.push_back(c);
   EXPECT_TRUE(problems(run(t)).empty());
   t.connections[0].status_code = 403;
-  t.connections[0].body = R"({"error":{"code":"403","message":"Public access is disabled. Please configure private endpoint."}})";
+  t.connections[0].body =
+      R"({"error":{"code":"403","message":"Public access is disabled. Please configure private endpoint."}})";
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"cs.public_access_disabled"});
-  t.connections[0].body = R"({"error":{"code":"403","message":"Access denied due to Virtual Network/Firewall rules."}})";
+  t.connections[0].body =
+      R"({"error":{"code":"403","message":"Access denied due to Virtual Network/Firewall rules."}})";
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"cs.forbidden_by_firewall"});
 }
 
 TEST(Diagnose, KeyVaultNetworkInfoParsing) {
-  EXPECT_EQ(keyvault_source_address("conn_type=Ipv4;addr=10.0.0.4;act_addr_fam=InterNetwork;"), "10.0.0.4");
+  EXPECT_EQ(keyvault_source_address("conn_type=Ipv4;addr=10.0.0.4;act_addr_fam=InterNetwork;"),
+            "10.0.0.4");
   EXPECT_EQ(keyvault_source_address(" addr=2001:db8::1 ;"), "2001:db8::1");
   EXPECT_EQ(keyvault_source_address("garbage"), "");
 }
@@ -231,7 +253,8 @@ TEST(Diagnose, SystemResolverThatDisagreesWithDirectQueries) {
 }
 
 TEST(Diagnose, TimeoutsOfADeadServerAreUnreachableToo) {
-  // The kernel rate-limits ICMP port-unreachable: some queries to a dead server see it, others time out.
+  // The kernel rate-limits ICMP port-unreachable: some queries to a dead server see it, others time
+  // out.
   Observations o;
   for (auto status : {DnsStatus::kUnreachable, DnsStatus::kTimeout}) {
     TargetObservation t{vault(), {}, {}};

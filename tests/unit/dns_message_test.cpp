@@ -11,8 +11,14 @@ namespace {
 // Builds DNS messages byte by byte, the way c-ares's own tests state the exact packets.
 struct Packet {
   std::vector<unsigned char> b;
-  void u16(int v) { b.push_back(static_cast<unsigned char>(v >> 8)); b.push_back(static_cast<unsigned char>(v)); }
-  void u32(uint32_t v) { u16(static_cast<int>(v >> 16)); u16(static_cast<int>(v & 0xFFFF)); }
+  void u16(int v) {
+    b.push_back(static_cast<unsigned char>(v >> 8));
+    b.push_back(static_cast<unsigned char>(v));
+  }
+  void u32(uint32_t v) {
+    u16(static_cast<int>(v >> 16));
+    u16(static_cast<int>(v & 0xFFFF));
+  }
   void name(const std::string& n) {
     std::size_t start = 0;
     while (start < n.size()) {
@@ -24,16 +30,35 @@ struct Packet {
     }
     b.push_back(0);
   }
-  void header(int rcode, int qd, int an) { u16(0x1234); u16(0x8180 | rcode); u16(qd); u16(an); u16(0); u16(0); }
-  void question(const std::string& n, int type) { name(n); u16(type); u16(1); }
+  void header(int rcode, int qd, int an) {
+    u16(0x1234);
+    u16(0x8180 | rcode);
+    u16(qd);
+    u16(an);
+    u16(0);
+    u16(0);
+  }
+  void question(const std::string& n, int type) {
+    name(n);
+    u16(type);
+    u16(1);
+  }
   void cname(const std::string& owner, const std::string& target, uint32_t ttl) {
-    name(owner); u16(5); u16(1); u32(ttl);
-    Packet rd; rd.name(target);
+    name(owner);
+    u16(5);
+    u16(1);
+    u32(ttl);
+    Packet rd;
+    rd.name(target);
     u16(static_cast<int>(rd.b.size()));
     b.insert(b.end(), rd.b.begin(), rd.b.end());
   }
   void a(const std::string& owner, std::vector<unsigned char> ip, uint32_t ttl) {
-    name(owner); u16(1); u16(1); u32(ttl); u16(static_cast<int>(ip.size()));
+    name(owner);
+    u16(1);
+    u16(1);
+    u32(ttl);
+    u16(static_cast<int>(ip.size()));
     b.insert(b.end(), ip.begin(), ip.end());
   }
 };
@@ -59,7 +84,8 @@ TEST(DnsMessage, FollowsTheCnameChainToThePrivateAddress) {
   EXPECT_EQ(r->answers[0].ttl, 60u);
   std::vector<std::string> chain, addresses;
   follow_chain("kv1.vault.azure.net", "A", r->answers, &chain, &addresses);
-  EXPECT_EQ(chain, (std::vector<std::string>{"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}));
+  EXPECT_EQ(chain, (std::vector<std::string>{"kv1.vault.azure.net",
+                                             "kv1.privatelink.vaultcore.azure.net"}));
   EXPECT_EQ(addresses, std::vector<std::string>{"10.0.1.4"});
 }
 
@@ -106,7 +132,8 @@ TEST(DnsMessage, CompressionPointerLoopIsRejected) {
 }
 
 TEST(DnsMessage, CnameLoopStopsTheWalk) {
-  std::vector<DnsRecord> answers = {{"a.example", "CNAME", 1, "b.example"}, {"b.example", "CNAME", 1, "a.example"}};
+  std::vector<DnsRecord> answers = {{"a.example", "CNAME", 1, "b.example"},
+                                    {"b.example", "CNAME", 1, "a.example"}};
   std::vector<std::string> chain, addresses;
   follow_chain("a.example", "A", answers, &chain, &addresses);
   EXPECT_EQ(chain.size(), 2u);
@@ -115,7 +142,12 @@ TEST(DnsMessage, CnameLoopStopsTheWalk) {
 
 TEST(DnsMessage, QueryPacketIsNotAnAnswer) {
   Packet p;
-  p.u16(1); p.u16(0x0100); p.u16(1); p.u16(0); p.u16(0); p.u16(0);
+  p.u16(1);
+  p.u16(0x0100);
+  p.u16(1);
+  p.u16(0);
+  p.u16(0);
+  p.u16(0);
   p.question("x.example", 1);
   EXPECT_FALSE(parse_dns_response(p.b.data(), static_cast<int>(p.b.size())).ok());
 }

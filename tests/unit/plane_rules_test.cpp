@@ -1,11 +1,11 @@
 #include "plane_rules.hpp"
 
-#include "topology_fixture.hpp"
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <set>
+
+#include "topology_fixture.hpp"
 
 using namespace vnetdiag;
 using namespace vnetdiag::arm;
@@ -51,14 +51,31 @@ TEST(JoinPlanes, ZoneNotLinkedIsTheCauseOfThePublicAddress) {
 }
 
 TEST(JoinPlanes, EachBrokenLinkOfTheChain) {
-  struct Case { const char* expect; std::function<void(Topology&)> breakit; std::string resource; };
+  struct Case {
+    const char* expect;
+    std::function<void(Topology&)> breakit;
+    std::string resource;
+  };
   const std::vector<Case> cases = {
-      {"arm.connection_not_approved", [](Topology& t) {
-         t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"] = "Pending"; }, kPe},
+      {"arm.connection_not_approved",
+       [](Topology& t) {
+         t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                            ["privateLinkServiceConnectionState"]["status"] = "Pending";
+       },
+       kPe},
       {"arm.endpoint_missing", [](Topology& t) { t.private_endpoints.clear(); }, kVault},
       {"arm.zone_missing", [](Topology& t) { t.zones.clear(); }, kZone},
-      {"arm.zone_group_missing", [](Topology& t) { t.zone_groups.clear(); t.a_records.clear(); }, kPe},
-      {"arm.record_stale", [](Topology& t) { t.a_records["privatelink.vaultcore.azure.net"][0]["properties"]["aRecords"][0]["ipv4Address"] = "10.0.1.9"; },
+      {"arm.zone_group_missing",
+       [](Topology& t) {
+         t.zone_groups.clear();
+         t.a_records.clear();
+       },
+       kPe},
+      {"arm.record_stale",
+       [](Topology& t) {
+         t.a_records["privatelink.vaultcore.azure.net"][0]["properties"]["aRecords"][0]
+                    ["ipv4Address"] = "10.0.1.9";
+       },
        kZone + "/A/vdlabkv"},
   };
   for (const auto& c : cases) {
@@ -83,8 +100,9 @@ TEST(JoinPlanes, SiteSubnetPlanAndLockDown) {
   t.vnet["properties"]["dhcpOptions"]["dnsServers"] = {"10.0.2.10"};
   std::vector<Finding> f;
   join_planes(t, {vault_target()}, kRg, f);
-  for (const char* id : {"arm.integration_missing", "arm.https_only_off", "arm.subnet_not_delegated", "arm.subnet_too_small",
-                         "arm.plan_below_standard", "arm.vault_public", "arm.custom_dns"})
+  for (const char* id :
+       {"arm.integration_missing", "arm.https_only_off", "arm.subnet_not_delegated",
+        "arm.subnet_too_small", "arm.plan_below_standard", "arm.vault_public", "arm.custom_dns"})
     EXPECT_TRUE(problems(f).count(id)) << id;
 }
 
@@ -96,4 +114,3 @@ TEST(JoinPlanes, RouteAllLayersThatDisagree) {
   join_planes(t, {vault_target()}, kRg, f);
   EXPECT_TRUE(problems(f).count("arm.routeall_layers_disagree"));
 }
-

@@ -1,5 +1,4 @@
 #include "planner.hpp"
-#include "permissions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "permissions.hpp"
 #include "topology_fixture.hpp"
 
 using namespace vnetdiag;
@@ -55,31 +55,47 @@ TEST(Planner, EmptyNetworkPlansTheTutorialInDependencyOrder) {
   t.zone_groups.clear();
   t.vaults[0]["properties"]["networkAcls"]["defaultAction"] = "Allow";
   const Plan p = plan_for(t);
-  EXPECT_EQ(keys(p), (std::set<std::string>{"vnet", "subnet:integration", "subnet:endpoints", "zone:privatelink.vaultcore.azure.net",
-                                            "link:privatelink.vaultcore.azure.net", "endpoint:vault", "zonegroup:vault",
-                                            "site", "lockdown:vault"}));
+  EXPECT_EQ(keys(p),
+            (std::set<std::string>{"vnet", "subnet:integration", "subnet:endpoints",
+                                   "zone:privatelink.vaultcore.azure.net",
+                                   "link:privatelink.vaultcore.azure.net", "endpoint:vault",
+                                   "zonegroup:vault", "site", "lockdown:vault"}));
   for (const auto& s : p.steps) EXPECT_NE(s.method, "DELETE");
   const auto order = fix::dependency_order(p);
   std::vector<std::string> seen;
   for (const auto* s : order) {
-    for (const auto& d : s->depends_on) EXPECT_NE(std::find(seen.begin(), seen.end(), d), seen.end()) << s->key << " before " << d;
+    for (const auto& d : s->depends_on)
+      EXPECT_NE(std::find(seen.begin(), seen.end(), d), seen.end()) << s->key << " before " << d;
     seen.push_back(s->key);
   }
   EXPECT_EQ(order.back()->key, "lockdown:vault");
   EXPECT_EQ(step(p, "vnet").body["location"], "westeurope");
-  EXPECT_EQ(step(p, "site").body["properties"]["virtualNetworkSubnetId"], kVnet + "/subnets/vnet-integration-subnet");
+  EXPECT_EQ(step(p, "site").body["properties"]["virtualNetworkSubnetId"],
+            kVnet + "/subnets/vnet-integration-subnet");
 }
 
 TEST(Planner, EachBreakPlansOnlyItsRepair) {
-  struct Case { const char* key; std::function<void(Topology&)> breakit; };
+  struct Case {
+    const char* key;
+    std::function<void(Topology&)> breakit;
+  };
   const std::vector<Case> cases = {
       {"link:privatelink.vaultcore.azure.net", [](Topology& t) { t.links.clear(); }},
-      {"zonegroup:vault", [](Topology& t) { t.zone_groups.clear(); t.a_records.clear(); }},
-      {"approve:vault", [](Topology& t) {
-         t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"] = "Pending";
-         t.vaults[0]["properties"]["privateEndpointConnections"] = {{{"id", kVault + "/privateEndpointConnections/c1"},
-                                                                      {"properties", {{"privateEndpoint", {{"id", kPe}}}}}}}; }},
-      {"lockdown:vault", [](Topology& t) { t.vaults[0]["properties"]["networkAcls"]["defaultAction"] = "Allow"; }},
+      {"zonegroup:vault",
+       [](Topology& t) {
+         t.zone_groups.clear();
+         t.a_records.clear();
+       }},
+      {"approve:vault",
+       [](Topology& t) {
+         t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                            ["privateLinkServiceConnectionState"]["status"] = "Pending";
+         t.vaults[0]["properties"]["privateEndpointConnections"] = {
+             {{"id", kVault + "/privateEndpointConnections/c1"},
+              {"properties", {{"privateEndpoint", {{"id", kPe}}}}}}};
+       }},
+      {"lockdown:vault",
+       [](Topology& t) { t.vaults[0]["properties"]["networkAcls"]["defaultAction"] = "Allow"; }},
       {"site", [](Topology& t) { t.site["properties"]["httpsOnly"] = false; }},
       {"plan", [](Topology& t) { t.plan["sku"]["tier"] = "Basic"; }},
   };
@@ -87,7 +103,8 @@ TEST(Planner, EachBreakPlansOnlyItsRepair) {
     Topology t = tutorial();
     c.breakit(t);
     const Plan p = plan_for(t);
-    EXPECT_EQ(keys(p), std::set<std::string>{c.key}) << c.key << "\n" << fix::render_plan_text(p, false);
+    EXPECT_EQ(keys(p), std::set<std::string>{c.key}) << c.key << "\n"
+                                                     << fix::render_plan_text(p, false);
   }
 }
 
@@ -97,13 +114,17 @@ TEST(Planner, MissingZoneIsCreatedLinkedAndFilled) {
   t.links.clear();
   t.a_records.clear();
   const Plan p = plan_for(t);
-  EXPECT_EQ(keys(p), (std::set<std::string>{"zone:privatelink.vaultcore.azure.net", "link:privatelink.vaultcore.azure.net", "zonegroup:vault"}));
-  EXPECT_EQ(step(p, "zonegroup:vault").depends_on, std::vector<std::string>{"zone:privatelink.vaultcore.azure.net"});
+  EXPECT_EQ(keys(p),
+            (std::set<std::string>{"zone:privatelink.vaultcore.azure.net",
+                                   "link:privatelink.vaultcore.azure.net", "zonegroup:vault"}));
+  EXPECT_EQ(step(p, "zonegroup:vault").depends_on,
+            std::vector<std::string>{"zone:privatelink.vaultcore.azure.net"});
 }
 
 TEST(Planner, StaleRecordRewritesTheZoneGroup) {
   Topology t = tutorial();
-  t.a_records["privatelink.vaultcore.azure.net"][0]["properties"]["aRecords"][0]["ipv4Address"] = "10.0.1.9";
+  t.a_records["privatelink.vaultcore.azure.net"][0]["properties"]["aRecords"][0]["ipv4Address"] =
+      "10.0.1.9";
   const Plan p = plan_for(t);
   ASSERT_EQ(keys(p), std::set<std::string>{"zonegroup:vault"});
   EXPECT_EQ(p.steps[0].repairs, "arm.record_stale");
@@ -116,7 +137,8 @@ TEST(Planner, NothingIsLost) {
   t.subnet["properties"]["networkSecurityGroup"] = {{"id", "nsg1"}};
   t.vnet["properties"]["subnets"][0] = t.subnet;
   t.vnets = {t.vnet};
-  t.vaults[0]["properties"]["networkAcls"] = {{"defaultAction", "Allow"}, {"bypass", "AzureServices"},
+  t.vaults[0]["properties"]["networkAcls"] = {{"defaultAction", "Allow"},
+                                              {"bypass", "AzureServices"},
                                               {"ipRules", {{{"value", "203.0.113.7/32"}}}}};
   const Plan p = plan_for(t);
   const auto& subnet = step(p, "subnet:integration");
@@ -130,10 +152,12 @@ TEST(Planner, NothingIsLost) {
 
 TEST(Planner, RefusesWhatItMustNotTouch) {
   Topology t = tutorial();
-  t.subnet["properties"]["delegations"] = {{{"properties", {{"serviceName", "Microsoft.ContainerInstance/containerGroups"}}}}};
+  t.subnet["properties"]["delegations"] = {
+      {{"properties", {{"serviceName", "Microsoft.ContainerInstance/containerGroups"}}}}};
   t.vnet["properties"]["subnets"][0] = t.subnet;
   t.vnets = {t.vnet};
-  t.zone_groups[lower_id(kPe)] = {{{"name", "deployedByPolicy"}, {"properties", {{"privateDnsZoneConfigs", json::array()}}}}};
+  t.zone_groups[lower_id(kPe)] = {
+      {{"name", "deployedByPolicy"}, {"properties", {{"privateDnsZoneConfigs", json::array()}}}}};
   t.a_records.clear();
   const Plan p = plan_for(t);
   EXPECT_TRUE(p.steps.empty()) << fix::render_plan_text(p, false);
@@ -143,9 +167,12 @@ TEST(Planner, RefusesWhatItMustNotTouch) {
 TEST(Permissions, WildcardsAndNotActions) {
   using fix::action_allowed;
   EXPECT_TRUE(action_allowed("Microsoft.Network/privateDnsZones/write", {"*"}, {}));
-  EXPECT_TRUE(action_allowed("Microsoft.Network/privateDnsZones/write", {"Microsoft.Network/*"}, {}));
-  EXPECT_TRUE(action_allowed("microsoft.network/privatednszones/write", {"Microsoft.Network/privateDnsZones/*"}, {}));
+  EXPECT_TRUE(
+      action_allowed("Microsoft.Network/privateDnsZones/write", {"Microsoft.Network/*"}, {}));
+  EXPECT_TRUE(action_allowed("microsoft.network/privatednszones/write",
+                             {"Microsoft.Network/privateDnsZones/*"}, {}));
   EXPECT_FALSE(action_allowed("Microsoft.Network/privateDnsZones/write", {"*/read"}, {}));
-  EXPECT_FALSE(action_allowed("Microsoft.Authorization/roleAssignments/write", {"*"}, {"Microsoft.Authorization/*/Write"}));
+  EXPECT_FALSE(action_allowed("Microsoft.Authorization/roleAssignments/write", {"*"},
+                              {"Microsoft.Authorization/*/Write"}));
   EXPECT_FALSE(action_allowed("Microsoft.Web/sites/write", {}, {}));
 }

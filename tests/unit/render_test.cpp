@@ -32,9 +32,11 @@ TEST(RenderJson, CarriesTheSchemaFields) {
   EXPECT_EQ(j["exit_code"], 0);
   ASSERT_EQ(j["targets"].size(), 1u);
   EXPECT_EQ(j["targets"][0]["dns"][0]["chain"][1], "kv1.privatelink.vaultcore.azure.net");
-  EXPECT_EQ(j["targets"][0]["connections"][0]["tls"]["certificate"]["sans"][0], "*.vault.azure.net");
+  EXPECT_EQ(j["targets"][0]["connections"][0]["tls"]["certificate"]["sans"][0],
+            "*.vault.azure.net");
   for (const auto& f : j["findings"])
-    for (const char* key : {"id", "fm", "severity", "layer", "target", "summary", "evidence", "remedy"})
+    for (const char* key :
+         {"id", "fm", "severity", "layer", "target", "summary", "evidence", "remedy"})
       EXPECT_TRUE(f.contains(key)) << key;
 }
 

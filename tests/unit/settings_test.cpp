@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "cli.hpp"
 #include "cloud.hpp"
@@ -24,8 +24,10 @@ std::string write_temp(const std::string& text) {
 }  // namespace
 
 TEST(Cli, FlagsOverrideEnvironmentOverrideConfig) {
-  const std::string config = write_temp(R"({"keyvault": ["fromconfig"], "cloud": "AzureUSGovernment", "timeout": 4})");
-  std::map<std::string, std::string> env = {{"VNETDIAG_CONFIG", config}, {"VNETDIAG_KEYVAULT", "fromenv1,fromenv2"}};
+  const std::string config =
+      write_temp(R"({"keyvault": ["fromconfig"], "cloud": "AzureUSGovernment", "timeout": 4})");
+  std::map<std::string, std::string> env = {{"VNETDIAG_CONFIG", config},
+                                            {"VNETDIAG_KEYVAULT", "fromenv1,fromenv2"}};
   auto p = parse_check({"--timeout", "7"}, env);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->settings.keyvaults.value, (std::vector<std::string>{"fromenv1", "fromenv2"}));
@@ -40,25 +42,35 @@ TEST(Cli, FlagsOverrideEnvironmentOverrideConfig) {
 TEST(Cli, BadInputIsOneClearError) {
   const std::map<std::string, std::string> none;
   EXPECT_NE(parse_check({"--nope"}, none).error().message.find("--nope"), std::string::npos);
-  EXPECT_NE(parse_check({"-o", "yaml"}, none).error().message.find("text, json or junit"), std::string::npos);
-  EXPECT_NE(parse_check({"--cloud", "Mars"}, none).error().message.find("AzureCloud"), std::string::npos);
-  EXPECT_NE(parse_check({"--timeout", "-1"}, none).error().message.find("--timeout"), std::string::npos);
-  EXPECT_NE(parse_check({"--timeout", "soon"}, none).error().message.find("timeout"), std::string::npos);
-  EXPECT_NE(parse_check({"--ca-bundle", "/nonexistent.pem"}, none).error().message.find("cannot be read"),
+  EXPECT_NE(parse_check({"-o", "yaml"}, none).error().message.find("text, json or junit"),
             std::string::npos);
-  EXPECT_NE(parse_check({"--config", "/nonexistent.json"}, none).error().message.find("cannot read"),
+  EXPECT_NE(parse_check({"--cloud", "Mars"}, none).error().message.find("AzureCloud"),
             std::string::npos);
-  for (auto message : {parse_check({"--nope"}, none).error().message}) EXPECT_EQ(message.find('\n'), std::string::npos);
+  EXPECT_NE(parse_check({"--timeout", "-1"}, none).error().message.find("--timeout"),
+            std::string::npos);
+  EXPECT_NE(parse_check({"--timeout", "soon"}, none).error().message.find("timeout"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_check({"--ca-bundle", "/nonexistent.pem"}, none).error().message.find("cannot be read"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_check({"--config", "/nonexistent.json"}, none).error().message.find("cannot read"),
+      std::string::npos);
+  for (auto message : {parse_check({"--nope"}, none).error().message})
+    EXPECT_EQ(message.find('\n'), std::string::npos);
 }
 
 TEST(Cli, InvalidConfigFiles) {
   const std::map<std::string, std::string> none;
   const std::string broken = write_temp("{\"keyvault\": [");
-  EXPECT_NE(parse_check({"--config", broken}, none).error().message.find("not valid JSON"), std::string::npos);
+  EXPECT_NE(parse_check({"--config", broken}, none).error().message.find("not valid JSON"),
+            std::string::npos);
   const std::string unknown = write_temp(R"({"keyvalt": "x"})");
-  EXPECT_NE(parse_check({"--config", unknown}, none).error().message.find("unknown key 'keyvalt'"), std::string::npos);
+  EXPECT_NE(parse_check({"--config", unknown}, none).error().message.find("unknown key 'keyvalt'"),
+            std::string::npos);
   const std::string wrong_type = write_temp(R"({"timeout": "10"})");
-  EXPECT_NE(parse_check({"--config", wrong_type}, none).error().message.find("number"), std::string::npos);
+  EXPECT_NE(parse_check({"--config", wrong_type}, none).error().message.find("number"),
+            std::string::npos);
   for (auto* p : {&broken, &unknown, &wrong_type}) std::remove(p->c_str());
 }
 
@@ -114,7 +126,8 @@ TEST(ResolvConf, AppServiceEmbeddedResolver) {
 }
 
 TEST(ResolvConf, GarbageLinesBecomeProblems) {
-  auto rc = parse_resolv_conf("nameserver\nnameserver not-an-ip\nnameserver 10.0.0.2\n\x01\x02 junk\nsearch x\n");
+  auto rc = parse_resolv_conf(
+      "nameserver\nnameserver not-an-ip\nnameserver 10.0.0.2\n\x01\x02 junk\nsearch x\n");
   EXPECT_EQ(rc.nameservers, std::vector<std::string>{"10.0.0.2"});
   EXPECT_EQ(rc.problems.size(), 2u);
   auto missing = read_resolv_conf("/nonexistent/resolv.conf");
