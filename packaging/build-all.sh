@@ -7,8 +7,8 @@
 # The roots are cached in packaging/.roots/: the first run makes them (a few minutes), later
 # runs only rebuild what changed.
 # Usage: packaging/build-all.sh [--out DIR] [--host-build DIR]
-#   --host-build DIR  make the .deb from this configured build tree (e.g. build/) instead of
-#                     packaging/.roots/host-build
+#   --host-build DIR  make the .deb from this build tree (e.g. build/, as the tests do) instead
+#                     of building one in packaging/.roots/host-build
 # Needs root (debootstrap, chroot), the packages of packaging/setup-debian.sh and Debian's mirror.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -37,8 +37,12 @@ if [ -z "$host_build" ]; then
   host_build="$VNETDIAG_ROOTS/host-build"
   echo "build-all: building the .deb's vnetdiag in $host_build" >&2
   nice -n 10 cmake -S "$repo" -B "$host_build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  nice -n 10 cmake --build "$host_build" --target vnetdiag vnetdiag_man -j "$jobs" >/dev/null
+elif [ ! -f "$host_build/CPackConfig.cmake" ]; then
+  echo "build-all: $host_build is no configured build tree of vnetdiag" >&2
+  exit 2
 fi
-nice -n 10 cmake --build "$host_build" --target vnetdiag vnetdiag_man -j "$jobs" >/dev/null
+# (cpack brings the tree up to date itself: with --host-build, a tree just built costs nothing.)
 deb_tmp="$(mktemp -d)"
 trap 'rm -rf "$deb_tmp"' EXIT
 (cd "$host_build" && cpack -G DEB -B "$deb_tmp" >"$deb_tmp/cpack.log" 2>&1) || { cat "$deb_tmp/cpack.log" >&2; exit 1; }

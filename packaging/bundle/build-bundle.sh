@@ -33,6 +33,9 @@ t0=$SECONDS
 roots_ensure "$BUILD_ROOT" bullseye "${BUILD_PACKAGES[@]}"
 
 work="$VNETDIAG_ROOTS/bundle"
+# One bundle build at a time (build-all.sh by hand and the packaging tests share the work dir).
+exec {bundle_lock}>"$VNETDIAG_ROOTS/.lock-bundle"
+flock "$bundle_lock"
 mkdir -p "$work/build"
 roots_rm "$work/stage"
 roots_rm "$work/debug"

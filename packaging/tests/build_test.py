@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""packaging/build-all.sh makes every artefact (the fixture of the other packaging tests): the
+self-contained bundle with its checksum, the .deb, and the sidecar's build context.
+Usage: build_test.py OUT_DIR BUILD_TREE"""
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+out, build_tree = sys.argv[1], sys.argv[2]
+tally = common.Tally("build_test")
+common.require_roots()
+t0 = time.monotonic()
+p = subprocess.run(["bash", os.path.join(common.PACKAGING, "build-all.sh"), "--out", out, "--host-build", build_tree],
+                   timeout=1500)
+tally.check(f"build-all.sh succeeds ({time.monotonic() - t0:.0f} s)", p.returncode == 0, f"exit {p.returncode}")
+files = sorted(os.listdir(out)) if os.path.isdir(out) else []
+bundles = [f for f in files if f.startswith("vnetdiag-") and f.endswith("-linux-x86_64.tar.gz")]
+debs = [f for f in files if f.startswith("vnetdiag_") and f.endswith("_amd64.deb")]
+tally.check("one bundle vnetdiag-<version>-linux-x86_64.tar.gz", len(bundles) == 1, str(files))
+tally.check("one package vnetdiag_<version>-1_amd64.deb", len(debs) == 1, str(files))
+if bundles:
+    path = os.path.join(out, bundles[0])
+    print(f"bundle: {bundles[0]}, {os.path.getsize(path) / 1e6:.1f} MB")
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    tally.check("its .sha256 matches", open(path + ".sha256").read().split()[0] == digest)
+    with tarfile.open(path) as tar:
+        names = tar.getnames()
+        members = {m.name: m for m in tar.getmembers()}
+        buildinfo = tar.extractfile("vnetdiag/BUILDINFO").read().decode() if "vnetdiag/BUILDINFO" in names else ""
+    print(buildinfo)
+    tally.check("it holds the binary (executable), its libraries, the launcher and startup.sh",
+                "vnetdiag/bin/vnetdiag" in names and members["vnetdiag/bin/vnetdiag"].mode & 0o111 and
+                "vnetdiag/lib/libcurl.so.4" in names and "vnetdiag/lib/libcares.so.2" in names and
+                "vnetdiag/vnetdiag.sh" in names and "vnetdiag/startup.sh" in names, str(names[:20]))
+    tally.check("it ships no part of glibc", not any(os.path.basename(n).startswith(
+        ("libc.so", "ld-linux", "libm.so", "libpthread.so", "libdl.so", "libresolv.so", "libnss_")) for n in names))
+    tally.check("BUILDINFO names the glibc floor 2.31", "needs glibc >= 2.31" in buildinfo, buildinfo)
+tally.check("the sidecar context has its Dockerfile and the package",
+            os.path.isfile(os.path.join(out, "sidecar", "Dockerfile")) and
+            os.path.isfile(os.path.join(out, "sidecar", "vnetdiag.deb")))
+tally.finish()
