@@ -1,11 +1,20 @@
 #include "check_scheduler.hpp"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -30,83 +39,198 @@ double unix_now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-#if defined(__cpp_lib_atomic_shared_ptr)
-using SnapshotSlot = std::atomic<std::shared_ptr<const Snapshot>>;
-#else
-// libstdc++ before GCC 12 (Debian bullseye's g++ 10 builds the self-contained bundle) has no
-// std::atomic<std::shared_ptr>: the same load and store under a mutex.
-class SnapshotSlot {
- public:
-  std::shared_ptr<const Snapshot> load() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return value_;
-  }
-  void store(std::shared_ptr<const Snapshot> value) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    value_ = std::move(value);
-  }
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Snapshot> value_;
-};
-#endif
+bool write_all(int fd, const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) return "the check process died of signal " + std::to_string(WTERMSIG(status));
+  if (WIFEXITED(status)) return "the check process exited with status " + std::to_string(WEXITSTATUS(status));
+  return "the check process ended abnormally";
+}
 
 }  // namespace
 
 struct CheckScheduler::State {
   RunCheck run;
   ServeInfo info;
-  Clock::duration interval;
+  SchedulerOptions options;
   std::string instance_id;
   LogLine log;
 
-  SnapshotSlot current;
+  std::atomic<std::shared_ptr<const Snapshot>> current;
   std::atomic<Clock::rep> heartbeat{0};
   std::atomic<int> running{0};
+  std::atomic<bool> stop{false};
 
   std::mutex mutex;
-  std::condition_variable wake;  // stop requested
+  std::condition_variable wake;   // stop requested
   std::condition_variable ended;  // the loop returned
-  bool stop = false;
   bool done = false;
   std::thread thread;
 
   void beat() { heartbeat.store(Clock::now().time_since_epoch().count()); }
+
+  Clock::duration interval() const {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.interval_s));
+  }
+
+  // The outcome of run(), exceptions included.
+  Result<Report> run_guarded() {
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      return fail(std::string("internal error: ") + e.what());
+    }
+  }
+
+  std::shared_ptr<const Snapshot> run_in_process(const Snapshot& previous, Clock::time_point started) {
+    const Result<Report> outcome = run_guarded();
+    const auto finished = Clock::now();
+    return next_snapshot(previous, outcome, info, seconds_between(started, finished), unix_now(), finished);
+  }
+
+  std::shared_ptr<const Snapshot> failed(const Snapshot& previous, const std::string& why, Clock::time_point started) {
+    const auto finished = Clock::now();
+    return next_snapshot(previous, fail(why), info, seconds_between(started, finished), unix_now(), finished);
+  }
+
+  // In the child: run, render, send the snapshot's bytes, exit. Never returns.
+  [[noreturn]] void child(int fd, pid_t parent, const Snapshot& previous, Clock::time_point started) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(3);
+    // Keep none of the server's descriptors: a connection the server closes must look closed to
+    // its client, and the listening port must be free when the server is gone.
+    if (fd != 3) {
+      if (::dup2(fd, 3) < 0) ::_exit(3);
+      fd = 3;
+    }
+    ::close_range(4, ~0U, 0);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    try {
+      const Result<Report> outcome = run_guarded();
+      const auto finished = Clock::now();
+      const auto snapshot =
+          next_snapshot(previous, outcome, info, seconds_between(started, finished), unix_now(), finished);
+      ::_exit(write_all(fd, encode_snapshot(*snapshot)) ? 0 : 4);
+    } catch (...) {
+      ::_exit(5);
+    }
+  }
+
+  std::shared_ptr<const Snapshot> run_isolated(const Snapshot& previous_full, Clock::time_point started,
+                                               long* peak_rss_kib) {
+    // What the child needs of the previous snapshot: the counters. Copied before the fork, so
+    // the child reads nothing another thread may be changing.
+    Snapshot previous;
+    previous.runs = previous_full.runs;
+    previous.errors = previous_full.errors;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      return failed(previous, std::string("cannot start the check: pipe: ") + std::strerror(errno), started);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      const int e = errno;
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return failed(previous, std::string("cannot start the check: fork: ") + std::strerror(e), started);
+    }
+    if (pid == 0) {
+      ::close(fds[0]);
+      child(fds[1], parent, previous, started);
+    }
+    ::close(fds[1]);
+
+    std::string bytes;
+    std::string killed_because;
+    const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(options.kill_after_s));
+    char buf[16384];
+    for (;;) {
+      if (stop.load()) {
+        killed_because = "was in flight at shutdown";
+        break;
+      }
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        char why[96];
+        std::snprintf(why, sizeof why, "took longer than %.0f s", options.kill_after_s);
+        killed_because = why;
+        break;
+      }
+      // Short slices: a stop request is noticed within 100 ms.
+      const auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      pollfd p{fds[0], POLLIN, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left_ms, 100)));
+      if (ready <= 0) continue;  // timeout or EINTR
+      const ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n > 0) {
+        bytes.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      break;  // end of file: the child is done
+    }
+    ::close(fds[0]);
+    if (!killed_because.empty()) ::kill(pid, SIGKILL);
+    int status = 0;
+    rusage usage{};
+    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    *peak_rss_kib = usage.ru_maxrss;
+    if (!killed_because.empty()) return failed(previous, "the check " + killed_because + " and was stopped", started);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return failed(previous, describe_exit(status), started);
+    auto decoded = decode_snapshot(bytes);
+    if (!decoded) return failed(previous, decoded.error().message, started);
+    decoded->finished = Clock::now();
+    return std::make_shared<const Snapshot>(std::move(*decoded));
+  }
 
   void loop() {
     auto next = Clock::now();
     for (;;) {
       {
         std::unique_lock lock(mutex);
-        while (!stop && Clock::now() < next) {
+        while (!stop.load() && Clock::now() < next) {
           // Wake at least every second so the heartbeat shows the loop is alive.
           wake.wait_until(lock, std::min(next, Clock::now() + std::chrono::seconds(1)));
           beat();
         }
-        if (stop) break;
+        if (stop.load()) break;
       }
       const auto started = Clock::now();
       // Fixed rate; a check that overran its interval is followed at once, never overlapped.
-      next = std::max(started, next + interval);
+      next = std::max(started, next + interval());
       beat();
       running.fetch_add(1);
-      Result<Report> outcome = fail("the check did not run");
-      try {
-        outcome = run();
-      } catch (const std::exception& e) {
-        outcome = fail(std::string("internal error: ") + e.what());
-      }
+      long peak_rss_kib = 0;
+      const auto previous = current.load();
+      auto snapshot = options.isolate ? run_isolated(*previous, started, &peak_rss_kib)
+                                      : run_in_process(*previous, started);
       running.fetch_sub(1);
-      const auto finished = Clock::now();
       beat();
-      const double duration_s = std::chrono::duration<double>(finished - started).count();
-      auto snapshot = next_snapshot(*current.load(), outcome, info, duration_s, unix_now(), finished);
+      if (stop.load() && options.isolate && !snapshot->has_report) break;  // killed at shutdown: not news
       current.store(snapshot);  // before the log line: whoever reads the line can see the result
-      if (log) log(cycle_log_line(*snapshot, utc_now_ms(), instance_id));
+      if (log) log(cycle_log_line(*snapshot, utc_now_ms(), instance_id, peak_rss_kib));
       snapshot.reset();
-      // A check allocates and frees a lot on this thread's arena; give the pages back so the
-      // resident size stays flat between cycles.
+      // A check (or its bytes) allocates and frees a lot on this thread's arena; give the pages
+      // back so the resident size stays flat between cycles.
       malloc_trim(0);
     }
     std::lock_guard lock(mutex);
@@ -115,12 +239,12 @@ struct CheckScheduler::State {
   }
 };
 
-CheckScheduler::CheckScheduler(RunCheck run, ServeInfo info, double interval_s, std::string instance_id,
+CheckScheduler::CheckScheduler(RunCheck run, ServeInfo info, SchedulerOptions options, std::string instance_id,
                                LogLine log)
     : state_(std::make_shared<State>()) {
   state_->run = std::move(run);
   state_->info = std::move(info);
-  state_->interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
+  state_->options = options;
   state_->instance_id = std::move(instance_id);
   state_->log = std::move(log);
   state_->current.store(initial_snapshot(state_->info));
@@ -148,7 +272,7 @@ void CheckScheduler::start() {
 
 void CheckScheduler::request_stop() {
   std::lock_guard lock(state_->mutex);
-  state_->stop = true;
+  state_->stop.store(true);
   state_->wake.notify_all();
 }
 

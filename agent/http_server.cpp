@@ -28,7 +28,7 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
-constexpr std::size_t kReadSize = 2048;
+constexpr std::size_t kReadSize = 1024;     // a monitoring request is a few hundred bytes
 constexpr std::size_t kBufferLimit = 16 * 1024;    // per connection; the header limit is lower
 constexpr std::size_t kLingerLimit = 64 * 1024;    // unread request bytes drained before closing
 constexpr auto kLingerTimeout = std::chrono::seconds(1);

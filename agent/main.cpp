@@ -50,12 +50,18 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "version" || command == "--version") return version_command();
+  try {
+    // serve sets the probe libraries up in each check's own process, never in the server's.
+    if (command == "serve") return serve_command(args, process_environment(), std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "vnetdiag: internal error: " << e.what() << " (please report it)\n";
+    return kExitUnknown;
+  }
   init_probe_libraries();
   try {
     if (command == "check")
       return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
     if (command == "env") return env_command(args, process_environment(), std::cout, std::cerr);
-    if (command == "serve") return serve_command(args, process_environment(), std::cout, std::cerr);
     if (command == "fix")
       return fix_command(args, process_environment(), std::cout, std::cerr, isatty(STDIN_FILENO) == 1,
                          isatty(STDOUT_FILENO) == 1);

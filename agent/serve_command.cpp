@@ -1,6 +1,7 @@
 #include "serve_command.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include "check_command.hpp"
 #include "check_scheduler.hpp"
 #include "cli.hpp"
+#include "engine.hpp"
 #include "http_server.hpp"
 #include "serve_routes.hpp"
 #include "version.hpp"
@@ -148,14 +150,25 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
   info.resource["service_instance_id"] = instance_id;
   info.resource["service_name"] = prepared->app.value_or("app", "");
 
-  const double max_check_s = prepared->plan.timeouts.run_s + (prepared->arm ? kArmAllowance : 0);
+  SchedulerOptions options;
+  options.interval_s = interval;
+  options.isolate = true;
+  // The probes' deadline, the ARM budgets when ARM is read, and a margin: then the check is killed.
+  options.kill_after_s = prepared->plan.timeouts.run_s + (prepared->arm ? kArmAllowance : 0) + 5;
   LoopHealth health_limits;
-  health_limits.stuck_after_s = interval + max_check_s + 10;
-  health_limits.stale_after_s = 3 * std::max(interval, max_check_s);
+  health_limits.stuck_after_s = interval + options.kill_after_s + 10;
+  health_limits.stale_after_s = 3 * std::max(interval, options.kill_after_s);
 
+  // Two threads that allocate little: one malloc arena is plenty and keeps the resident size down.
+  mallopt(M_ARENA_MAX, 1);
   boost::asio::io_context io(1);
-  CheckScheduler scheduler([prepared] { return run_once(*prepared); }, info, interval, instance_id,
-                           [&out](const std::string& line) { out << line << '\n' << std::flush; });
+  // Each check runs in a child process: the libraries are set up there, never in the server.
+  CheckScheduler scheduler(
+      [prepared] {
+        init_probe_libraries();
+        return run_once(*prepared);
+      },
+      info, options, instance_id, [&out](const std::string& line) { out << line << '\n' << std::flush; });
   HttpServer server(io, ServerLimits{}, [&scheduler, health_limits](const Request& request) {
     LoopHealth health = health_limits;
     health.now = std::chrono::steady_clock::now();
@@ -196,7 +209,7 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
   if (stop_by == std::chrono::steady_clock::time_point{})
     stop_by = std::chrono::steady_clock::now() + kShutdownBudget;
   if (!scheduler.wait_stopped(stop_by)) {
-    // The check in flight cannot be interrupted; its own deadline would end it, but exit now.
+    // The loop did not end in time (it kills a check in flight, so this should not happen).
     err << "vnetdiag: stopped (a check in flight was abandoned)\n";
     out.flush();
     err.flush();

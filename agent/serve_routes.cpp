@@ -67,7 +67,7 @@ Response readyz(const std::shared_ptr<const Snapshot>& s, const LoopHealth& h) {
 
 Response report(const std::shared_ptr<const Snapshot>& s, std::string_view query) {
   const std::string format = query_parameter(query, "format");
-  const unsigned status = s->has_report() ? 200 : 503;
+  const unsigned status = s->has_report ? 200 : 503;
   if (format.empty() || format == "json") return shared(status, kJsonContentType, s, s->report_json);
   if (format == "text") return shared(status, kTextContentType, s, s->report_text);
   return json_response(400, {{"error", "unknown format '" + format + "': use json or text"}});
@@ -81,7 +81,7 @@ Response probe(const std::shared_ptr<const Snapshot>& s, std::string_view query)
   // Only configured targets: an anonymous caller never makes vnetdiag probe something new.
   if (!t)
     return json_response(404, {{"error", "no configured target '" + name + "'"}, {"targets", target_names(*s)}});
-  return shared(s->has_report() ? 200 : 503, kJsonContentType, s, t->json);
+  return shared(s->has_report ? 200 : 503, kJsonContentType, s, t->json);
 }
 
 int hex_value(char c) {

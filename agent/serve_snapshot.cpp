@@ -1,6 +1,7 @@
 #include "serve_snapshot.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -37,10 +38,10 @@ std::vector<std::string> problem_ids(const Report& report) {
   return ids;
 }
 
-void render_metrics(Snapshot& s, const ServeInfo& info, double finished_unix) {
-  const MetricsMeta meta = meta_of(info, s.runs, s.errors, finished_unix, s.duration_s);
-  s.metrics_text = render_prometheus(s.report.get(), meta, MetricsFormat::kPrometheusText);
-  s.metrics_openmetrics = render_prometheus(s.report.get(), meta, MetricsFormat::kOpenMetrics);
+void render_metrics(Snapshot& s, const ServeInfo& info, const Report* report) {
+  const MetricsMeta meta = meta_of(info, s.runs, s.errors, s.finished_unix, s.duration_s);
+  s.metrics_text = render_prometheus(report, meta, MetricsFormat::kPrometheusText);
+  s.metrics_openmetrics = render_prometheus(report, meta, MetricsFormat::kOpenMetrics);
 }
 
 // Every target answers the same body until there is a report to take its part from.
@@ -66,7 +67,7 @@ std::shared_ptr<const Snapshot> initial_snapshot(const ServeInfo& info) {
   s->report_json = s->ready_body;
   s->report_text = "vnetdiag: no check has finished yet\n";
   targets_without_report(*s, info, pending);
-  render_metrics(*s, info, 0);
+  render_metrics(*s, info, nullptr);
   return s;
 }
 
@@ -77,6 +78,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
   s->runs = previous.runs + 1;
   s->errors = previous.errors + (outcome ? 0 : 1);
   s->finished = finished;
+  s->finished_unix = finished_unix;
   s->duration_s = duration_s;
   if (!outcome) {
     s->error = outcome.error().message;
@@ -85,11 +87,13 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
     s->report_json = s->ready_body;
     s->report_text = "vnetdiag: the check could not run: " + s->error + "\n";
     targets_without_report(*s, info, failed);
-    render_metrics(*s, info, finished_unix);
+    render_metrics(*s, info, nullptr);
     return s;
   }
-  s->report = std::make_shared<const Report>(*outcome);
-  const Report& r = *s->report;
+  const Report& r = *outcome;
+  s->has_report = true;
+  s->verdict = r.verdict;
+  s->problems = problem_ids(r);
 
   // Ready while the app can work: ok, or a warning (a resolver that disagrees, a long TTL, ...).
   // Critical and unknown are not ready.
@@ -97,7 +101,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
   nlohmann::ordered_json ready = {{"status", s->ready ? "ready" : "not ready"},
                 {"verdict", to_string(r.verdict)},
                 {"checked_at", r.started_at},
-                {"findings", problem_ids(r)}};
+                {"findings", s->problems}};
   if (!s->ready) ready["reason"] = std::string("the last check's verdict is ") + to_string(r.verdict);
   s->ready_body = ready.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 
@@ -123,16 +127,104 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
       if (observed["name"] == name) part["target"] = observed;
     s->targets.push_back({name, t.host, dump(part) + "\n"});
   }
-  render_metrics(*s, info, finished_unix);
+  render_metrics(*s, info, &r);
   return s;
 }
 
-std::string cycle_log_line(const Snapshot& s, std::string_view time_iso, std::string_view instance_id) {
+namespace {
+
+// Encoding: fixed-width little-endian integers and length-prefixed strings, in field order. Both
+// ends are the same binary, so no versioning; the decoder still checks every length.
+class Encoder {
+ public:
+  void u64(uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void f64(double v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void str(const std::string& v) {
+    u64(v.size());
+    out += v;
+  }
+  std::string out;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : in_(in) {}
+  bool u64(uint64_t& v) { return raw(&v, sizeof v); }
+  bool f64(double& v) { return raw(&v, sizeof v); }
+  bool str(std::string& v) {
+    uint64_t n = 0;
+    if (!u64(n) || n > in_.size()) return false;
+    v.assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  bool raw(void* p, std::size_t n) {
+    if (in_.size() < n) return false;
+    std::memcpy(p, in_.data(), n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  std::string_view in_;
+};
+
+}  // namespace
+
+std::string encode_snapshot(const Snapshot& s) {
+  Encoder e;
+  e.u64(s.has_report);
+  e.u64(static_cast<uint64_t>(s.verdict));
+  e.u64(s.problems.size());
+  for (const auto& p : s.problems) e.str(p);
+  e.str(s.error);
+  e.u64(s.runs);
+  e.u64(s.errors);
+  e.f64(s.finished_unix);
+  e.f64(s.duration_s);
+  e.u64(s.ready);
+  for (const std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text,
+                                  &s.metrics_openmetrics})
+    e.str(*body);
+  e.u64(s.targets.size());
+  for (const auto& t : s.targets) {
+    e.str(t.name);
+    e.str(t.host);
+    e.str(t.json);
+  }
+  return std::move(e.out);
+}
+
+Result<Snapshot> decode_snapshot(std::string_view bytes) {
+  Decoder d(bytes);
+  Snapshot s;
+  uint64_t has_report = 0, verdict = 0, count = 0, ready = 0;
+  bool ok = d.u64(has_report) && d.u64(verdict) && verdict <= 3 && d.u64(count) && count <= bytes.size();
+  for (uint64_t i = 0; ok && i < count; ++i) ok = d.str(s.problems.emplace_back());
+  ok = ok && d.str(s.error) && d.u64(s.runs) && d.u64(s.errors) && d.f64(s.finished_unix) && d.f64(s.duration_s) &&
+       d.u64(ready);
+  for (std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
+    ok = ok && d.str(*body);
+  ok = ok && d.u64(count) && count <= bytes.size();
+  for (uint64_t i = 0; ok && i < count; ++i) {
+    TargetBody& t = s.targets.emplace_back();
+    ok = d.str(t.name) && d.str(t.host) && d.str(t.json);
+  }
+  if (!ok || !d.done()) return fail("the check's result arrived incomplete or garbled");
+  s.has_report = has_report != 0;
+  s.verdict = static_cast<Severity>(verdict);
+  s.ready = ready != 0;
+  return s;
+}
+
+std::string cycle_log_line(const Snapshot& s, std::string_view time_iso, std::string_view instance_id,
+                           long check_max_rss_kib) {
   // Keys in this order: a person reading the console log sees time and verdict first.
   nlohmann::ordered_json line = {{"time", time_iso}, {"event", "check"}, {"run", s.runs}};
-  if (s.report) {
-    line["verdict"] = to_string(s.report->verdict);
-    line["findings"] = problem_ids(*s.report);
+  if (s.has_report) {
+    line["verdict"] = to_string(s.verdict);
+    line["findings"] = s.problems;
   } else {
     line["verdict"] = "unknown";
     line["findings"] = nlohmann::ordered_json::array();
@@ -140,6 +232,7 @@ std::string cycle_log_line(const Snapshot& s, std::string_view time_iso, std::st
   }
   line["duration_ms"] = std::round(s.duration_s * 1e4) / 10;  // 0.1 ms
   if (!instance_id.empty()) line["instance_id"] = instance_id;
+  if (check_max_rss_kib > 0) line["check_max_rss_kib"] = check_max_rss_kib;
   return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

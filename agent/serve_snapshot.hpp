@@ -28,12 +28,17 @@ struct TargetBody {
   std::string json;  // the target's part of the report and its findings
 };
 
+// Only values and rendered text, no Report: a snapshot built in the check's own process travels
+// to the server's as bytes (encode_snapshot / decode_snapshot).
 struct Snapshot {
-  std::shared_ptr<const Report> report;  // null before the first check, or when it could not run
-  std::string error;                     // why the last check could not run
-  uint64_t runs = 0;                     // checks finished (whatever their verdict)
-  uint64_t errors = 0;                   // of those, how many could not run at all
-  std::chrono::steady_clock::time_point finished{};  // when the last check finished
+  bool has_report = false;  // false before the first check, or when the last one could not run
+  Severity verdict = Severity::kUnknown;
+  std::vector<std::string> problems;  // ids of the findings that are not ok, each once
+  std::string error;                  // why the last check could not run
+  uint64_t runs = 0;                  // checks finished (whatever their verdict)
+  uint64_t errors = 0;                // of those, how many could not run at all
+  std::chrono::steady_clock::time_point finished{};  // when the last check finished (this process's clock)
+  double finished_unix = 0;
   double duration_s = 0;
 
   bool ready = false;        // /readyz, unless stale
@@ -45,7 +50,6 @@ struct Snapshot {
   std::vector<TargetBody> targets;  // one per configured target, in order
 
   bool checked() const { return runs > 0; }
-  bool has_report() const { return report != nullptr; }
   // By Target::label() or host; nullptr when no such target is configured.
   const TargetBody* find_target(std::string_view name) const;
 };
@@ -59,8 +63,14 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
                                               const ServeInfo& info, double duration_s, double finished_unix,
                                               std::chrono::steady_clock::time_point finished);
 
+// A snapshot as bytes and back (all but `finished`, which the receiver sets from its own clock).
+std::string encode_snapshot(const Snapshot& snapshot);
+Result<Snapshot> decode_snapshot(std::string_view bytes);
+
 // The structured log line of a check cycle (one JSON object, no newline): time, verdict, the ids
-// of the findings that are not ok, duration_ms, and instance_id when known.
-std::string cycle_log_line(const Snapshot& snapshot, std::string_view time_iso, std::string_view instance_id);
+// of the findings that are not ok, duration_ms, instance_id when known, and the check process's
+// peak resident size when it ran in one.
+std::string cycle_log_line(const Snapshot& snapshot, std::string_view time_iso, std::string_view instance_id,
+                           long check_max_rss_kib = 0);
 
 }  // namespace vnetdiag

@@ -271,3 +271,24 @@ TEST(ServeSnapshot, LogLineCarriesVerdictFindingsAndInstance) {
   EXPECT_FALSE(failed.contains("instance_id"));
   EXPECT_EQ(failed["error"], "no resolver");
 }
+
+TEST(ServeSnapshot, SurvivesTheTripThroughBytes) {
+  const auto s = after(report_of(broken_vault()));
+  auto back = decode_snapshot(encode_snapshot(*s));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->has_report, s->has_report);
+  EXPECT_EQ(back->verdict, s->verdict);
+  EXPECT_EQ(back->problems, s->problems);
+  EXPECT_EQ(back->runs, s->runs);
+  EXPECT_EQ(back->finished_unix, s->finished_unix);
+  EXPECT_EQ(back->ready, s->ready);
+  EXPECT_EQ(back->report_json, s->report_json);
+  EXPECT_EQ(back->metrics_openmetrics, s->metrics_openmetrics);
+  ASSERT_EQ(back->targets.size(), s->targets.size());
+  EXPECT_EQ(back->targets[1].name, "api.test:8443");
+  const std::string bytes = encode_snapshot(*s);
+  for (std::size_t cut : {std::size_t(0), std::size_t(7), bytes.size() / 2, bytes.size() - 1})
+    EXPECT_FALSE(decode_snapshot(std::string_view(bytes).substr(0, cut))) << cut;
+  EXPECT_FALSE(decode_snapshot(bytes + "x"));
+  EXPECT_FALSE(decode_snapshot(std::string(64, '\xff')));
+}

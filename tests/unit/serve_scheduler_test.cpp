@@ -7,6 +7,9 @@
 #include <mutex>
 #include <vector>
 
+#include <signal.h>
+#include <unistd.h>
+
 using namespace vnetdiag;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -47,7 +50,7 @@ ServeInfo info() {
 
 TEST(ServeScheduler, ChecksAtStartAndSwapsTheSnapshot) {
   auto lines = std::make_shared<Lines>();
-  CheckScheduler scheduler([] { return Result<Report>(verdict_report(Severity::kOk)); }, info(), 3600, "inst1",
+  CheckScheduler scheduler([] { return Result<Report>(verdict_report(Severity::kOk)); }, info(), SchedulerOptions{3600, false, 60}, "inst1",
                            [lines](const std::string& l) { lines->add(l); });
   const auto before = scheduler.snapshot();
   EXPECT_FALSE(before->checked());
@@ -78,7 +81,7 @@ TEST(ServeScheduler, ChecksNeverOverlap) {
         --*concurrent;
         return Result<Report>(verdict_report(Severity::kCritical));
       },
-      info(), 1, "", [lines](const std::string& l) { lines->add(l); });
+      info(), SchedulerOptions{1, false, 60}, "", [lines](const std::string& l) { lines->add(l); });
   scheduler.start();
   ASSERT_TRUE(lines->wait_for(2, 5s));
   scheduler.request_stop();
@@ -89,7 +92,8 @@ TEST(ServeScheduler, ChecksNeverOverlap) {
 
 TEST(ServeScheduler, AFailedOrThrowingCheckIsCountedNotFatal) {
   auto lines = std::make_shared<Lines>();
-  CheckScheduler scheduler([]() -> Result<Report> { throw std::runtime_error("boom"); }, info(), 3600, "",
+  CheckScheduler scheduler([]() -> Result<Report> { throw std::runtime_error("boom"); }, info(),
+                           SchedulerOptions{3600, false, 60}, "",
                            [lines](const std::string& l) { lines->add(l); });
   scheduler.start();
   ASSERT_TRUE(lines->wait_for(1, 5s));
@@ -117,7 +121,7 @@ TEST(ServeScheduler, AStuckCheckIsAbandonedAtTheDeadline) {
           gate->cv.wait(lock, [&] { return gate->open; });
           return Result<Report>(verdict_report(Severity::kOk));
         },
-        info(), 3600, "", nullptr);
+        info(), SchedulerOptions{3600, false, 60}, "", nullptr);
     scheduler.start();
     {
       std::unique_lock lock(gate->mutex);
@@ -135,4 +139,80 @@ TEST(ServeScheduler, AStuckCheckIsAbandonedAtTheDeadline) {
   std::lock_guard lock(gate->mutex);
   gate->open = true;
   gate->cv.notify_all();
+}
+
+// Isolated: the check runs in a forked child that sends the rendered snapshot back.
+TEST(ServeScheduler, IsolatedCheckRunsInAChildAndSendsItsSnapshot) {
+  auto lines = std::make_shared<Lines>();
+  const pid_t server = getpid();
+  CheckScheduler scheduler(
+      [server] {
+        Report r = verdict_report(getpid() != server ? Severity::kWarning : Severity::kCritical);
+        r.findings.push_back(Finding{"test.child", std::nullopt, Severity::kWarning, Layer::kDns, "api.test",
+                                     "ran in pid " + std::to_string(getpid()), {}, "", std::nullopt});
+        return Result<Report>(r);
+      },
+      info(), SchedulerOptions{3600, true, 10}, "inst1", [lines](const std::string& l) { lines->add(l); });
+  scheduler.start();
+  ASSERT_TRUE(lines->wait_for(1, 10s));
+  const auto s = scheduler.snapshot();
+  EXPECT_TRUE(s->has_report) << s->error;
+  EXPECT_EQ(s->verdict, Severity::kWarning);  // the check saw another pid
+  EXPECT_TRUE(s->ready);
+  EXPECT_EQ(s->runs, 1u);
+  ASSERT_EQ(s->targets.size(), 1u);
+  EXPECT_NE(s->targets[0].json.find("test.child"), std::string::npos);
+  EXPECT_NE(s->metrics_text.find("vnetdiag_check_runs_total 1"), std::string::npos);
+  EXPECT_NE(lines->lines[0].find("\"check_max_rss_kib\":"), std::string::npos) << lines->lines[0];
+  scheduler.request_stop();
+  EXPECT_TRUE(scheduler.wait_stopped(Clock::now() + 2s));
+}
+
+TEST(ServeScheduler, IsolatedCrashOrOverrunIsAnErrorNotTheEnd) {
+  auto lines = std::make_shared<Lines>();
+  CheckScheduler scheduler(
+      [] {
+        raise(SIGKILL);  // a crash in the probes, in the child only (no core file)
+        return Result<Report>(verdict_report(Severity::kOk));
+      },
+      info(), SchedulerOptions{1, true, 10}, "", [lines](const std::string& l) { lines->add(l); });
+  scheduler.start();
+  ASSERT_TRUE(lines->wait_for(2, 10s));  // and the loop goes on
+  scheduler.request_stop();
+  EXPECT_TRUE(scheduler.wait_stopped(Clock::now() + 2s));
+  const auto s = scheduler.snapshot();
+  EXPECT_FALSE(s->has_report);
+  EXPECT_GE(s->errors, 2u);
+  EXPECT_NE(s->error.find("signal 9"), std::string::npos) << s->error;
+
+  auto hung = std::make_shared<Lines>();
+  CheckScheduler slow(
+      [] {
+        for (;;) pause();  // a check that never ends
+        return Result<Report>(verdict_report(Severity::kOk));
+      },
+      info(), SchedulerOptions{3600, true, 0.3}, "", [hung](const std::string& l) { hung->add(l); });
+  slow.start();
+  ASSERT_TRUE(hung->wait_for(1, 10s));
+  EXPECT_NE(slow.snapshot()->error.find("took longer than"), std::string::npos) << slow.snapshot()->error;
+  slow.request_stop();
+  EXPECT_TRUE(slow.wait_stopped(Clock::now() + 2s));
+}
+
+TEST(ServeScheduler, IsolatedCheckInFlightIsKilledAtStop) {
+  CheckScheduler scheduler(
+      [] {
+        for (;;) pause();
+        return Result<Report>(verdict_report(Severity::kOk));
+      },
+      info(), SchedulerOptions{3600, true, 600}, "", nullptr);
+  scheduler.start();
+  const auto deadline = Clock::now() + 5s;
+  while (scheduler.running() == 0 && Clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(scheduler.running(), 1);
+  const auto asked = Clock::now();
+  scheduler.request_stop();
+  EXPECT_TRUE(scheduler.wait_stopped(Clock::now() + 2s));
+  EXPECT_LT(Clock::now() - asked, 500ms);
+  EXPECT_FALSE(scheduler.snapshot()->checked());  // killed at shutdown: not published
 }
