@@ -266,6 +266,11 @@ def _validate(ctx, file, schema, value, path):
     return value
 
 
+# ARM RPC: the envelope's id, name and type (and systemData, etag) are read-only; a body that
+# carries them -- e.g. a GET answer sent back with a PUT -- is accepted and they are ignored.
+ENVELOPE = ("id", "name", "type", "systemData", "etag")
+
+
 def _validate_object(ctx, view, value, path):
     props = view["props"]
     lower = {k.lower(): k for k in props}
@@ -273,6 +278,8 @@ def _validate_object(ctx, view, value, path):
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
         canonical = lower.get(key.lower())
+        if canonical is None and not path and key in ENVELOPE:
+            continue
         if canonical is not None:
             pfile, pschema = props[canonical]
             _, resolved = ctx.specs.resolve(pfile, pschema)

@@ -1,0 +1,568 @@
+"""The ARM twin's resource manager: state, routing, contract checks, long-running operations.
+
+Arm.handle(Request) -> Response is the whole ARM surface; it knows nothing about HTTP
+sockets (server.py), tokens (identity.py) or the lab (labsync.py). Resource-provider
+behaviour lives in the mixins rp_network, rp_privatedns, rp_targets and rp_web; this module has
+what they share: ids, etags, validation against the official swagger, If-Match/If-None-Match,
+errors in each provider's shape, LROs, and linked authorization checks.
+"""
+import copy
+import json
+import threading
+import time
+import uuid
+
+import swagger
+from core import (ArmError, DISPLAY_LOCATIONS, NAMESPACES, Op, Request, Res, Response,
+                  RESOURCES_API_VERSIONS, T_RG, drop_nulls, etag_eq, iso, norm_loc, parent_of,
+                  parse_id, plain, top_level, utcnow, web_error)
+from rp_network import NetworkRP
+from rp_privatedns import PrivateDnsRP
+from rp_targets import TargetsRP
+from rp_web import WebRP
+
+class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
+    def __init__(self, specs=None, *, subscription, tenant, lro_seconds=1.0, retry_after=1,
+                 faults=None, default_location="westeurope"):
+        self.specs = specs or swagger.Specs()
+        self.lock = threading.RLock()
+        self.state = {}
+        self.ops = {}
+        self.op_paths = {}
+        self.faults = faults
+        self.config = {"lro_seconds": float(lro_seconds), "retry_after": int(retry_after)}
+        self.default_location = default_location
+        self.version = 0            # bumped on every state change
+        self.facts = {
+            "subscriptions": {subscription.lower(): subscription},
+            "tenant": tenant,
+            "manual_approval": set(),     # lower ids of targets that need manual approval
+            "external": {},               # lower id -> id of resources that exist outside the twin
+            "dns_servers": {},            # address -> {"forwards_to_azure_dns": bool}
+            "outbound_address": "198.51.100.7",
+            "app_principal": None,        # object id of the site's system-assigned identity
+        }
+        self.counters = {"reads": 11999, "writes": 1199, "deletes": 14999}
+        self.listeners = []
+        self.authorizer = None      # callable(principal, action, scope) -> bool (server sets it)
+
+    # -- state helpers -----------------------------------------------------------------------
+    def get(self, rid):
+        return self.state.get((rid or "").rstrip("/").lower())
+
+    def put_res(self, res):
+        self.state[res.id.lower()] = res
+        self.touch()
+
+    def remove(self, rid):
+        self.state.pop(rid.lower(), None)
+        self.touch()
+
+    def touch(self):
+        self.version += 1
+
+    def children(self, parent_id, rtype):
+        prefix = parent_id.lower().rstrip("/") + "/"
+        depth = len([s for s in parent_id.split("/") if s]) + 2
+        out = [r for k, r in self.state.items()
+               if k.startswith(prefix) and r.type.lower() == rtype.lower()
+               and len([s for s in r.id.split("/") if s]) == depth]
+        return sorted(out, key=lambda r: r.meta["seq"])
+
+    def all_of(self, rtype, under=None):
+        prefix = (under or "").lower().rstrip("/")
+        out = [r for k, r in self.state.items()
+               if r.type.lower() == rtype.lower() and (not prefix or k.startswith(prefix + "/"))]
+        return sorted(out, key=lambda r: r.meta["seq"])
+
+    def exists_or_external(self, rid):
+        return self.get(rid) is not None or (rid or "").lower() in self.facts["external"]
+
+    def new_etag(self, style):
+        if style == "weak":
+            return f'W/"{uuid.uuid4()}"'
+        if style == "guid":
+            return str(uuid.uuid4())
+        if style == "cs":
+            ts = utcnow().strftime("%Y-%m-%dT%H%%3A%M%%3A%S.%f") + "0Z"
+            return f'W/"datetime\'{ts}\'"'
+        return '"' + uuid.uuid4().hex[:16].upper() + '"'
+
+    def system_data(self, req, existing=None):
+        who = req.principal.name if req.principal else "armtwin"
+        kind = "Application" if req.principal else "User"
+        now = iso()
+        sd = copy.deepcopy(existing) if existing else {"createdBy": who, "createdByType": kind, "createdAt": now}
+        sd.update({"lastModifiedBy": who, "lastModifiedByType": kind, "lastModifiedAt": now})
+        return sd
+
+    def sub_of(self, text):
+        return self.facts["subscriptions"].get((text or "").lower())
+
+    def rg_res(self, sub, rg):
+        return self.get(f"/subscriptions/{sub}/resourceGroups/{rg}")
+
+    def display_location(self, loc):
+        return DISPLAY_LOCATIONS.get(norm_loc(loc), loc)
+
+    # -- request plumbing --------------------------------------------------------------------
+    def handle(self, req):
+        with self.lock:
+            self.tick()
+            try:
+                resp = self._route(req)
+            except ArmError as e:
+                headers = dict(e.headers)
+                resp = Response(e.status, e.body(), headers, error_code=e.code)
+            self.tick()
+            return resp
+
+    def _route(self, req):
+        s = req.segments
+        low = [x.lower() for x in s]
+        op = self.op_paths.get("/" + "/".join(low))
+        if op is not None and req.method == "GET":
+            return self.op_status(req, *op)
+        if not s or low[0] != "subscriptions":
+            raise ArmError(404, "NotFound", f"The requested path '{req.path}' is not an ARM resource path.")
+        if len(s) < 2:
+            raise ArmError(404, "NotFound", "No subscription in the path.")
+        sub = self.sub_of(s[1])
+        if sub is None:
+            raise ArmError(404, "SubscriptionNotFound", f"The subscription '{s[1]}' could not be found.",
+                           headers={"x-ms-failure-cause": "gateway"})
+        if len(s) == 2:
+            self.need_version(req, RESOURCES_API_VERSIONS)
+            return Response(200, {"id": f"/subscriptions/{sub}", "subscriptionId": sub,
+                                  "tenantId": self.facts["tenant"], "displayName": "armtwin subscription",
+                                  "state": "Enabled"})
+        if low[2] == "resourcegroups":
+            if len(s) <= 4:
+                return self.resource_groups(req, sub, s[3] if len(s) == 4 else None)
+            if self.rg_res(sub, s[3]) is None:
+                raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{s[3]}' could not be found.",
+                               headers={"x-ms-failure-cause": "gateway"})
+            if len(s) >= 6 and low[4] == "providers" and low[5] not in NAMESPACES:
+                raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[5]}' is invalid.")
+        elif low[2] == "providers":
+            if len(s) == 4:
+                return self.provider_info(req, sub, s[3])
+            if low[3] not in NAMESPACES:
+                raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[3]}' is invalid.")
+        return self.swagger_route(req)
+
+    def need_version(self, req, versions):
+        v = req.api_version
+        if not v:
+            raise ArmError(400, "MissingApiVersionParameter",
+                           "The api-version query parameter (?api-version=) is required for all requests.")
+        if v not in versions:
+            raise ArmError(400, "InvalidApiVersionParameter",
+                           f"The api-version '{v}' is invalid. The supported versions are "
+                           f"'{','.join(versions)}'.")
+
+    def swagger_route(self, req):
+        matches = self.specs.match(None, req.segments)
+        if not matches:
+            ns = next((x for x in req.segments[req.segments.index(next(
+                (p for p in req.segments if p.lower() == "providers"), req.segments[0])) + 1:]), "")
+            raise ArmError(400, "InvalidResourceType",
+                           f"The resource type could not be found in the namespace '{ns}' for path '{req.path}'.")
+        same_method = [(op, p) for op, p in matches if op.method == req.method]
+        if not same_method:
+            allowed = sorted({op.method for op, _ in matches})
+            raise ArmError(405, "MethodNotAllowed",
+                           f"The method '{req.method}' is not allowed for this resource; allowed: {', '.join(allowed)}.")
+        versions = sorted({op.version for op, _ in same_method})
+        self.need_version(req, versions)
+        op, params = next((o, p) for o, p in same_method if o.version == req.api_version)
+        req.op_key = op.key
+        handler = getattr(self, "h_" + op.spec + "_" + op.operation_id, None)
+        if handler is None:
+            raise ArmError(501, "NotImplementedInTwin",
+                           f"The ARM twin does not implement {op.operation_id} ({op.spec} {op.version}).")
+        if self.authorizer and req.principal is not None:
+            self.authorizer.check(req, self.action_for(req), req.scope)
+        if req.method in ("PUT", "PATCH", "DELETE", "POST"):
+            self.touch()
+        return handler(req, op, params)
+
+    def action_for(self, req):
+        """The RBAC action a call needs, and (in req.scope) the scope it is checked at."""
+        segs = req.segments
+        low = [s.lower() for s in segs]
+        i = low.index("providers") if "providers" in low else len(segs)
+        ns = segs[i + 1] if i + 1 < len(segs) else ""
+        rest = segs[i + 2:]
+        verb = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}.get(req.method)
+        if req.method == "POST":
+            chain = [rest[j] for j in range(0, len(rest) - 1, 2)]
+            req.scope = "/" + "/".join(segs[:-1])
+            return "/".join([ns] + chain + [rest[-1], "action"])
+        chain = [rest[j] for j in range(0, len(rest), 2)]
+        req.scope = "/" + "/".join(segs if len(rest) % 2 == 0 else segs[:-1])
+        return "/".join([ns] + chain + [verb])
+
+    # -- ids, bodies, preconditions ----------------------------------------------------------
+    def item_id(self, op, params, upto=None):
+        """Canonical id of the resource an operation addresses (template up to `upto` segments)."""
+        segs = op.segments[:upto] if upto else op.segments
+        out = []
+        for t in segs:
+            if t.startswith("{"):
+                name = t[1:-1]
+                v = params[name]
+                if name == "subscriptionId":
+                    v = self.sub_of(v) or v
+                elif name == "resourceGroupName":
+                    rg = self.rg_res(self.sub_of(params["subscriptionId"]) or params["subscriptionId"], v)
+                    v = rg.body["name"] if rg else v
+                out.append(v)
+            else:
+                out.append(t)
+        rid = "/" + "/".join(out)
+        existing = self.get(rid)
+        return existing.id if existing else rid
+
+    def shape_of(self, op):
+        return "web" if op.spec == "web" else "arm"
+
+    def body_of(self, req, op, patch=None):
+        if req.body_error:
+            raise ArmError(400, "InvalidRequestContent",
+                           f"The request content was invalid and could not be deserialized: {req.body_error}")
+        cleaned, errors = swagger.validate(self.specs, op, req.body, patch=patch)
+        if errors:
+            first = "; ".join(f"'{p}' {m}" for p, m in errors[:5])
+            if op.spec == "web":
+                raise web_error(400, "BadRequest", f"The request is invalid: {first}.", "99022")
+            raise ArmError(400, "InvalidRequestContent",
+                           f"The request content was invalid and does not match the schema of "
+                           f"{op.operation_id} ({op.version}): {first}.",
+                           details=[{"code": "InvalidRequestContent", "target": p, "message": m}
+                                    for p, m in errors])
+        if isinstance(cleaned, dict) and req.method == "PUT":
+            cleaned = drop_nulls(cleaned)
+        return cleaned if cleaned is not None else {}
+
+    def preconditions(self, req, existing, *, none_match_sync=True):
+        """If-Match / If-None-Match (RPC Addendum table). Returns True when If-None-Match: * hit an
+        existing resource and the provider reports that asynchronously (none_match_sync=False)."""
+        im = req.headers.get("if-match")
+        inm = req.headers.get("if-none-match")
+        if im is not None:
+            ok = existing is not None and (im.strip() == "*" or etag_eq(im, existing.etag))
+            if not ok:
+                raise ArmError(412, "PreconditionFailed",
+                               "The condition specified using HTTP conditional header(s) is not met."
+                               + ("" if existing else " The resource does not exist."))
+        if inm is not None and inm.strip() == "*" and existing is not None:
+            if none_match_sync:
+                raise ArmError(412, "PreconditionFailed",
+                               "The resource already exists and If-None-Match: * was given.")
+            return True
+        return False
+
+    def require_parent(self, rid, what=None):
+        parent = self.get(parent_of(rid))
+        if parent is None:
+            p = parse_id(parent_of(rid))
+            tname = "/".join(f"{t}/{n}" for t, n in p["types"])
+            raise ArmError(404, "ResourceNotFound" if what is None else what,
+                           f"The Resource '{p['ns']}/{tname}' under resource group '{p['rg']}' was not found. "
+                           "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+        return parent
+
+    def not_found(self, rid):
+        p = parse_id(rid)
+        tname = "/".join(f"{t}/{n}" for t, n in p["types"])
+        return ArmError(404, "ResourceNotFound",
+                        f"The Resource '{p['ns']}/{tname}' under resource group '{p['rg']}' was not found. "
+                        "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+
+    def require_location(self, body, existing, rid):
+        loc = body.get("location")
+        if not loc:
+            if existing is not None:
+                return existing.body.get("location")
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        if existing is not None and norm_loc(existing.body.get("location")) != norm_loc(loc):
+            p = parse_id(rid)
+            raise ArmError(400, "InvalidResourceLocation",
+                           f"The resource '{p['types'][-1][1]}' already exists in location "
+                           f"'{norm_loc(existing.body.get('location'))}' in resource group '{p['rg']}'. A resource "
+                           f"with the same name cannot be created in location '{norm_loc(loc)}'. "
+                           "Please select a new resource name.")
+        return loc
+
+    def authorize_linked(self, req, main_action, linked_action, linked_scope, main_scope):
+        if req.principal is None or self.authorizer is None:
+            return
+        if not self.authorizer.allowed(req.principal, linked_action, linked_scope):
+            who = req.principal
+            raise ArmError(403, "LinkedAuthorizationFailed",
+                           f"The client '{who.app_id}' with object id '{who.object_id}' has permission to "
+                           f"perform action '{main_action}' on scope '{main_scope}'; however, it does not "
+                           f"have permission to perform action(s) '{linked_action}' on the linked scope(s) "
+                           f"'{linked_scope}' (respectively) or the linked scope(s) are invalid.")
+
+    def headers_for(self, res):
+        return {"ETag": res.etag} if res is not None and res.etag else {}
+
+    # -- lists ----------------------------------------------------------------------------------
+    def list_response(self, items):
+        return Response(200, {"value": items})
+
+    # -- long-running operations -------------------------------------------------------------
+    def start_op(self, style, req, rid, *, on_success=None, on_failure=None, final=None,
+                 fail_with=None, location=None):
+        p = parse_id(rid)
+        opid = str(uuid.uuid4())
+        loc = norm_loc(location or self.default_location)
+        op = Op(opid, style, req.method, rid, req.api_version, loc, p["sub"], p["rg"])
+        op.on_success, op.on_failure, op.final = on_success, on_failure, final
+        sub = p["sub"]
+        v = req.api_version
+        if style == "network":
+            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/operations/{opid}"
+            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/operationResults/{opid}"
+        elif style == "privatedns":
+            base = f"/subscriptions/{sub}/resourceGroups/{p['rg']}/providers/Microsoft.Network"
+            op.async_path = f"{base}/privateDnsOperationStatuses/{opid}"
+            op.location_path = f"{base}/privateDnsOperationResults/{opid}"
+        elif style == "keyvault":
+            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/operationStatuses/{opid}"
+            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/operationResults/{opid}"
+        elif style == "cognitive":
+            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/operationStatuses/{opid}"
+            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/operationResults/{opid}"
+        elif style == "web":
+            op.async_path = f"{rid}/operationResults/{opid}"
+            op.location_path = f"{rid}/operationresults/{opid}/location"
+        else:  # resources
+            op.async_path = f"/subscriptions/{sub}/operationStatuses/{opid}"
+            op.location_path = f"/subscriptions/{sub}/operationresults/{opid}"
+        self.ops[opid] = op
+        self.op_paths[op.async_path.lower()] = (opid, "async")
+        self.op_paths[op.location_path.lower()] = (opid, "location")
+        if fail_with is None and self.faults is not None and req.principal is not None:
+            f = self.faults.take(("lro_fail",), req.method, req.path, req.op_key)
+            if f:
+                fail_with = (f.get("status", 500), f.get("code", "InternalServerError"),
+                             f.get("message", "The operation failed (fault injected by the ARM twin)."))
+        op.fail_with = fail_with
+        duration = 0.0 if req.instant else self.config["lro_seconds"]
+        op.due = op.start + duration
+        if duration <= 0:
+            self.finish(op)
+        return op
+
+    def op_url(self, req, path, version=None):
+        return f"{req.base_url}{path}?api-version={version or req.api_version}"
+
+    def lro_headers(self, req, op, *, location=False, asyncop=True):
+        h = {}
+        if asyncop:
+            h["Azure-AsyncOperation"] = self.op_url(req, op.async_path)
+        if location:
+            h["Location"] = self.op_url(req, op.location_path)
+        h["Retry-After"] = str(self.config["retry_after"])
+        if op.style == "network":
+            h["azure-asyncnotification"] = "Enabled"
+        return h
+
+    def finish(self, op):
+        if op.status != "InProgress":
+            return
+        op.ended_at = iso()
+        if op.fail_with:
+            op.status = "Failed"
+            op.error_status, code, message = op.fail_with
+            op.error = {"code": code, "message": message}
+            if op.on_failure:
+                op.on_failure()
+        else:
+            op.status = "Succeeded"
+            if op.on_success:
+                op.on_success()
+        self.touch()
+
+    def tick(self):
+        now = time.monotonic()
+        for op in list(self.ops.values()):
+            if op.status == "InProgress" and op.due <= now:
+                self.finish(op)
+
+    def next_due(self):
+        due = [op.due for op in self.ops.values() if op.status == "InProgress"]
+        return min(due) if due else None
+
+    def busy(self, rid):
+        """The operation in progress on this resource's top-level resource, if any."""
+        top = top_level(rid)
+        for op in self.ops.values():
+            if op.status == "InProgress" and top_level(op.rid) == top:
+                return op
+        return None
+
+    def check_busy(self, req, rid):
+        op = self.busy(rid)
+        if op is not None:
+            raise ArmError(409, "AnotherOperationInProgress",
+                           f"Another operation on this or dependent resource is in progress. To retrieve "
+                           f"status of the operation use uri: {self.op_url(req, op.async_path, op.api_version)}.",
+                           details=[])
+
+    def op_status(self, req, opid, kind):
+        op = self.ops[opid]
+        op.polls += 1
+        h = {}
+        if op.status == "InProgress":
+            h["Retry-After"] = str(self.config["retry_after"])
+        if kind == "async":
+            body = {"id": op.async_path, "name": op.id, "status": op.status, "startTime": op.started_at}
+            if op.ended_at:
+                body["endTime"] = op.ended_at
+            if op.error:
+                body["error"] = op.error
+            status = 202 if (op.style == "privatedns" and op.status == "InProgress") else 200
+            if op.style == "privatedns" and op.status == "InProgress":
+                h["Azure-AsyncOperation"] = self.op_url(req, op.async_path, op.api_version)
+                h["Location"] = self.op_url(req, op.location_path, op.api_version)
+            return Response(status, body, h)
+        if op.status == "InProgress":
+            h["Location"] = self.op_url(req, op.location_path, op.api_version)
+            return Response(202, None, h)
+        if op.status == "Failed":
+            return Response(op.error_status, {"error": op.error}, h, error_code=op.error["code"])
+        if op.final:
+            status, body = op.final()
+            return Response(status, body, h)
+        return Response(204 if op.method == "DELETE" else 200, None, h)
+
+    def snapshot(self):
+        """Everything world_from_state needs, as plain data."""
+        with self.lock:
+            self.tick()
+            res = {}
+            for k, r in self.state.items():
+                res[k] = {"id": r.id, "type": r.type, "body": self.render(r), "meta": plain(r.meta)}
+            facts = {k: (sorted(v) if isinstance(v, set) else copy.deepcopy(v)) for k, v in self.facts.items()}
+            return {"resources": res, "facts": facts}
+
+    # -- rendering ------------------------------------------------------------------------------
+    def render(self, res):
+        fn = self.renderers().get(res.type.lower())
+        body = fn(res) if fn else copy.deepcopy(res.body)
+        return body
+
+    def renderers(self):
+        out = {}
+        for mixin in (NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
+            out.update({k.lower(): getattr(self, v) for k, v in mixin.RENDERERS.items()})
+        return out
+
+    # -- resource groups and providers -----------------------------------------------------------
+    def resource_groups(self, req, sub, name):
+        self.need_version(req, RESOURCES_API_VERSIONS)
+        if name is None:
+            if req.method != "GET":
+                raise ArmError(405, "MethodNotAllowed", "Only GET lists resource groups.")
+            return self.list_response([self.render(r) for r in self.all_of(T_RG)
+                                       if r.id.lower().startswith(f"/subscriptions/{sub}/".lower())])
+        rid = f"/subscriptions/{sub}/resourceGroups/{name}"
+        existing = self.get(rid)
+        action = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}.get(req.method)
+        if action is None:
+            raise ArmError(405, "MethodNotAllowed", f"{req.method} is not allowed on a resource group.")
+        if self.authorizer and req.principal is not None:
+            self.authorizer.check(req, f"Microsoft.Resources/subscriptions/resourceGroups/{action}",
+                                  existing.id if existing else rid)
+        if req.method in ("GET", "HEAD"):
+            if existing is None:
+                raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.",
+                               headers={"x-ms-failure-cause": "gateway"})
+            return Response(200 if req.method == "GET" else 204, self.render(existing) if req.method == "GET" else None)
+        if req.method in ("PUT", "PATCH"):
+            body = req.body if isinstance(req.body, dict) else None
+            if req.body_error or body is None:
+                raise ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+            unknown = set(body) - {"location", "tags", "managedBy", "properties", "id", "name", "type"}
+            if unknown:
+                raise ArmError(400, "InvalidRequestContent",
+                               f"The request content was invalid: could not find member(s) {', '.join(sorted(unknown))}.")
+            if req.method == "PATCH":
+                if existing is None:
+                    raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+                if "tags" in body:
+                    existing.body["tags"] = body["tags"] or {}
+                self.touch()
+                return Response(200, self.render(existing))
+            loc = body.get("location")
+            if not loc:
+                raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+            if existing and norm_loc(existing.body["location"]) != norm_loc(loc):
+                raise ArmError(409, "InvalidResourceGroupLocation",
+                               f"Invalid resource group location '{norm_loc(loc)}'. The Resource group already "
+                               f"exists in location '{existing.body['location']}'.")
+            rg = existing or Res(rid, T_RG, {})
+            rg.body = {"id": rg.id, "name": rg.id.split("/")[-1], "type": T_RG, "location": norm_loc(loc),
+                       "tags": body.get("tags") or {}, "properties": {"provisioningState": "Succeeded"}}
+            if body.get("managedBy"):
+                rg.body["managedBy"] = body["managedBy"]
+            self.put_res(rg)
+            return Response(200 if existing else 201, self.render(rg))
+        # DELETE: every resource in the group goes, as an LRO (202 + Location).
+        if existing is None:
+            return Response(204)
+        existing.body["properties"]["provisioningState"] = "Deleting"
+        prefix = existing.id.lower() + "/"
+
+        def done():
+            for k in [k for k in self.state if k.startswith(prefix) or k == existing.id.lower()]:
+                self.state.pop(k, None)
+            self.touch()
+
+        op = self.start_op("resources", req, existing.id, on_success=done)
+        return Response(202, None, self.lro_headers(req, op, location=True, asyncop=False))
+
+    def provider_info(self, req, sub, ns):
+        self.need_version(req, RESOURCES_API_VERSIONS)
+        canonical = NAMESPACES.get(ns.lower())
+        if canonical is None or canonical == "Microsoft.Resources":
+            raise ArmError(404, "ResourceNotFound" if canonical else "InvalidResourceNamespace",
+                           f"The resource namespace '{ns}' is invalid.")
+        types = {}
+        for op in self.specs.operations:
+            segs = op.segments
+            try:
+                i = [x.lower() for x in segs].index("providers")
+            except ValueError:
+                continue
+            if segs[i + 1].lower() != ns.lower():
+                continue
+            chain = [segs[j] for j in range(i + 2, len(segs), 2) if not segs[j].startswith("{")]
+            if chain:
+                types.setdefault("/".join(chain), set()).add(op.version)
+        return Response(200, {"id": f"/subscriptions/{sub}/providers/{canonical}", "namespace": canonical,
+                              "registrationState": "Registered", "registrationPolicy": "RegistrationRequired",
+                              "resourceTypes": [{"resourceType": t, "locations": ["West Europe"],
+                                                 "apiVersions": sorted(v, reverse=True)}
+                                                for t, v in sorted(types.items())]})
+
+    # -- twin-side helpers used by worlds and control endpoints ----------------------------------
+    def call(self, method, path, body=None, *, headers=None):
+        """Run one ARM call as the twin itself (no auth, LROs complete at once)."""
+        query = {}
+        if "?" in path:
+            path, _, qs = path.partition("?")
+            for part in qs.split("&"):
+                k, _, v = part.partition("=")
+                query[k] = v
+        req = Request(method, path, query, headers or {}, body, instant=True)
+        resp = self.handle(req)
+        if resp.status >= 400:
+            raise RuntimeError(f"{method} {path}: {resp.status} {json.dumps(resp.body)}")
+        return resp
+
+
