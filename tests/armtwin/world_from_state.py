@@ -1,0 +1,319 @@
+"""ARM state -> the lab's world description (and the app's App Service environment).
+
+This is the one place where the twin decides what its ARM state means on the wire. The input
+is Arm.snapshot(): {"resources": {lower id: {"id","type","body","meta"}}, "facts": {...}};
+`body` is what a GET returns, `meta.effective` tells whether the resource's first operation
+has finished (a resource still being created has no effect yet).
+
+translate(snapshot, site_id) -> world in the lab's format (tests/lab/README.md,
+tests/lab/realizer/world.py):
+
+  zones[name].linked   the zone has a finished link (virtualNetworkLinkState Completed) to the VNet
+                       the app is integrated into. Not integrated: nothing is linked -- Azure DNS
+                       seen from outside any VNet gives every name the public chain.
+  zones[name].records  the zone's A record sets (label -> address or list).
+  services[]           every vault (name) and account (customSubDomainName; none -> no DNS name,
+                       skipped): public_network_access = what its firewall answers a caller from
+                       the app's public outbound address (vault: publicNetworkAccess Disabled, or
+                       networkAcls.defaultAction Deny without an ipRule covering that address;
+                       account likewise). private_endpoint = its endpoint (Approved first), address
+                       = the endpoint NIC's address, connection Approved or Pending (Rejected and
+                       Disconnected also mean "no alias, no traffic", the lab's Pending).
+  app                  integrated (site virtualNetworkSubnetId set and the subnet exists),
+                       route_all (config/web vnetRouteAllEnabled, mirrored by the site property, or
+                       app setting WEBSITE_VNET_ROUTE_ALL=1), dns_servers (app setting
+                       WEBSITE_DNS_SERVER, else the VNet's dhcpOptions.dnsServers when integrated,
+                       else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS).
+  custom_dns           when the app uses a custom server: {"state": "up", "forwards_privatelink":
+                       the twin's fact about that server (unknown servers forward)}.
+
+for_lab(world, features) fits the world to what the running lab understands (features are
+probed from tests/lab/realizer/world.py, see lab_features()), and returns notes on what it could
+not express. app_environment(...) is the WEBSITE_* environment App Service gives the app.
+"""
+import copy
+import hashlib
+import ipaddress
+import json
+
+KINDS = {"microsoft.keyvault/vaults": "vault", "microsoft.cognitiveservices/accounts": "cognitive"}
+T_ZONE = "microsoft.network/privatednszones"
+T_LINK = "microsoft.network/privatednszones/virtualnetworklinks"
+T_A = "microsoft.network/privatednszones/a"
+T_PE = "microsoft.network/privateendpoints"
+T_NIC = "microsoft.network/networkinterfaces"
+RFC1918 = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+def _parent(rid, levels=1):
+    segs = [s for s in rid.split("/") if s]
+    return "/" + "/".join(segs[:-2 * levels])
+
+
+def _of_type(resources, rtype):
+    return sorted((r for r in resources.values() if r["type"].lower() == rtype),
+                  key=lambda r: r["meta"].get("seq", 0))
+
+
+def _effective(r):
+    state = (r["body"].get("properties") or {}).get("provisioningState")
+    return bool(r["meta"].get("effective")) and state not in ("Failed",)
+
+
+def _covered(address, rules):
+    try:
+        addr = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for rule in rules or []:
+        try:
+            if addr in ipaddress.ip_network(rule.get("value", ""), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def public_access(resource, outbound_address):
+    """What the service's firewall answers a public caller coming from outbound_address."""
+    props = resource["body"].get("properties") or {}
+    if (props.get("publicNetworkAccess") or "Enabled").lower() == "disabled":
+        return "Disabled"
+    acls = props.get("networkAcls") or {}
+    if (acls.get("defaultAction") or "Allow").lower() == "deny" and not _covered(outbound_address, acls.get("ipRules")):
+        return "Disabled"
+    return "Enabled"
+
+
+def _app_state(resources, site_id):
+    site = resources.get((site_id or "").lower())
+    if site is None:
+        return None, None, {}, {}
+    subnet_id = site["meta"].get("integration_subnet")
+    subnet = resources.get((subnet_id or "").lower())
+    cfg = resources.get(f"{site['id']}/config/web".lower())
+    settings = resources.get(f"{site['id']}/config/appsettings".lower())
+    return site, subnet, (cfg["body"]["properties"] if cfg else {}), (settings["body"]["properties"] if settings else {})
+
+
+AZURE_DNS = "10.0.2.53"           # the lab's stand-in for 168.63.129.16
+LAB_CUSTOM_DNS = "10.0.2.54"      # the one custom DNS server the lab can run
+AZURE_DNS_ADDRESSES = ("168.63.129.16", AZURE_DNS)
+
+
+def app_section(snapshot, site_id):
+    """(app, custom_dns) of the world."""
+    resources, facts = snapshot["resources"], snapshot["facts"]
+    site, subnet, cfg, settings = _app_state(resources, site_id)
+    integrated = bool(site and subnet)
+    route_all = bool(cfg.get("vnetRouteAllEnabled")) or settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
+    servers = []
+    if settings.get("WEBSITE_DNS_SERVER"):
+        servers = [s.strip() for s in settings["WEBSITE_DNS_SERVER"].split(",") if s.strip()]
+    elif integrated:
+        vnet = resources.get(_parent(subnet["id"]).lower())
+        servers = list(((vnet or {}).get("body", {}).get("properties", {}).get("dhcpOptions") or {})
+                       .get("dnsServers") or [])
+    servers = [AZURE_DNS if s in AZURE_DNS_ADDRESSES else s for s in servers] or [AZURE_DNS]
+    servers = list(dict.fromkeys(servers))
+    custom = None
+    known = facts.get("dns_servers", {})
+    for s in servers:
+        if s != AZURE_DNS:
+            custom = {"state": known.get(s, {}).get("state", "up"),
+                      "forwards_privatelink": known.get(s, {}).get("forwards_to_azure_dns", True)}
+            break
+    return {"integrated": integrated, "route_all": route_all, "dns_servers": servers}, custom
+
+
+def translate(snapshot, site_id, description=None):
+    resources, facts = snapshot["resources"], snapshot["facts"]
+    site, subnet, cfg, settings = _app_state(resources, site_id)
+    vnet_id = _parent(subnet["id"]).lower() if (site and subnet) else None
+
+    zones = {}
+    for zone in _of_type(resources, T_ZONE):
+        if not _effective(zone):
+            continue
+        name = zone["body"]["name"].lower()
+        linked = False
+        for link in _of_type(resources, T_LINK):
+            if _parent(link["id"]).lower() != zone["id"].lower() or not _effective(link):
+                continue
+            props = link["body"]["properties"]
+            if vnet_id and props.get("virtualNetworkLinkState") == "Completed" and \
+                    (props.get("virtualNetwork", {}).get("id") or "").lower() == vnet_id:
+                linked = True
+        records = {}
+        for rec in _of_type(resources, T_A):
+            if _parent(rec["id"]).lower() != zone["id"].lower():
+                continue
+            label = rec["body"]["name"]
+            ips = [a.get("ipv4Address") for a in rec["body"]["properties"].get("aRecords") or [] if a.get("ipv4Address")]
+            if label == "@" or not ips:
+                continue
+            records[label] = ips[0] if len(ips) == 1 else ips
+        if name in zones:  # the same zone name in two resource groups: the linked one answers
+            if zones[name]["linked"] or not linked:
+                continue
+        zones[name] = {"linked": linked, "records": records}
+
+    nic_ip = {}
+    for nic in resources.values():
+        if nic["type"].lower() == T_NIC:
+            for ipc in nic["body"]["properties"].get("ipConfigurations", []):
+                if ipc["properties"].get("privateIPAddress"):
+                    nic_ip.setdefault(nic["id"].lower(), ipc["properties"]["privateIPAddress"])
+    endpoints = {}   # target id -> [(rank, address, status)]
+    for pe in _of_type(resources, T_PE):
+        if not _effective(pe):
+            continue
+        props = pe["body"]["properties"]
+        address = next((nic_ip.get(n["id"].lower()) for n in props.get("networkInterfaces", [])
+                        if nic_ip.get(n["id"].lower())), None)
+        if not address:
+            continue
+        for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+            for c in props.get(key) or []:
+                target = (c["properties"].get("privateLinkServiceId") or "").lower()
+                status = c["properties"].get("privateLinkServiceConnectionState", {}).get("status", "Pending")
+                rank = {"Approved": 0, "Pending": 1}.get(status, 2)
+                endpoints.setdefault(target, []).append((rank, pe["meta"].get("seq", 0), address, status))
+
+    services = []
+    outbound = facts.get("outbound_address", "198.51.100.7")
+    for r in sorted(resources.values(), key=lambda r: r["meta"].get("seq", 0)):
+        kind = KINDS.get(r["type"].lower())
+        if kind is None or not _effective(r):
+            continue
+        if kind == "vault":
+            name = r["body"]["name"].lower()
+        else:
+            name = ((r["body"].get("properties") or {}).get("customSubDomainName") or "").lower()
+            if not name:
+                continue
+        svc = {"kind": kind, "name": name, "public_network_access": public_access(r, outbound)}
+        cands = sorted(endpoints.get(r["id"].lower(), []))
+        if cands:
+            _, _, address, status = cands[0]
+            svc["private_endpoint"] = {"address": address,
+                                       "connection": "Approved" if status == "Approved" else "Pending",
+                                       "port": "listen", "certificate": "valid"}
+        services.append(svc)
+
+    app, custom = app_section(snapshot, site_id)
+    if description is None:
+        linked = sum(1 for z in zones.values() if z["linked"])
+        pes = sum(1 for s in services if "private_endpoint" in s)
+        description = (f"ARM twin state: app {'integrated' if app['integrated'] else 'not integrated'}, "
+                       f"route-all {'on' if app['route_all'] else 'off'}, DNS {' '.join(app['dns_servers'])}, "
+                       f"{len(zones)} zone(s) ({linked} linked), {pes} endpoint(s)")
+    world = {"description": description, "dns": {"server": facts.get("azure_dns", "up")},
+             "zones": zones, "services": services, "app": app}
+    if custom is not None:
+        world["custom_dns"] = custom
+    return world
+
+
+LAB_ENDPOINT_RANGES = {"base": ["10.0.0.0/8"], "cgnat": ["10.0.0.0/8", "100.64.0.0/10"]}
+
+
+def lab_features(parse):
+    """What the lab's world parser accepts: {"app": bool, "cgnat": bool, "custom_dns": bool}.
+    `parse(text, origin)` is tests/lab/realizer/world.py's parse (raises on a bad world)."""
+    def ok(world):
+        try:
+            parse(json.dumps(world), "armtwin-probe")
+            return True
+        except Exception:  # noqa: BLE001 -- any rejection means "not supported"
+            return False
+    base = {"description": "probe", "services": [{"kind": "vault", "name": "probe", "private_endpoint": {
+        "address": "10.0.1.4"}}]}
+    cg = copy.deepcopy(base)
+    cg["services"][0]["private_endpoint"]["address"] = "100.64.1.4"
+    return {"app": ok(dict(base, app={"integrated": False, "route_all": False, "dns_servers": [AZURE_DNS]})),
+            "cgnat": ok(cg),
+            "custom_dns": ok(dict(base, app={"integrated": True, "route_all": False, "dns_servers": [LAB_CUSTOM_DNS]},
+                                  custom_dns={"state": "up", "forwards_privatelink": False}))}
+
+
+def for_lab(world, features):
+    """The world as the running lab can realize it, and notes on what had to give.
+
+    - lab without "app": the section is folded in: not integrated -> endpoint ports "drop"
+      (no path into the VNet); route-all and custom DNS cannot be expressed (noted);
+    - endpoint addresses outside the lab's ranges (10.0.0.0/8, plus 100.64.0.0/10 with
+      "cgnat"): left out (no alias), noted;
+    - a custom DNS server other than the lab's 10.0.2.54, or no custom_dns support: the app keeps
+      Azure DNS (noted)."""
+    w = copy.deepcopy(world)
+    notes = []
+    app = w.get("app") or {}
+    ranges = [ipaddress.ip_network(n) for n in LAB_ENDPOINT_RANGES["cgnat" if features.get("cgnat") else "base"]]
+    for svc in w["services"]:
+        pe = svc.get("private_endpoint")
+        if pe and not any(ipaddress.ip_address(pe["address"]) in r for r in ranges):
+            notes.append(f"endpoint {pe['address']} of {svc['name']} is outside the lab's endpoint ranges; left out")
+            del svc["private_endpoint"]
+    servers = app.get("dns_servers") or [AZURE_DNS]
+    if any(s not in (AZURE_DNS, LAB_CUSTOM_DNS) for s in servers) or \
+            (LAB_CUSTOM_DNS in servers and not features.get("custom_dns")):
+        notes.append(f"DNS servers {' '.join(servers)}: the lab can only run {LAB_CUSTOM_DNS} as a custom server; "
+                     "the app keeps Azure DNS")
+        servers = [AZURE_DNS]
+        w.pop("custom_dns", None)
+    if "app" in w:
+        w["app"]["dns_servers"] = servers
+    if not features.get("app"):
+        w.pop("app", None)
+        w.pop("custom_dns", None)
+        if not app.get("integrated", True):
+            for svc in w["services"]:
+                if svc.get("private_endpoint"):
+                    svc["private_endpoint"]["port"] = "drop"
+            notes.append("lab without an app section: not integrated -> endpoint ports dropped")
+        if app.get("route_all") is False:
+            notes.append("lab without an app section: route-all off cannot be expressed")
+    return w, notes
+
+
+def is_rfc1918(address):
+    a = ipaddress.ip_address(address)
+    return any(a in n for n in RFC1918)
+
+
+def app_environment(snapshot, site_id, *, identity_endpoint=None, identity_header=None, arm_endpoint=None,
+                    arm_ca_bundle=None, azure_dns_server=None):
+    """The environment App Service gives the app's process: WEBSITE_* platform variables, the app
+    settings (every one becomes a variable), the managed-identity endpoint, and the twin's
+    VNETDIAG_* pointers (Azure DNS stand-in, ARM endpoint and its CA)."""
+    resources = snapshot["resources"]
+    site, subnet, cfg, settings = _app_state(resources, site_id)
+    if site is None:
+        return {}
+    parts = [s for s in site["id"].split("/") if s]
+    sub, rg = parts[1], parts[3]
+    region = site["body"]["location"].replace(" ", "")
+    plan = resources.get((site["body"]["properties"].get("serverFarmId") or "").lower())
+    env = dict(settings)
+    env.update({
+        "WEBSITE_SITE_NAME": site["body"]["name"],
+        "WEBSITE_RESOURCE_GROUP": rg,
+        "WEBSITE_OWNER_NAME": f"{sub}+{rg}-{region}webspace-Linux",
+        "WEBSITE_INSTANCE_ID": hashlib.sha256(site["id"].lower().encode()).hexdigest(),
+        "WEBSITE_HOSTNAME": f"{site['body']['name']}.azurewebsites.net",
+        "REGION_NAME": site["body"]["location"],
+        "WEBSITE_SKU": plan["body"]["sku"]["tier"] if plan else "",
+    })
+    if site["meta"].get("integration_subnet") and subnet:
+        env["WEBSITE_PRIVATE_IP"] = site["meta"].get("integration_ip", "")
+    if identity_endpoint:
+        env.update({"IDENTITY_ENDPOINT": identity_endpoint, "IDENTITY_HEADER": identity_header,
+                    "MSI_ENDPOINT": identity_endpoint, "MSI_SECRET": identity_header})
+    if azure_dns_server:
+        env["VNETDIAG_AZURE_DNS_SERVER"] = azure_dns_server
+    if arm_endpoint:
+        env["VNETDIAG_ARM_ENDPOINT"] = arm_endpoint
+    if arm_ca_bundle:
+        env["VNETDIAG_ARM_CA_BUNDLE"] = arm_ca_bundle
+    return env

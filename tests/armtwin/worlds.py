@@ -1,0 +1,206 @@
+"""Named worlds: the state the twin starts from, built by replaying ARM calls through the twin.
+
+Every world is a list of ARM calls (method, path, body) run by the twin itself (no auth, LROs
+complete at once), so a world is always a state the twin's own rules could reach.
+
+  empty-network       app, plan (Basic B1), vault and account exist; nothing else
+  tutorial-complete   empty-network + every step of the tutorial
+  zone-missing        ... without the vault's privatelink zone (and so without its link and zone group)
+  zone-unlinked       ... the vault's zone is not linked to the VNet
+  zone-group-missing  ... the vault's endpoint has no DNS zone group (no A record)
+  record-stale        ... the vault's A record points at 10.0.1.9, not the endpoint's 10.0.1.4
+  connection-pending  ... the vault requires manual approval: its endpoint connection is Pending
+  subnet-not-delegated ... the integration subnet has no delegation, so the app is not integrated
+  integration-missing ... the subnet is delegated but the app is not integrated
+  routeall-off        ... endpoints in 100.64.1.0/24 (outside RFC1918) and route-all off everywhere
+  kv-public           ... the vault firewall still allows public access (defaultAction Allow)
+  cs-public           ... the account's publicNetworkAccess is still Enabled
+  plan-basic          ... the plan stayed at Basic B1, so the app could not be integrated
+  custom-dns-nonforwarding ... the VNet's DNS server is 10.0.2.54, which does not forward to Azure DNS
+
+Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
+(where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
+nothing gets lost.
+"""
+SUBSCRIPTION = "6f1c4a3e-2b7d-4c59-9e0a-1d2f3a4b5c6d"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+RESOURCE_GROUP = "securebackendsetup"
+LOCATION = "westeurope"
+APP = "securebackend2021"
+PLAN = "securebackend-plan"
+VNET = "securebackend-vnet"
+INTEGRATION_SUBNET = "vnet-integration-subnet"
+PE_SUBNET = "private-endpoint-subnet"
+OTHER_SUBNET = "jumpbox-subnet"
+KEYVAULT = "vdlabkv"
+COGNITIVE = "vdlabcs"
+KV_ZONE = "privatelink.vaultcore.azure.net"
+CS_ZONE = "privatelink.cognitiveservices.azure.com"
+KV_PE, CS_PE = "securekeyvault-pe", "securecstext-pe"
+KV_ZG, CS_ZG = "securekeyvault-zg", "securecstext-zg"
+KV_LINK, CS_LINK = "vaultcore-zonelink", "cognitiveservices-zonelink"
+CUSTOM_DNS = "10.0.2.54"   # the lab's custom DNS server address
+
+V_NET, V_DNS, V_KV, V_CS, V_WEB = "2024-01-01", "2024-06-01", "2023-07-01", "2023-05-01", "2023-12-01"
+
+RG_ID = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
+NET = f"{RG_ID}/providers/Microsoft.Network"
+SITE_ID = f"{RG_ID}/providers/Microsoft.Web/sites/{APP}"
+PLAN_ID = f"{RG_ID}/providers/Microsoft.Web/serverfarms/{PLAN}"
+VNET_ID = f"{NET}/virtualNetworks/{VNET}"
+KV_ID = f"{RG_ID}/providers/Microsoft.KeyVault/vaults/{KEYVAULT}"
+CS_ID = f"{RG_ID}/providers/Microsoft.CognitiveServices/accounts/{COGNITIVE}"
+
+APP_SETTINGS = {
+    "AZURE_KEYVAULT_NAME": KEYVAULT,
+    "CS_ACCOUNT_NAME": COGNITIVE,
+    "CS_ACCOUNT_KEY": f"@Microsoft.KeyVault(SecretUri=https://{KEYVAULT}.vault.azure.net/secrets/csKey/)",
+    "SCM_DO_BUILD_DURING_DEPLOYMENT": "true",
+}
+VAULT_IP_RULE = "203.0.113.77/32"
+
+
+def _u(path, version):
+    return f"{path}?api-version={version}"
+
+
+def base_calls():
+    """empty-network: the resource group, plan, app, vault and account."""
+    return [
+        ("PUT", _u(RG_ID, "2021-04-01"), {"location": LOCATION, "tags": {"workload": "securebackend"}}),
+        ("PUT", _u(PLAN_ID, V_WEB), {"location": LOCATION, "kind": "linux",
+                                     "sku": {"name": "B1", "tier": "Basic", "capacity": 1},
+                                     "properties": {"reserved": True}}),
+        ("PUT", _u(SITE_ID, V_WEB), {"location": LOCATION, "kind": "app,linux",
+                                     "identity": {"type": "SystemAssigned"},
+                                     "properties": {"serverFarmId": PLAN_ID, "httpsOnly": False,
+                                                    "siteConfig": {"linuxFxVersion": "PYTHON|3.11"}}}),
+        ("PUT", _u(f"{SITE_ID}/config/appsettings", V_WEB), {"properties": dict(APP_SETTINGS)}),
+        ("PUT", _u(KV_ID, V_KV), {"location": LOCATION, "properties": {
+            "tenantId": TENANT, "sku": {"family": "A", "name": "standard"},
+            "accessPolicies": [{"tenantId": TENANT, "objectId": "{app_principal}",
+                                "permissions": {"secrets": ["get", "list"]}}],
+            "enableRbacAuthorization": False, "publicNetworkAccess": "Enabled",
+            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow",
+                            "ipRules": [{"value": VAULT_IP_RULE}], "virtualNetworkRules": []}}}),
+        ("PUT", _u(CS_ID, V_CS), {"location": LOCATION, "kind": "TextAnalytics", "sku": {"name": "S"},
+                                  "identity": {"type": "SystemAssigned"},
+                                  "properties": {"customSubDomainName": COGNITIVE, "publicNetworkAccess": "Enabled"}}),
+    ]
+
+
+def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, zones=(KV_ZONE, CS_ZONE),
+                   link=(KV_ZONE, CS_ZONE), groups=(KV_ZONE, CS_ZONE), kv_lockdown=True, cs_lockdown=True,
+                   scale_plan=True, integrate=True, route_all=True, dns_servers=None):
+    """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds."""
+    space = ["10.0.0.0/16"] + ([extra_space] if extra_space else [])
+    vnet_props = {"addressSpace": {"addressPrefixes": space}}
+    if dns_servers:
+        vnet_props["dhcpOptions"] = {"dnsServers": dns_servers}
+    calls = [
+        ("PUT", _u(VNET_ID, V_NET), {"location": LOCATION, "tags": {"workload": "securebackend"},
+                                     "properties": vnet_props}),
+        ("PUT", _u(f"{VNET_ID}/subnets/{INTEGRATION_SUBNET}", V_NET),
+         {"properties": {"addressPrefix": "10.0.0.0/24", "delegations": [
+             {"name": "0", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}] if delegate else []}}),
+        ("PUT", _u(f"{VNET_ID}/subnets/{PE_SUBNET}", V_NET),
+         {"properties": {"addressPrefix": pe_prefix, "privateEndpointNetworkPolicies": "Disabled"}}),
+        ("PUT", _u(f"{VNET_ID}/subnets/{OTHER_SUBNET}", V_NET),
+         {"properties": {"addressPrefix": "10.0.3.0/24", "serviceEndpoints": [{"service": "Microsoft.Storage"}]}}),
+    ]
+    for zone in zones:
+        calls.append(("PUT", _u(f"{NET}/privateDnsZones/{zone}", V_DNS), {"location": "global"}))
+    for zone, name in ((CS_ZONE, CS_LINK), (KV_ZONE, KV_LINK)):
+        if zone in zones and zone in link:
+            calls.append(("PUT", _u(f"{NET}/privateDnsZones/{zone}/virtualNetworkLinks/{name}", V_DNS),
+                          {"location": "global", "properties": {"virtualNetwork": {"id": VNET_ID},
+                                                                "registrationEnabled": False}}))
+    for pe, conn, target, group, zone, zg in ((KV_PE, "securekeyvault-pc", KV_ID, "vault", KV_ZONE, KV_ZG),
+                                              (CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG)):
+        calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}", V_NET), {
+            "location": LOCATION, "properties": {
+                "subnet": {"id": f"{VNET_ID}/subnets/{PE_SUBNET}"},
+                "privateLinkServiceConnections": [{"name": conn, "properties": {
+                    "privateLinkServiceId": target, "groupIds": [group]}}]}}))
+        if zone in zones and zone in groups:
+            calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}/privateDnsZoneGroups/{zg}", V_NET), {
+                "properties": {"privateDnsZoneConfigs": [{"name": zone, "properties": {
+                    "privateDnsZoneId": f"{NET}/privateDnsZones/{zone}"}}]}}))
+    if kv_lockdown:
+        calls.append(("PATCH", _u(KV_ID, V_KV), {"properties": {"networkAcls": {
+            "bypass": "AzureServices", "defaultAction": "Deny", "ipRules": [{"value": VAULT_IP_RULE}],
+            "virtualNetworkRules": []}}}))
+    if cs_lockdown:
+        calls.append(("PATCH", _u(CS_ID, V_CS), {"properties": {"publicNetworkAccess": "Disabled"}}))
+    if scale_plan:
+        calls.append(("PUT", _u(PLAN_ID, V_WEB), {"location": LOCATION, "kind": "linux",
+                                                  "sku": {"name": "S1", "tier": "Standard", "capacity": 1},
+                                                  "properties": {"reserved": True}}))
+    calls.append(("PATCH", _u(SITE_ID, V_WEB), {"properties": {"httpsOnly": True}}))
+    if integrate:
+        calls.append(("PATCH", _u(SITE_ID, V_WEB), {"properties": {
+            "virtualNetworkSubnetId": f"{VNET_ID}/subnets/{INTEGRATION_SUBNET}"}}))
+    if route_all:
+        calls.append(("PATCH", _u(f"{SITE_ID}/config/web", V_WEB), {"properties": {"vnetRouteAllEnabled": True}}))
+        calls.append(("PUT", _u(f"{SITE_ID}/config/appsettings", V_WEB),
+                      {"properties": dict(APP_SETTINGS, WEBSITE_VNET_ROUTE_ALL="1")}))
+    return calls
+
+
+def _record_stale():
+    return tutorial_calls() + [
+        ("PUT", _u(f"{NET}/privateDnsZones/{KV_ZONE}/A/{KEYVAULT}", V_DNS),
+         {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.9"}]}})]
+
+
+WORLDS = {
+    "empty-network": lambda: ([], base_calls()),
+    "tutorial-complete": lambda: ([], base_calls() + tutorial_calls()),
+    "zone-missing": lambda: ([], base_calls() + tutorial_calls(zones=(CS_ZONE,))),
+    "zone-unlinked": lambda: ([], base_calls() + tutorial_calls(link=(CS_ZONE,))),
+    "zone-group-missing": lambda: ([], base_calls() + tutorial_calls(groups=(CS_ZONE,))),
+    "record-stale": lambda: ([], base_calls() + _record_stale()),
+    "connection-pending": lambda: (["manual-approval:" + KV_ID], base_calls() + tutorial_calls()),
+    "subnet-not-delegated": lambda: ([], base_calls() + tutorial_calls(delegate=False, integrate=False)),
+    "integration-missing": lambda: ([], base_calls() + tutorial_calls(integrate=False)),
+    "routeall-off": lambda: ([], base_calls() + tutorial_calls(pe_prefix="100.64.1.0/24", extra_space="100.64.0.0/16",
+                                                               route_all=False)),
+    "kv-public": lambda: ([], base_calls() + tutorial_calls(kv_lockdown=False)),
+    "cs-public": lambda: ([], base_calls() + tutorial_calls(cs_lockdown=False)),
+    "plan-basic": lambda: ([], base_calls() + tutorial_calls(scale_plan=False, integrate=False)),
+    "custom-dns-nonforwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":nonforwarding"],
+                                         base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+}
+
+
+def build(arm, name):
+    """Load world `name` into an empty Arm."""
+    if name not in WORLDS:
+        raise KeyError(f"unknown world '{name}' (known: {', '.join(WORLDS)})")
+    facts, calls = WORLDS[name]()
+    for fact in facts:
+        kind, _, value = fact.partition(":")
+        if kind == "manual-approval":
+            arm.facts["manual_approval"].add(value.lower())
+        elif kind == "dns-server":
+            address, _, behaviour = value.partition(":")
+            arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}
+    app_principal = None
+    for method, path, body in calls:
+        if body and app_principal:
+            body = _fill(body, app_principal)
+        arm.call(method, path, body)
+        if app_principal is None and arm.get(SITE_ID) is not None:
+            app_principal = arm.get(SITE_ID).body["identity"]["principalId"]
+            arm.facts["app_principal"] = app_principal
+    arm.world_name = name
+
+
+def _fill(body, principal):
+    if isinstance(body, dict):
+        return {k: _fill(v, principal) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_fill(v, principal) for v in body]
+    if body == "{app_principal}":
+        return principal
+    return body
