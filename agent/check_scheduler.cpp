@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,41 @@ std::string describe_exit(int status) {
   return "the check process ended abnormally";
 }
 
+#if defined(__cpp_lib_atomic_shared_ptr)
+using SnapshotSlot = std::atomic<std::shared_ptr<const Snapshot>>;
+#else
+// libstdc++ before GCC 12 (Debian bullseye's g++ 10 builds the self-contained bundle) has no
+// std::atomic<std::shared_ptr>: the same load and store under a mutex.
+class SnapshotSlot {
+ public:
+  std::shared_ptr<const Snapshot> load() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return value_;
+  }
+  void store(std::shared_ptr<const Snapshot> value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    value_ = std::move(value);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> value_;
+};
+#endif
+
+// close_range(first, ~0U, 0). Its glibc wrapper needs glibc 2.34, and the self-contained bundle
+// must run on 2.31: the system call itself (Linux 5.9), else every descriptor up to the limit.
+void close_from(int first) {
+#if defined(SYS_close_range)
+  if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+#endif
+  rlimit limit{};
+  const long last = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                        ? static_cast<long>(limit.rlim_cur)
+                        : 65536;
+  for (long fd = first; fd < last; ++fd) ::close(static_cast<int>(fd));
+}
+
 }  // namespace
 
 struct CheckScheduler::State {
@@ -69,7 +105,7 @@ struct CheckScheduler::State {
   std::string instance_id;
   LogLine log;
 
-  std::atomic<std::shared_ptr<const Snapshot>> current;
+  SnapshotSlot current;
   std::atomic<Clock::rep> heartbeat{0};
   std::atomic<int> running{0};
   std::atomic<bool> stop{false};
@@ -116,7 +152,7 @@ struct CheckScheduler::State {
       if (::dup2(fd, 3) < 0) ::_exit(3);
       fd = 3;
     }
-    ::close_range(4, ~0U, 0);
+    close_from(4);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
     sigset_t none;
