@@ -484,7 +484,7 @@ class NetworkRP:
                 "macAddress": "", "enableAcceleratedNetworking": False, "vnetEncryptionSupported": False,
                 "enableIPForwarding": False, "disableTcpStateTracking": False, "hostedWorkloads": [],
                 "tapConfigurations": [], "privateEndpoint": {"id": pe_id}, "nicType": "Standard",
-                "allowPort25Out": True, "auxiliaryMode": "None", "auxiliarySku": "None"}},
+                "auxiliaryMode": "None", "auxiliarySku": "None"}},
             etag=etag)
         self.put_res(nic)
         return nic
@@ -615,8 +615,9 @@ class NetworkRP:
                   if k not in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections", "subnet")}
         stored.update(lists)
         stored.update({"subnet": {"id": subnet.id}, "networkInterfaces": [{"id": nic.id}],
-                       "provisioningState": "Updating",
-                       "resourceGuid": existing.body["properties"]["resourceGuid"] if existing else str(uuid.uuid4())})
+                       "provisioningState": "Updating"})
+        stored.pop("resourceGuid", None)   # not in the 2024-01-01 schema; kept in meta
+        pe_guid = existing.meta["resource_guid"] if existing else str(uuid.uuid4())
         stored.setdefault("ipConfigurations", [])
         stored.setdefault("applicationSecurityGroups", [])
         stored.setdefault("customDnsConfigs", [])
@@ -625,6 +626,7 @@ class NetworkRP:
         if body.get("extendedLocation"):
             pe.body["extendedLocation"] = body["extendedLocation"]
         pe.etag = etag
+        pe.meta["resource_guid"] = pe_guid
         self.put_res(pe)
         op_ = self._lro_put(req, rid, [pe, nic], loc)
         return Response(200 if existing else 201, self.render(pe),
@@ -715,7 +717,7 @@ class NetworkRP:
                     continue
                 rec = self.upsert_record(zone, "A", dns[2], [ip], ttl=ZONE_GROUP_TTL, owner=zg.id,
                                          metadata={"creator": f"created by private endpoint {pe.body['name']} "
-                                                              f"with resource guid {pe.body['properties']['resourceGuid']}"})
+                                                              f"with resource guid {pe.meta.get('resource_guid')}"})
                 wanted.add(rec.id.lower())
                 cfg["properties"]["recordSets"].append({
                     "recordType": "A", "recordSetName": dns[2], "fqdn": f"{dns[2]}.{zone.body['name']}",

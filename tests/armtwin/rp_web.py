@@ -204,7 +204,6 @@ class WebRP:
         name = body["name"]
         cfg = self.config_of(res)
         cfgp = copy.deepcopy(cfg.body["properties"]) if cfg else copy.deepcopy(DEFAULT_CONFIG)
-        plan = self.get(props.get("serverFarmId") or "")
         host = f"{name}.azurewebsites.net"
         props.update({
             "state": "Running", "hostNames": [host], "repositorySiteName": name, "usageState": "Normal",
@@ -213,7 +212,6 @@ class WebRP:
             "siteConfig": cfgp, "outboundIpAddresses": self.facts["outbound_address"],
             "possibleOutboundIpAddresses": self.facts["outbound_address"], "resourceGroup": res.id.split("/")[4],
             "defaultHostName": host, "customDomainVerificationId": uuid.uuid5(uuid.NAMESPACE_URL, res.id.lower()).hex.upper(),
-            "sku": plan.body["sku"]["tier"] if plan else None,
         })
         props.setdefault("hostNameSslStates", [{"name": host, "sslState": "Disabled", "hostType": "Standard"},
                                                {"name": f"{name}.scm.azurewebsites.net", "sslState": "Disabled",
@@ -290,7 +288,7 @@ class WebRP:
             stored.update({k: v for k, v in props.items() if k not in SITE_SPECIAL})
         for k in ("state", "hostNames", "repositorySiteName", "usageState", "enabledHostNames", "availabilityState",
                   "lastModifiedTimeUtc", "outboundIpAddresses", "possibleOutboundIpAddresses", "resourceGroup",
-                  "defaultHostName", "customDomainVerificationId", "sku"):
+                  "defaultHostName", "customDomainVerificationId"):
             stored.pop(k, None)
         stored["serverFarmId"] = farm.id
         site = existing or Res(rid, T_SITE, {})
@@ -448,7 +446,6 @@ class WebRP:
         site = self.get(parent_of(res.id))
         name = res.id.split("/")[-1]
         return {"id": res.id, "name": name, "type": T_CONFIG, "kind": site.body.get("kind") if site else None,
-                "location": site.body["location"] if site else None,
                 "properties": copy.deepcopy(res.body["properties"])}
 
     def h_web_WebApps_GetConfiguration(self, req, op, params):

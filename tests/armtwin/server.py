@@ -194,13 +194,18 @@ class Twin:
 
     # -- principals and roles -------------------------------------------------------------------
     def _setup_principals(self):
-        sub = worlds.SUBSCRIPTION
         self.principals["fixer"] = identity.Principal(
             str(uuid.uuid5(uuid.NAMESPACE_URL, "armtwin:fixer:object")), "vnetdiag-fixer", "ServicePrincipal",
             str(uuid.uuid5(uuid.NAMESPACE_URL, "armtwin:fixer:app")), secret=identity.new_secret())
         self.principals["reader"] = identity.Principal(
             str(uuid.uuid5(uuid.NAMESPACE_URL, "armtwin:reader:object")), "vnetdiag-reader", "ServicePrincipal",
             str(uuid.uuid5(uuid.NAMESPACE_URL, "armtwin:reader:app")), secret=identity.new_secret())
+        self.default_roles()
+
+    def default_roles(self):
+        """fixer: Contributor on the subscription; reader: Reader; the app's identity:
+        Contributor on its resource group (so fix mode from inside the app can work)."""
+        sub = worlds.SUBSCRIPTION
         self.roles.assign(self.principals["fixer"].object_id, f"/subscriptions/{sub}", role="Contributor")
         self.roles.assign(self.principals["reader"].object_id, f"/subscriptions/{sub}", role="Reader")
         app = self.app_principal()
@@ -634,7 +639,7 @@ class Twin:
             worlds.build(self.arm, name)
             self.arm.touch()
         self.roles.clear()
-        self._setup_principals()
+        self.default_roles()
         self.faults.clear()
         self.after_change(force=True)
 
