@@ -10,12 +10,16 @@ destinations take which way depends on the world's `app` section:
                               and a custom DNS server the app uses stay reachable via eth0
 
 Routes are written as an `ip -batch` file that flushes the lab's static routes and adds the
-wanted ones; the kernel's own subnet routes (proto kernel) are left alone.
+wanted ones; the kernel's own subnet routes (proto kernel) are left alone. IPv6 gets its own
+file (for `ip -6 -batch`: a batch flushes one family): private endpoints' unique-local addresses
+are not RFC1918, so IPv6 enters the VNet only with route_all on, as 100.64/10 does; otherwise it
+takes the public path, where unique-local addresses are dropped.
 """
 from world import DNS_SERVER_ADDRESS
 
 APP_IF, PUBLIC_IF = "eth0", "pub0"
 VNET_GATEWAY, PUBLIC_GATEWAY = "10.0.0.1", "192.0.2.1"
+VNET_GATEWAY6, PUBLIC_GATEWAY6 = "fd00::1", "2001:db8:2::1"
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 
@@ -35,6 +39,13 @@ def route_batch(world):
         lines += [f"route add {net} {vnet}" for net in RFC1918]
         lines.append(f"route add default {public}")
     return "\n".join(lines) + "\n"
+
+
+def route_batch6(world):
+    app = world["app"]
+    gateway = (f"via {VNET_GATEWAY6} dev {APP_IF}" if app["integrated"] and app["route_all"]
+               else f"via {PUBLIC_GATEWAY6} dev {PUBLIC_IF}")
+    return f"route flush proto static\nroute add default {gateway} proto static\n"
 
 
 def resolv_conf(world):

@@ -49,7 +49,8 @@ def root_zone(world, serial, sees_links=True):
 def private_zone(zone):
     lines = [f"$ORIGIN {zone['name']}.", PRIVATE_SOA]
     for label, addresses in sorted(zone["records"].items()):
-        lines += [f"{label} {TTL_PRIVATE_A} IN A {a}" for a in addresses]
+        # IPv6 addresses (endpoints with an IPv6 address, preview) are AAAA records.
+        lines += [f"{label} {TTL_PRIVATE_A} IN {'AAAA' if ':' in a else 'A'} {a}" for a in addresses]
     return "\n".join(lines) + "\n"
 
 

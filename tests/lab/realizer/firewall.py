@@ -1,10 +1,12 @@
-"""World -> VNet namespace packet handling: endpoint addresses and an iptables-restore ruleset.
+"""World -> VNet namespace packet handling: endpoint addresses, iptables-restore and
+ip6tables-restore rulesets.
 
 Addresses that no endpoint holds fall into a blackhole route set up with the topology (silent
-drop, like Azure). Here: a `drop` port or a Pending connection silently drops the SYN; port 53
-of a DNS server (Azure DNS, the custom one) is dropped when the world says so; the app's internet
-traffic that enters the VNet is SNATed to the VNet's public outbound address; and with a delay
-every packet from the app into the VNet goes through NFQUEUE.
+drop, like Azure). Here: a `drop` port (`port6` for the IPv6 address) or a Pending connection
+silently drops the SYN; port 53 of a DNS server (Azure DNS, the custom one) is dropped when the
+world says so; the app's internet traffic that enters the VNet is SNATed to the VNet's public
+outbound address; and with a delay every packet from the app into the VNet (either family) goes
+through NFQUEUE.
 """
 from world import CUSTOM_DNS_ADDRESS, DNS_SERVER_ADDRESS
 
@@ -14,8 +16,10 @@ DELAY_QUEUE = 0
 
 
 def endpoint_addresses(world):
-    return sorted({svc["private_endpoint"]["address"]
-                   for svc in world["services"] if svc["private_endpoint"]})
+    """IPv4 addresses first, then IPv6 ones (endpoints with address6)."""
+    pes = [svc["private_endpoint"] for svc in world["services"] if svc["private_endpoint"]]
+    return (sorted({pe["address"] for pe in pes})
+            + sorted({pe["address6"] for pe in pes if pe["address6"]}))
 
 
 def ruleset(world, delay_ms):
@@ -46,3 +50,23 @@ def ruleset(world, delay_ms):
     if delay_ms:
         mangle.append(f"-A PREROUTING -i {APP_IF} -j NFQUEUE --queue-num {DELAY_QUEUE} --queue-bypass")
     return "\n".join(filt + ["COMMIT"] + nat + ["COMMIT"] + mangle + ["COMMIT"]) + "\n"
+
+
+def ruleset6(world, delay_ms):
+    """The ip6tables-restore ruleset: written (possibly empty) and loaded on every apply, so no
+    rule of an earlier world survives. IPv6 reaches only endpoint addresses (no DNS, no SNAT)."""
+    filt = ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    for svc in world["services"]:
+        pe = svc["private_endpoint"]
+        if not pe or not pe["address6"]:
+            continue
+        if pe["connection"] == "Pending":
+            filt.append(f"-A INPUT -i {APP_IF} -d {pe['address6']}/128 -j DROP")
+        elif pe["port6"] == "drop":
+            filt.append(f"-A INPUT -i {APP_IF} -d {pe['address6']}/128 -p tcp --dport 443 -j DROP")
+    mangle = ["*mangle", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]",
+              ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"]
+    if delay_ms:
+        # The same queue as IPv4: delayq holds packets of either family.
+        mangle.append(f"-A PREROUTING -i {APP_IF} -j NFQUEUE --queue-num {DELAY_QUEUE} --queue-bypass")
+    return "\n".join(filt + ["COMMIT"] + mangle + ["COMMIT"]) + "\n"

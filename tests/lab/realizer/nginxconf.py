@@ -29,6 +29,9 @@ http {{
   ssl_protocols TLSv1.2 TLSv1.3;
   map_hash_bucket_size 128;
   map_hash_max_size 8192;
+  # Key Vault's x-ms-keyvault-network-info names the caller's address family.
+  map $remote_addr $lab_conn_type {{ default Ipv4; ~: Ipv6; }}
+  map $remote_addr $lab_addr_fam {{ default InterNetwork; ~: InterNetworkV6; }}
   server {{
     listen {GENERATION_LISTEN};
     location = /lab/generation {{ default_type text/plain; return 200 "{generation}\\n"; }}
@@ -41,14 +44,20 @@ def _tls(pki_dir, cert):
 
 
 def private_endpoints(world, state_dir, pki_dir, snippets_dir, generation):
-    """One TLS server per endpoint address; `refuse` endpoints get none (the kernel answers RST)."""
+    """One TLS server per endpoint, listening on its IPv4 address and its IPv6 address if any
+    (same certificate, same answers); a `refuse` port gets no listener (the kernel answers RST)."""
     out = [_head(state_dir, generation)]
     for svc in world["services"]:
         pe = svc["private_endpoint"]
-        if not pe or pe["port"] == "refuse":
+        if not pe:
+            continue
+        listens = [f"{pe['address']}:443"] if pe["port"] != "refuse" else []
+        if pe["address6"] and pe["port6"] != "refuse":
+            listens.append(f"[{pe['address6']}]:443")
+        if not listens:
             continue
         out.append(f"  server {{ # {svc['kind']} {svc['name']}\n"
-                   f"  listen {pe['address']}:443 ssl;\n"
+                   + "".join(f"  listen {listen} ssl;\n" for listen in listens)
                    + _tls(pki_dir, pe["certificate"])
                    + f"  include {snippets_dir}/{svc['kind']}.conf;\n  }}\n")
     out.append("}\n")

@@ -6,8 +6,9 @@
 WORLD is a path or '-' (stdin). Writes into RUN_DIR/world/ (each file replaced atomically):
 unbound.conf and zone files (Azure DNS), unbound-custom.conf and custom-root.zone (the custom
 DNS server, when the world has one), nginx-vnet.conf, nginx-inet.conf, vnet.rules
-(iptables-restore), app.routes (ip -batch for the app namespace), resolv.conf (the app's),
-endpoints (addresses, one a line), world.json (normalised) and plan.env (shell variables for the
+(iptables-restore), vnet.rules6 (ip6tables-restore), app.routes and app.routes6 (ip -batch and
+ip -6 -batch for the app namespace), resolv.conf (the app's), endpoints (IPv4 and IPv6
+addresses, one a line), world.json (normalised) and plan.env (shell variables for the
 lab script). Performs no other I/O; the lab script pushes the files to the servers.
 """
 import argparse
@@ -86,7 +87,9 @@ def main():
     write(f"{out}/nginx-inet.conf",
           nginxconf.public_fronts(world, f"{run}/nginx-inet", pki, snippets, gen))
     write(f"{out}/vnet.rules", firewall.ruleset(world, delay))
+    write(f"{out}/vnet.rules6", firewall.ruleset6(world, delay))
     write(f"{out}/app.routes", appside.route_batch(world))
+    write(f"{out}/app.routes6", appside.route_batch6(world))
     write(f"{out}/resolv.conf", appside.resolv_conf(world))
     addresses = firewall.endpoint_addresses(world)
     write(f"{out}/endpoints", "".join(f"{a}\n" for a in addresses))
@@ -98,7 +101,8 @@ def main():
                            else "route-all" if world["app"]["route_all"] else "rfc1918"),
         "WORLD_APP_DNS": " ".join(world["app"]["dns_servers"]),
         "WORLD_DELAY_MS": str(delay),
-        "WORLD_ENDPOINTS": str(len(addresses)),
+        "WORLD_ENDPOINTS": str(sum(1 for a in addresses if ":" not in a)),
+        "WORLD_ENDPOINTS6": str(sum(1 for a in addresses if ":" in a)),
         "WORLD_DESCRIPTION": world["description"],
     }
     write(f"{out}/plan.env", "".join(f"{k}={shlex.quote(v)}\n" for k, v in plan.items()))

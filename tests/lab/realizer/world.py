@@ -32,6 +32,10 @@ APP_SUBNET = ipaddress.ip_network("10.0.0.0/24")
 # Private endpoints may sit in RFC1918 10/8 or, as Azure allows, in the shared 100.64/10 range
 # (which enters the VNet only with route-all on).
 ENDPOINT_RANGES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("100.64.0.0/10"))
+# IPv6 (preview in Azure): a private endpoint may also hold a unique-local address. The app's
+# IPv6 subnet (its eth0 and the VNet side of the link) is not for endpoints.
+ENDPOINT_RANGE6 = ipaddress.ip_network("fd00::/8")
+APP_SUBNET6 = ipaddress.ip_network("fd00::/64")
 
 DNS_STATES = ("up", "down", "drop")
 DNS_SERVERS = (DNS_SERVER_ADDRESS, CUSTOM_DNS_ADDRESS)
@@ -72,6 +76,26 @@ def _ipv4(text, where):
         raise WorldError(f"{where}: '{text}' is not an IPv4 address") from None
 
 
+def _ipv6(text, where):
+    try:
+        address = ipaddress.IPv6Address(text)
+    except (ipaddress.AddressValueError, TypeError):
+        raise WorldError(f"{where}: '{text}' is not an IPv6 address") from None
+    if address.scope_id or address.ipv4_mapped:
+        raise WorldError(f"{where}: '{text}' is not a plain IPv6 address (no scope, not IPv4-mapped)")
+    return address
+
+
+def _ip(text, where):
+    """An IPv4 or IPv6 address (zone records hold both: A and AAAA)."""
+    if isinstance(text, str) and ":" in text:
+        return _ipv6(text, where)
+    try:
+        return ipaddress.IPv4Address(text)
+    except (ipaddress.AddressValueError, TypeError):
+        raise WorldError(f"{where}: '{text}' is not an IPv4 or IPv6 address") from None
+
+
 def _dns_name(text, where):
     labels = text.lower().rstrip(".").split(".") if isinstance(text, str) else [""]
     if not all(_LABEL.match(label) for label in labels):
@@ -94,7 +118,7 @@ def _zones(raw):
             values = value if isinstance(value, list) else [value]
             if not values:
                 raise WorldError(f"{rwhere}: empty address list")
-            records[_dns_name(label, rwhere)] = [str(_ipv4(v, rwhere)) for v in values]
+            records[_dns_name(label, rwhere)] = [str(_ip(v, rwhere)) for v in values]
         zones[zname] = {"linked": linked, "records": records}
     return zones
 
@@ -102,18 +126,29 @@ def _zones(raw):
 def _endpoint(raw, where):
     if raw is None:
         return None
-    _check_keys(raw, where, ("address",), ("connection", "port", "certificate"))
+    _check_keys(raw, where, ("address",), ("connection", "port", "certificate", "address6", "port6"))
     address = _ipv4(raw["address"], f"{where}.address")
     if (not any(address in r for r in ENDPOINT_RANGES) or address in APP_SUBNET
             or str(address) in DNS_SERVERS):
         raise WorldError(f"{where}.address: {address} must be in 10.0.0.0/8 or 100.64.0.0/10, "
                          f"outside the app subnet 10.0.0.0/24 and not a DNS server "
                          f"({' or '.join(DNS_SERVERS)})")
+    address6 = port6 = None
+    if "address6" in raw:
+        address6 = _ipv6(raw["address6"], f"{where}.address6")
+        if address6 not in ENDPOINT_RANGE6 or address6 in APP_SUBNET6:
+            raise WorldError(f"{where}.address6: {address6} must be in {ENDPOINT_RANGE6} (unique local), "
+                             f"outside the app's IPv6 subnet {APP_SUBNET6}")
+        port6 = _choice(raw, "port6", PORTS, where, "listen")
+    elif "port6" in raw:
+        raise WorldError(f"{where}.port6: needs address6")
     return {
         "address": str(address),
         "connection": _choice(raw, "connection", CONNECTIONS, where, "Approved"),
         "port": _choice(raw, "port", PORTS, where, "listen"),
         "certificate": _choice(raw, "certificate", CERTIFICATES, where, "valid"),
+        "address6": str(address6) if address6 else None,   # None: IPv4 only
+        "port6": port6,                                     # None without address6
     }
 
 
@@ -133,9 +168,12 @@ def _services(raw):
         seen.add((kind, name))
         endpoint = _endpoint(svc.get("private_endpoint"), f"{where}.private_endpoint")
         if endpoint:
-            if endpoint["address"] in addresses:
-                raise WorldError(f"{where}.private_endpoint.address: {endpoint['address']} is used twice")
-            addresses.add(endpoint["address"])
+            for key in ("address", "address6"):
+                if endpoint[key] is None:
+                    continue
+                if endpoint[key] in addresses:
+                    raise WorldError(f"{where}.private_endpoint.{key}: {endpoint[key]} is used twice")
+                addresses.add(endpoint[key])
         services.append({
             "kind": kind,
             "name": name,
