@@ -57,6 +57,9 @@ apply_world() {
   sync_endpoint_addresses "$WORLD_DIR/endpoints" add
   timeout 10 ip netns exec "$NS_VNET" iptables-restore -w 5 <"$WORLD_DIR/vnet.rules" ||
     die "iptables-restore failed in $NS_VNET (rules: $WORLD_DIR/vnet.rules)"
+  # Also when the world has no IPv6: no rule of an earlier world may survive.
+  timeout 10 ip netns exec "$NS_VNET" ip6tables-restore -w 5 <"$WORLD_DIR/vnet.rules6" ||
+    die "ip6tables-restore failed in $NS_VNET (rules: $WORLD_DIR/vnet.rules6)"
   if [ "$WORLD_DNS" = down ]; then unbound_stop; else unbound_push; fi
   if custom_dns_runs; then unbound_push custom; else unbound_stop custom; fi
   app_push
@@ -69,7 +72,8 @@ apply_world() {
   local name=${src##*/}
   [ "$src" != - ] || name="(stdin)"
   echo "$name" >"$STATE_DIR/world-source"
-  say "applied $name: $WORLD_DESCRIPTION [generation $gen, $WORLD_ENDPOINTS endpoints," \
+  say "applied $name: $WORLD_DESCRIPTION [generation $gen, $WORLD_ENDPOINTS endpoints" \
+      "($WORLD_ENDPOINTS6 with IPv6)," \
       "dns $WORLD_DNS, custom dns $WORLD_CUSTOM_DNS, app $WORLD_APP_PATH resolv.conf $WORLD_APP_DNS," \
       "delay $WORLD_DELAY_MS ms, $(($(now_ms) - t0)) ms]"
 }

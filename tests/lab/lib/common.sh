@@ -11,6 +11,13 @@ APP_ADDRESS=10.0.0.4
 VNET_GATEWAY=10.0.0.1
 APP_PUBLIC_ADDRESS=192.0.2.4   # the app's own address on the platform's default (public) path
 PUBLIC_GATEWAY=192.0.2.1
+# IPv6 (private endpoints with an IPv6 address, preview): the app's link into the VNet and its
+# public path are dual stack. Unique-local addresses are dropped on the internet like 10/8.
+APP_ADDRESS6=fd00::4
+VNET_GATEWAY6=fd00::1
+APP_PUBLIC_ADDRESS6=2001:db8:2::4
+PUBLIC_GATEWAY6=2001:db8:2::1
+ULA_RANGE=fc00::/7
 DNS_ADDRESS=10.0.2.53          # Azure DNS
 CUSTOM_DNS_ADDRESS=10.0.2.54   # the VNet's custom DNS server (when the world has one)
 OUTBOUND_ADDRESS=198.51.100.7
@@ -48,7 +55,7 @@ require_root() {
 
 require_tools() {
   local t missing=()
-  for t in ip iptables-restore unbound nginx dig curl openssl flock setsid timeout "$PY"; do
+  for t in ip iptables-restore ip6tables-restore unbound nginx dig curl openssl flock setsid timeout "$PY"; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (run packaging/setup-debian.sh)"
@@ -115,5 +122,6 @@ COGNITIVE_PE=10.0.1.5
 APP_ADDRESS=$APP_ADDRESS
 APP_PUBLIC_ADDRESS=$APP_PUBLIC_ADDRESS
 CUSTOM_DNS_SERVER=$CUSTOM_DNS_ADDRESS
+APP_ADDRESS6=$APP_ADDRESS6
 EOF
 }
