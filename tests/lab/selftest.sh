@@ -97,7 +97,7 @@ trap cleanup EXIT
 t0=$(stamp)
 env_lines=$("$LAB" up 2>/dev/null) || { bad "lab up" "lab up failed: run '$LAB up' to see why"; echo "$passed passed, $failed failed"; exit 1; }
 echo "     lab up took $(elapsed_ms "$t0") ms"
-eval "$(grep -E '^(CA_BUNDLE|KEYVAULT_PE|COGNITIVE_PE|APP_ADDRESS|APP_PUBLIC_ADDRESS|DNS_SERVER|CUSTOM_DNS_SERVER)=' <<<"$env_lines")"
+eval "$(grep -E '^(CA_BUNDLE|KEYVAULT_PE|COGNITIVE_PE|APP_ADDRESS|APP_PUBLIC_ADDRESS|DNS_SERVER|CUSTOM_DNS_SERVER|APP_ADDRESS6)=' <<<"$env_lines")"
 CA=$CA_BUNDLE
 expect "up: prints APP_EXEC" "$(grep '^APP_EXEC=' <<<"$env_lines")" "APP_EXEC=ip netns exec vdlab-app"
 expect "up: CA bundle exists" "$([ -s "$CA" ] && echo yes)" yes
@@ -283,6 +283,68 @@ expect_match "no-integration: ... after the 1 s connect timeout (no ICMP)" "$(el
 expect_match "no-integration: a public front sees the app's public-path address" \
   "$(https $KV 203.0.113.10 /healthstatus)" "addr=$APP_PUBLIC_ADDRESS;"
 
+# ---- IPv6 private endpoints (FM-23) --------------------------------------------------------
+
+KV_PE6=fd00:1::4
+# world_from SCENARIO PYTHON-EXPR-ON-w : print SCENARIO's world changed by the expression.
+world_from() {
+  "$PYTHON" -c 'import json, sys; w = json.load(open(sys.argv[1])); exec(sys.argv[2])
+w["description"] = "variant: " + sys.argv[2]; print(json.dumps(w))' "$LAB_DIR/scenarios/$1.json" "$2"
+}
+# https6 / https4 : as https, forced to one family.
+https6() { https "$1" "[$2]" "$3" -6 "${@:4}"; }
+tentative() { local ns; for ns in vdlab-app vdlab-vnet vdlab-inet; do ip -n "$ns" -6 -o address show tentative; done; }
+v6rules() { ip netns exec vdlab-vnet ip6tables -S INPUT | grep -c -- '-j DROP' || true; }
+
+apply ipv6-healthy
+expect "ipv6-healthy: AAAA chain ends at the endpoint's IPv6 address" "$(in_app dig +noall +answer +tries=1 +time=2 AAAA $KV | awk '{ print $1, $4, $5 }')" \
+  "$KV. CNAME $KV_PL.
+$KV_PL. AAAA $KV_PE6"
+expect "ipv6-healthy: the A record is still there" "$(last_a $KV)" "$KEYVAULT_PE"
+r=$(in_app dig +tries=1 +time=2 AAAA $CS 2>&1)
+expect "ipv6-healthy: cognitive has no AAAA (NOERROR, no AAAA in the answer)" \
+  "$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$r") $(awk '$4 == "AAAA"' <<<"$r" | wc -l)" "NOERROR 0"
+expect "ipv6-healthy: no tentative IPv6 address anywhere (nodad)" "$(tentative)" ""
+expect "ipv6-healthy: $KV_PE6 is routed into the VNet (eth0, route-all on)" "$(route_dev $KV_PE6)" eth0
+r=$(https6 $KV $KV_PE6 /healthstatus)
+expect_match "ipv6-healthy: curl -6 to [$KV_PE6] gets 200" "$r" $'exit=0\nHTTP/1.1 200'
+expect_match "ipv6-healthy: ... and the vault sees the app's IPv6 address" "$r" \
+  "x-ms-keyvault-network-info: conn_type=Ipv6;addr=$APP_ADDRESS6;act_addr_fam=InterNetworkV6;"
+expect_match "ipv6-healthy: curl -6 by name (system resolver, AAAA) gets 200" \
+  "$(in_app curl -sS -i -6 --connect-timeout 1 --max-time 3 --cacert "$CA" "https://$KV/healthstatus" 2>&1)" \
+  "^HTTP/1.1 200.*addr=$APP_ADDRESS6;"
+r=$(https $KV "$KEYVAULT_PE" /healthstatus -4)
+expect_match "ipv6-healthy: IPv4 still 200, seen as IPv4" "$r" $'exit=0\nHTTP/1.1 200.*conn_type=Ipv4;addr=10.0.0.4;act_addr_fam=InterNetwork;'
+
+apply ipv6-broken
+expect "ipv6-broken: AAAA still answered" "$(in_app dig +short +tries=1 +time=2 AAAA $KV | tail -n 1)" "$KV_PE6"
+expect "ipv6-broken: one ip6tables DROP rule" "$(v6rules)" 1
+t0=$(stamp)
+expect "ipv6-broken: curl -6 times out (SYN dropped)" "$(https6 $KV $KV_PE6 /healthstatus | sed -n '1s/^exit=//p')" 28
+expect_match "ipv6-broken: ... after the 1 s connect timeout" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+expect_match "ipv6-broken: IPv4 still 200" "$(https $KV "$KEYVAULT_PE" /healthstatus -4)" $'exit=0\nHTTP/1.1 200'
+
+world_from ipv6-healthy 'w["services"][0]["private_endpoint"]["port6"] = "refuse"' | apply -
+t0=$(stamp)
+expect_match "ipv6 port6 refuse: curl -6 refused" "$(https6 $KV $KV_PE6 /healthstatus)" "^exit=7"
+expect_match "ipv6 port6 refuse: ... at once" "$(elapsed_ms "$t0")" '^[0-9]{1,3}$'
+expect_match "ipv6 port6 refuse: IPv4 still 200" "$(https $KV "$KEYVAULT_PE" /healthstatus -4)" $'exit=0\nHTTP/1.1 200'
+expect "ipv6 port6 refuse: no ip6tables rule left from ipv6-broken" "$(v6rules)" 0
+
+world_from ipv6-healthy 'w["app"]["route_all"] = False' | apply -
+expect "ipv6 route-all off: $KV_PE6 takes the public path (pub0)" "$(route_dev $KV_PE6)" pub0
+t0=$(stamp)
+expect "ipv6 route-all off: curl -6 times out (unique-local dropped on the internet)" \
+  "$(https6 $KV $KV_PE6 /healthstatus | sed -n '1s/^exit=//p')" 28
+expect_match "ipv6 route-all off: ... after the 1 s connect timeout (no ICMP)" "$(elapsed_ms "$t0")" '^1[0-9]{3}$'
+
+apply ipv6-broken
+apply healthy
+expect "ipv6 gone: ip6tables rules reset by the next apply" "$(v6rules)" 0
+expect "ipv6 gone: $KV_PE6 removed from the VNet's lo" \
+  "$(ip -n vdlab-vnet -6 -o address show dev lo | grep -c "$KV_PE6/128" || true)" 0
+expect "ipv6 gone: no AAAA for the vault" "$(in_app dig +short +tries=1 +time=2 AAAA $KV | grep -c : || true)" 0
+
 # ---- bad worlds are refused ----------------------------------------------------------------
 
 bad_world() { # DESC PYTHON-EXPR-ON-w : apply healthy changed by the expression; must fail with 2
@@ -297,6 +359,14 @@ bad_world "endpoint outside 10/8 and 100.64/10" 'w["services"][0]["private_endpo
 bad_world "endpoint on the custom DNS address" 'w["services"][0]["private_endpoint"]["address"] = "10.0.2.54"'
 bad_world "unknown field in app" 'w["app"] = {"route_al": True}'
 bad_world "custom_dns.state not a state" 'w["custom_dns"] = {"state": "slow"}'
+pe0='w["services"][0]["private_endpoint"]'
+bad_world "address6 not unique-local (fd00::/8)" "$pe0[\"address6\"] = \"2001:db8::4\""
+bad_world "address6 in the app's IPv6 subnet" "$pe0[\"address6\"] = \"fd00::9\""
+bad_world "address6 not an IPv6 address" "$pe0[\"address6\"] = \"10.0.1.14\""
+bad_world "address6 used twice" "$pe0[\"address6\"] = \"fd00:1::4\"; w[\"services\"][1][\"private_endpoint\"][\"address6\"] = \"fd00:1::4\""
+bad_world "port6 without address6" "$pe0[\"port6\"] = \"drop\""
+bad_world "port6 not a port state" "$pe0[\"address6\"] = \"fd00:1::4\"; $pe0[\"port6\"] = \"slow\""
+bad_world "IPv6 record that is no address" 'w["zones"]["privatelink.vaultcore.azure.net"]["records"]["vdlabkv"] = ["10.0.1.4", "fd00:1::zz"]'
 
 # ---- delay and scale -----------------------------------------------------------------------
 
