@@ -36,14 +36,17 @@ work="$VNETDIAG_ROOTS/bundle"
 # One bundle build at a time (build-all.sh by hand and the packaging tests share the work dir).
 exec {bundle_lock}>"$VNETDIAG_ROOTS/.lock-bundle"
 flock "$bundle_lock"
-mkdir -p "$work/build"
+# One incremental build tree per source checkout (make goes by timestamps: objects of another
+# checkout that is mounted at the same /src would look up to date).
+build_dir="$work/build-$(printf '%s' "$repo" | cksum | cut -d' ' -f1)"
+mkdir -p "$build_dir"
 roots_rm "$work/stage"
 roots_rm "$work/debug"
 mkdir -p "$work/stage" "$work/debug"
 echo "build-bundle: building vnetdiag $version ($commit) in $BUILD_ROOT" >&2
 # RPATH, not RUNPATH (--disable-new-dtags): it also applies to the libraries' own dependencies
 # (libcurl's libnghttp2, ...) and wins over an LD_LIBRARY_PATH that an image may set.
-roots_chroot "$BUILD_ROOT" --ro-bind "$repo" /src --bind "$work/build" /build \
+roots_chroot "$BUILD_ROOT" --ro-bind "$repo" /src --bind "$build_dir" /build \
     --bind "$work/stage" /stage --bind "$work/debug" /debug -- \
   nice -n 10 /bin/sh -c '
     set -e
