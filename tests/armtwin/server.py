@@ -92,6 +92,7 @@ class LabSync:
         self.last_error = None
         self.last_ms = None
         self.notes = []
+        self.lab_generation = None
         self.applies = 0
         self.stopping = False
         self.thread = threading.Thread(target=self._run, name="labsync", daemon=True)
@@ -132,6 +133,13 @@ class LabSync:
                 except (OSError, subprocess.TimeoutExpired) as e:
                     error = str(e)
             ms = int((time.monotonic() - t0) * 1000)
+            generation = None
+            if self.lab_cmd:
+                try:
+                    with open(os.path.join(os.path.dirname(self.lab_cmd), "run", "state", "generation")) as f:
+                        generation = f.read().strip()
+                except OSError:
+                    pass
             self.log(f"lab apply #{seq}: {'ok' if error is None else 'FAILED: ' + error} ({ms} ms)"
                      + (f"; notes: {'; '.join(notes)}" if notes else ""))
             with self.cond:
@@ -139,6 +147,7 @@ class LabSync:
                 self.applies += 1
                 self.last_error = error
                 self.last_ms = ms
+                self.lab_generation = generation
                 self.notes = notes
                 self.cond.notify_all()
 
@@ -159,6 +168,7 @@ class LabSync:
             return {"enabled": bool(self.lab_cmd), "features": self.features, "wanted": self.wanted,
                     "applied": self.applied, "applies": self.applies, "last_error": self.last_error,
                     "last_apply_ms": self.last_ms, "notes": list(self.notes),
+                    "lab_generation": self.lab_generation,
                     "world_file": os.path.join(self.run_dir, "world.json")}
 
     def stop(self):

@@ -16,7 +16,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import worlds as W  # noqa: E402
-from twinlib import Checks, Twin, need_lab  # noqa: E402
+from twinlib import Checks, Twin, lab_marker, need_lab  # noqa: E402
 
 N, D, KV, CS, WEB = "2024-01-01", "2024-06-01", "2023-07-01", "2023-05-01", "2023-12-01"
 
@@ -172,7 +172,10 @@ def test_loop(c, twin, vnetdiag):
     rc, report = check(twin, vnetdiag)
     bad = summary(report)
     c.eq(rc, 0, "after the tutorial: vnetdiag check exits 0")
-    c.eq(bad, [], "... and every finding is ok")
+    if not c.eq(bad, [], "... and every finding is ok"):
+        for f in report.get("findings", []):
+            if f["severity"] != "ok":
+                print(f"    {f['id']}: {json.dumps(f.get('evidence'))[:300]}")
     print(f"  (second check {time.monotonic() - t2:.1f} s; arm: {report.get('context', {}).get('arm')})")
     arm = twin.login("mi")
     st, _, s = arm.call("POST", f"{W.SITE_ID}/config/appsettings/list", None, WEB)
@@ -187,20 +190,26 @@ def test_loop(c, twin, vnetdiag):
 def main():
     vnetdiag = sys.argv[1] if len(sys.argv) > 1 else "/work/main/build/agent/vnetdiag"
     need_lab()
-    c = Checks("test_full_loop")
-    if not os.access(vnetdiag, os.X_OK):
-        c.check(False, f"vnetdiag binary {vnetdiag} exists (build first)")
-        return c.finish()
-    try:
-        twin = Twin("empty-network", "--lro-seconds", "0.5", "--retry-after", "1", lab=True)
-    except RuntimeError as e:
-        c.check(False, f"twin and lab start: {e}")
-        return c.finish()
-    try:
-        c.run(test_loop, twin, vnetdiag)
-    finally:
-        twin.stop()
-    return c.finish()
+    for attempt in (1, 2):
+        c = Checks("test_full_loop")
+        if not os.access(vnetdiag, os.X_OK):
+            c.check(False, f"vnetdiag binary {vnetdiag} exists (build first)")
+            return c.finish()
+        try:
+            twin = Twin("empty-network", "--lro-seconds", "0.5", "--retry-after", "1", lab=True)
+        except RuntimeError as e:
+            c.check(False, f"twin and lab start: {e}")
+            return c.finish()
+        start = lab_marker()[0]
+        try:
+            c.run(test_loop, twin, vnetdiag)
+            intact = twin.lab_intact(start)
+        finally:
+            twin.stop()
+        if intact or attempt == 2:
+            c.check(intact, "nobody else re-created or re-applied the lab during the test (it is one per machine)")
+            return c.finish()
+        print("NOTE: someone else re-created or re-applied the lab during the test; running it again", flush=True)
 
 
 if __name__ == "__main__":

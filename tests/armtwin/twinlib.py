@@ -74,6 +74,23 @@ def need_lab():
             skip_or_fail(f"{tool} is missing (run packaging/setup-debian.sh)")
 
 
+LAB_STATE = os.path.join(ROOT, "tests", "lab", "run", "state", "generation")
+
+
+def lab_marker():
+    """(inode of the app namespace, the lab's apply generation): both change when someone else
+    re-creates the lab or applies another world -- the lab is one per machine."""
+    try:
+        ino = os.stat("/run/netns/vdlab-app").st_ino
+    except OSError:
+        ino = None
+    try:
+        gen = open(LAB_STATE).read().strip()
+    except OSError:
+        gen = None
+    return ino, gen
+
+
 class Twin:
     """A twin on its own run directory and free ports, without the lab (or via `run` with it)."""
 
@@ -98,6 +115,12 @@ class Twin:
             self.env.update(self.printed)
         self.ca = self.env["CA_BUNDLE"]
         self.arm = ArmClient(self.env["ARM_ENDPOINT"], self.ca)
+
+    def lab_intact(self, start_inode):
+        """True while nobody but this twin has touched the lab since start_inode was taken."""
+        ino, gen = lab_marker()
+        st, _, lab = self.control("GET", "lab")
+        return ino is not None and ino == start_inode and gen == lab.get("lab_generation")
 
     def log(self):
         try:
