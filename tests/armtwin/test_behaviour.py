@@ -259,11 +259,41 @@ def test_settings_and_puts(c, twin):
     c.eq(st, 201, "recreate the third subnet")
 
 
+def test_more_rules(c, twin):
+    arm = fresh(twin, "tutorial-complete")
+    st, _, site = arm.call("GET", W.SITE_ID, None, WEB)
+    body = {"location": site["location"], "kind": site["kind"], "identity": {"type": "SystemAssigned"},
+            "properties": {"serverFarmId": W.PLAN_ID, "httpsOnly": True}}
+    st, _, b = arm.call("PUT", W.SITE_ID, body, WEB)
+    c.check(st == 200 and b["properties"].get("virtualNetworkSubnetId"), "a site PUT without virtualNetworkSubnetId keeps the integration")
+    st, _, b = arm.call("PATCH", W.CS_ID, {"properties": {"customSubDomainName": "other"}}, CS)
+    c.eq((st, b["error"]["code"]), (400, "CustomSubDomainNameImmutable"), "the account's custom subdomain cannot change")
+    st, _, b = arm.call("GET", f"/subscriptions/{W.SUBSCRIPTION}/providers/Microsoft.Network", None, "2021-04-01")
+    types = {t["resourceType"]: t["apiVersions"] for t in b["resourceTypes"]}
+    c.check(b["registrationState"] == "Registered" and "2024-06-01" in types.get("privateDnsZones", [])
+            and "2024-01-01" in types.get("privateEndpoints", []), "provider registration and api-versions per type")
+    # The vault goes: its endpoint is Disconnected.
+    arm.send("DELETE", W.KV_ID, None, KV)
+    st, _, pe = arm.call("GET", f"{W.NET}/privateEndpoints/{W.KV_PE}", None, N)
+    c.eq(pe["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"],
+         "Disconnected", "deleting the vault leaves its endpoint Disconnected")
+    st, _, w = twin.control("GET", "world")
+    c.check(all(s["name"] != W.KEYVAULT for s in w["world"]["services"]), "... and the vault leaves the world")
+    # The whole group goes.
+    st, h, _ = arm.call("DELETE", W.RG_ID, None, "2021-04-01")
+    c.check(st == 202 and "location" in h, "resource group DELETE -> 202 with Location")
+    arm.wait(h)
+    st, _, b = arm.call("GET", W.SITE_ID, None, WEB)
+    c.eq((st, b["error"]["code"]), (404, "ResourceGroupNotFound"), "after it: ResourceGroupNotFound")
+    st, _, b = arm.call("GET", f"/subscriptions/{W.SUBSCRIPTION}/resourcegroups", None, "2021-04-01")
+    c.eq(b["value"], [], "no groups left")
+
+
 def main():
     c = Checks("test_behaviour")
     twin = Twin("empty-network")
     try:
-        for t in (test_lro, test_endpoints, test_zone_groups, test_integration, test_settings_and_puts):
+        for t in (test_lro, test_endpoints, test_zone_groups, test_integration, test_settings_and_puts, test_more_rules):
             c.run(t, twin)
     finally:
         twin.stop()
