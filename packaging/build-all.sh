@@ -37,7 +37,8 @@ if [ -z "$host_build" ]; then
   host_build="$VNETDIAG_ROOTS/host-build"
   echo "build-all: building the .deb's vnetdiag in $host_build" >&2
   nice -n 10 cmake -S "$repo" -B "$host_build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  nice -n 10 cmake --build "$host_build" --target vnetdiag vnetdiag_man -j "$jobs" >/dev/null
+  nice -n 10 cmake --build "$host_build" --target vnetdiag vnetdiag_man -j "$jobs" >"$host_build/build.log" 2>&1 ||
+    { tail -n 40 "$host_build/build.log" >&2; exit 1; }
 elif [ ! -f "$host_build/CPackConfig.cmake" ]; then
   echo "build-all: $host_build is no configured build tree of vnetdiag" >&2
   exit 2
