@@ -15,9 +15,9 @@ BUILD_ROOT=bullseye-build
 BUILD_PACKAGES=(g++ make cmake pkg-config libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
                 libboost-program-options-dev libboost-dev)
 
-missing="$(roots_requirements)"
-if [ -n "$missing" ]; then
-  echo "build-bundle: cannot build the bundle here, missing: $missing" >&2
+lacking="$(roots_requirements)"
+if [ -n "$lacking" ]; then
+  echo "build-bundle: cannot build the bundle here, missing: $lacking" >&2
   exit 77
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Debian roots for building and testing vnetdiag's packages: made with debootstrap from Debian's
 # mirror, cached under packaging/.roots/ (git-ignored), entered with chroot inside a private mount
 # and PID namespace so that nothing mounted for a run (proc, the source tree, an overlay) can
