@@ -10,6 +10,7 @@ Usage: bundle_test.py BUNDLE.tar.gz BUILD_TREE_VNETDIAG"""
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -84,6 +85,32 @@ lines += [
     "/opt/b/vnetdiag/bin/vnetdiag --version >$out/version-ca.txt 2>&1",
     f"/opt/b/vnetdiag/bin/vnetdiag {args} >$out/systemca.json 2>$out/systemca.err; echo $? >$out/systemca.rc",
 ]
+# startup.sh from the bundle, as App Service would run it: serve through the launcher, supervised
+# in the background, and the "app" (a bash loop on /dev/tcp, minbase has no curl) asks it for
+# /livez and /readyz, then ends, which ends serve too.
+serve_args = (f"--interval 2 --resolv-conf /dev/null --proc-environ /dev/null --no-arm "
+              f"--dns-server 127.0.0.1:{peers.dns_port} --azure-dns-server 127.0.0.1:{peers.dns_port} "
+              f"--target {peers.target('healthy')} --ca-bundle /peers/ca.pem")
+APP = r"""#!/bin/bash
+get() {  # get PATH: the status line of GET PATH from serve, or nothing
+  exec 3<>"/dev/tcp/127.0.0.1/$VNETDIAG_PORT" 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&3
+  head -n 1 <&3 | tr -d '\r'
+  exec 3<&-
+}
+echo "$$" >/out/app.pid
+for i in $(seq 1 80); do s="$(get /livez)"; [ -n "$s" ] && break; sleep 0.25; done
+echo "$s" >/out/livez.txt
+for i in $(seq 1 80); do s="$(get /readyz)"; case "$s" in *" 200"*) break ;; esac; sleep 0.25; done
+echo "$s" >/out/readyz.txt
+"""
+lines += [
+    "mkdir -p /out/logs",
+    f"VNETDIAG_LOG_DIR=/out/logs VNETDIAG_LISTEN=127.0.0.1:$VNETDIAG_PORT VNETDIAG_SERVE_ARGS={q(serve_args)} "
+    "COMPUTERNAME=10-30-0-24 "
+    "sh -c 'echo $$ >/out/script.pid; exec sh /opt/b/vnetdiag/startup.sh bash /out/app.sh' >/out/startup.txt 2>&1;"
+    " echo $? >/out/startup.rc",
+]
 script = "\n".join(lines) + "\n"
 
 
@@ -98,11 +125,18 @@ def read(out, name):
 for name, suite, glibc in ROOTS:
     out = os.path.join(work, f"out-{suite}")
     os.makedirs(out)
+    with open(os.path.join(out, "app.sh"), "w") as f:
+        f.write(APP)
+    port_socket = socket.socket()
+    port_socket.bind(("127.0.0.1", 0))
+    port = port_socket.getsockname()[1]
+    port_socket.close()
     binds = [("--ro-bind", os.path.join(work, "b"), "/opt/b"), ("--ro-bind", os.path.join(work, "nx"), "/opt/nx"),
              ("--ro-bind", peers.dir, "/peers"), ("--bind", out, "/out")]
     if suite == "bookworm" and os.path.isfile("/etc/ssl/openssl.cnf"):
         binds.append(("--ro-bind", "/etc/ssl/openssl.cnf", "/host-openssl.cnf"))
-    r = common.run_fresh(name, os.path.join(work, f"root-{suite}"), binds, ["/bin/sh", "-c", script])
+    r = common.run_fresh(name, os.path.join(work, f"root-{suite}"), binds,
+                         ["/usr/bin/env", f"VNETDIAG_PORT={port}", "/bin/sh", "-c", script])
     if r.returncode != 0:
         print(r.stdout, r.stderr)
     version = read(out, "version.txt")
@@ -140,6 +174,15 @@ for name, suite, glibc in ROOTS:
     got = common.summary(read(out, "systemca.json"), int(read(out, "systemca.rc") or -1))
     tally.check(f"{suite}: check without --ca-bundle trusts that store: exit {got[0]}, {got[1]}",
                 got == expected["healthy"], f"{got} vs {expected['healthy']}; {read(out, 'systemca.err')}")
+    tally.check(f"{suite}: startup.sh starts the bundle's serve, which answers /livez",
+                read(out, "livez.txt").strip().endswith("200 OK"), read(out, "livez.txt") + read(out, "startup.txt"))
+    tally.check(f"{suite}: ... and /readyz after checking the loopback target",
+                read(out, "readyz.txt").strip().endswith("200 OK"),
+                read(out, "readyz.txt") + read(out, "logs/vnetdiag_10-30-0-24.log")[-1500:])
+    tally.check(f"{suite}: the app ran with the startup script's PID and its exit status came back",
+                read(out, "startup.rc").strip() == "0" and read(out, "app.pid").strip().isdigit() and
+                read(out, "app.pid").strip() == read(out, "script.pid").strip(),
+                read(out, "startup.txt"))
     common.bash('roots_rm "$1"', os.path.join(work, f"root-{suite}"))
 
 shutil.rmtree(work, ignore_errors=True)
