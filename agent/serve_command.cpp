@@ -159,6 +159,13 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
   health_limits.stuck_after_s = interval + options.kill_after_s + 10;
   health_limits.stale_after_s = 3 * std::max(interval, options.kill_after_s);
 
+  // The check loop writes `out` from its thread; `err` (the server's thread) must not flush it.
+  std::ostream* const tied = err.tie(nullptr);
+  struct Retie {
+    std::ostream& err;
+    std::ostream* tied;
+    ~Retie() { err.tie(tied); }
+  } retie{err, tied};
   // Two threads that allocate little: one malloc arena is plenty and keeps the resident size down.
   mallopt(M_ARENA_MAX, 1);
   boost::asio::io_context io(1);
