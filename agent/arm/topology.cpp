@@ -20,6 +20,14 @@ std::vector<json> values_of(const ArmResponse& r) {
 
 void note_error(Topology& t, const std::string& what, const ArmResponse& r) {
   if (r.ok() || r.status == 404) return;
+  // Without a token every read fails the same way: say it once.
+  if (r.error && r.error->code == "NoCredentials") {
+    const std::string line = "no token: " + r.error->message;
+    for (const auto& e : t.errors)
+      if (e == line) return;
+    t.errors.push_back(line);
+    return;
+  }
   t.errors.push_back(what + ": " +
                      (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)));
 }
