@@ -149,6 +149,23 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
       added.push_back(
           control("arm.https_only_off", "", {site_id, "properties.httpsOnly", "false", "true"}));
   }
+  // Not integrated: the tutorial's integration subnet, if it exists, must be delegated before
+  // the app can join it (FM-03).
+  if (subnet_id.empty() && !t.site.is_null()) {
+    for (const auto& v : t.vnets) {
+      const json props = v.value("properties", json::object());
+      for (const auto& sub : props.value("subnets", json::array())) {
+        if (lower(json_str(sub, {"name"})) != "vnet-integration-subnet") continue;
+        bool delegated = false;
+        for (const auto& d : sub.value("properties", json::object()).value("delegations", json::array()))
+          delegated |= lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
+        if (!delegated)
+          added.push_back(control("arm.subnet_not_delegated", "",
+                                  {json_str(sub, {"id"}), "properties.delegations[].properties.serviceName",
+                                   "none", "Microsoft.Web/serverFarms"}));
+      }
+    }
+  }
   if (!t.subnet.is_null()) {
     bool delegated = false;
     const json props = t.subnet.value("properties", json::object());
@@ -200,6 +217,19 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
                               {site_id, "properties.vnetRouteAllEnabled", join(text, ", "),
                                "one value in every layer"}));
     }
+  }
+
+  // Route-all off with an endpoint outside RFC1918 (FM-06): the site property is the cause.
+  {
+    std::string value = json_str(t.site, {"properties", "vnetRouteAllEnabled"});
+    std::string property = "properties.vnetRouteAllEnabled";
+    if (value.empty()) {
+      value = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
+      if (!value.empty()) property = "config/web properties.vnetRouteAllEnabled";
+    }
+    for (auto& f : findings)
+      if (f.id == "route.outside_vnet")
+        f.cause = Cause{site_id, property, value.empty() ? "false (unset)" : value, "true"};
   }
 
   for (const auto& target : targets) {
