@@ -1,6 +1,8 @@
 #include "fix_command.hpp"
 
 #include <boost/program_options.hpp>
+#include <chrono>
+#include <thread>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -242,7 +244,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     }
   }
   const fix::ApplyResult applied = fix::apply_plan(plan, client, apply_options);
+  // Changes take a moment to show (zone links, record TTLs, the platform applying a site
+  // change): check again until the fix shows or the verify budget is spent.
   auto final_report = run_once(*prepared);
+  const auto verify_start = std::chrono::steady_clock::now();
+  while (applied.ok && !(final_report && fixed(*final_report)) &&
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count() <
+             apply_options.verify_budget_s) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(apply_options.verify_interval_s));
+    final_report = run_once(*prepared);
+  }
   const bool passed = final_report && fixed(*final_report);
 
   nlohmann::json steps = nlohmann::json::array();

@@ -28,7 +28,7 @@ struct ApplyOptions {
   // Returns true when the private path works (the check passes apart from lock-down findings).
   std::function<bool()> verify;
   double verify_budget_s = 180;
-  double verify_interval_s = 2;
+  double verify_interval_s = 1;
 };
 
 ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOptions& options);

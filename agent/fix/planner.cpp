@@ -479,14 +479,20 @@ Plan plan_repairs(const PlanInput& in) {
       changes.push_back({"virtualNetworkSubnetId", "null", int_subnet_id});
       repairs = "arm.integration_missing";
     }
+    // Route-all: with api-version 2023-12-01 it is site config's vnetRouteAllEnabled (the
+    // site-level property and outboundVnetRouting come with newer api-versions), one PATCH.
     bool needs_route_all = in.names.route_all;
     for (const auto& a : endpoint_addresses)
       needs_route_all |= classify_address(a) != AddressClass::kRfc1918;
-    if (needs_route_all && json_str(t.site, {"properties", "vnetRouteAllEnabled"}) != "true") {
-      props["vnetRouteAllEnabled"] = true;
-      changes.push_back(
-          {"vnetRouteAllEnabled", json_str(t.site, {"properties", "vnetRouteAllEnabled"}), "true"});
-      if (repairs.empty()) repairs = "route.outside_vnet";
+    const std::string route_all_now = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
+    if (needs_route_all && route_all_now != "true" &&
+        json_str(t.site, {"properties", "vnetRouteAllEnabled"}) != "true") {
+      auto deps = b.existing({"subnet:integration", "plan"});
+      b.add({"routeall", "update", site_id + "/config/web", "PATCH", arm::kWebApi,
+             {{"properties", {{"vnetRouteAllEnabled", true}}}}, deps, "route.outside_vnet",
+             "Microsoft.Web/sites/config/write",
+             {{"vnetRouteAllEnabled", route_all_now.empty() ? "false" : route_all_now, "true"}}, "", false,
+             "site configuration changes restart the app (and vnetdiag if it runs inside it)"});
     }
     if (!changes.empty()) {
       auto deps = b.existing({"subnet:integration", "plan"});
