@@ -1,6 +1,6 @@
 """The official OpenAPI (swagger 2.0) files: operation index and request-body validation.
 
-Loads the swagger files of every api-version the twin serves from /work/shared/azure-specs
+Loads the swagger files of every api-version the twin serves from ../shared/azure-specs
 (override with ARMTWIN_SPECS), resolves $refs across files, and offers:
 
   Specs.match(method, path)      -> [(Operation, path params)] for every api-version that has it
@@ -21,7 +21,14 @@ import json
 import os
 import re
 
-SPECS_ROOT = os.environ.get("ARMTWIN_SPECS", "/work/shared/azure-specs/specification")
+def _default_specs_root():
+    """The shared folder sits beside the repository (in a session and in CI's clone alike)."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    beside = os.path.join(os.path.dirname(repo), "shared", "azure-specs", "specification")
+    return beside if os.path.isdir(beside) else "/work/shared/azure-specs/specification"
+
+
+SPECS_ROOT = os.environ.get("ARMTWIN_SPECS") or _default_specs_root()
 
 # Every swagger file whose operations the twin serves, per api-version. Files they $ref are
 # loaded on demand.
