@@ -97,7 +97,10 @@ std::string serve_help() {
          "  /metrics   Prometheus text 0.0.4, or OpenMetrics 1.0.0 when Accept asks for it\n"
          "  /probe?target=NAME   one configured target's result and findings (404 if unknown)\n\n"
          "One JSON line per check on stdout (time, verdict, finding ids, duration_ms, instance_id);\n"
-         "human messages on stderr. SIGTERM or SIGINT stop it within 2 s (exit 0).\n\n"
+         "human messages on stderr. SIGTERM or SIGINT stop it within 2 s (exit 0).\n"
+         "Each check runs in a child process, killed when it overruns its deadline. With\n"
+         "credentials, every check also reads ARM: --no-arm or a longer --interval keeps those\n"
+         "reads (and ARM throttling) down.\n\n"
       << serve_options()
       << "\nExamples:\n"
          "  vnetdiag serve --keyvault kv1 --cognitive cs1\n"
