@@ -119,13 +119,21 @@ void read_arm(const PreparedCheck& p, Report& report) {
   options.http.total_timeout_s = 20;
   options.budget_s = 30;
   arm::ArmClient client(options, tokens);
-  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}};
-  for (const auto& t : p.plan.targets)
+  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
+  for (const auto& t : p.plan.targets) {
     if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
+    else if (t.kind == TargetKind::kCognitive) req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
+  }
   const arm::Topology topology = arm::read_topology(client, req);
   const std::string rg_id =
       "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
-  arm::join_planes(topology, p.plan.targets, rg_id, report.findings);
+  // The zone the cloud table lacks comes from the account's requiredZoneNames.
+  std::vector<Target> targets = p.plan.targets;
+  for (auto& t : targets) {
+    auto zone = topology.required_zones.find(lower(t.host.substr(0, t.host.find('.'))));
+    if (t.privatelink_zone.empty() && zone != topology.required_zones.end()) t.privatelink_zone = zone->second;
+  }
+  arm::join_planes(topology, targets, rg_id, report.findings);
   report.context["arm"] =
       "read with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
       ", " + std::to_string(topology.requests) + " requests, correlation id " +

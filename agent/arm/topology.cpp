@@ -153,7 +153,27 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     second.push_back(sid->parent()->str() + api(kNetworkApi));
     kinds.push_back("vnet");
   }
-  for (const auto& zone_name : req.zone_names) {
+  std::vector<std::string> zone_names = req.zone_names;
+  if (!req.zoneless_accounts.empty()) {
+    std::vector<std::string> paths, names;
+    for (const auto& name : req.zoneless_accounts)
+      if (const json* a = t.account(name)) {
+        paths.push_back(json_str(*a, {"id"}) + "/privateLinkResources" + api(kCognitiveApi));
+        names.push_back(lower(name));
+      }
+    auto found = client.get_all(paths);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      note_error(t, "read private link resources", found[i]);
+      for (const auto& res : values_of(found[i])) {
+        const json zones = res.value("properties", json::object()).value("requiredZoneNames", json::array());
+        if (!zones.empty() && zones[0].is_string()) {
+          t.required_zones[names[i]] = zones[0].get<std::string>();
+          zone_names.push_back(zones[0].get<std::string>());
+        }
+      }
+    }
+  }
+  for (const auto& zone_name : zone_names) {
     const json* z = t.zone(zone_name);
     if (!z) continue;
     const std::string id = json_str(*z, {"id"});

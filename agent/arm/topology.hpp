@@ -14,6 +14,9 @@ struct TopologyRequest {
   std::string subscription, resource_group, app;
   std::vector<std::string> vault_names, account_names;
   std::vector<std::string> zone_names;  // privatelink zones the targets need
+  // Accounts whose zone the cloud table does not know (Cognitive Services in the China cloud):
+  // their privateLinkResources' requiredZoneNames say it.
+  std::vector<std::string> zoneless_accounts;
 };
 
 struct Topology {
@@ -24,6 +27,7 @@ struct Topology {
       a_records;  // zone name (lower) -> A record sets
   std::map<std::string, std::vector<nlohmann::json>> zone_groups;  // endpoint id (lower) -> groups
   std::map<std::string, nlohmann::json> nics;                      // NIC id (lower) -> NIC
+  std::map<std::string, std::string> required_zones;               // account name (lower) -> zone
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
   int requests = 0;
   std::string credential;

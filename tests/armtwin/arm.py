@@ -142,6 +142,8 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
             if self.rg_res(sub, s[3]) is None:
                 raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{s[3]}' could not be found.",
                                headers={"x-ms-failure-cause": "gateway"})
+            if len(s) == 7 and low[4] == "providers" and low[5] == "microsoft.authorization" and low[6] == "permissions":
+                return self.permissions(req, "/" + "/".join(s[:4]))
             if len(s) >= 6 and low[4] == "providers" and low[5] not in NAMESPACES:
                 raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[5]}' is invalid.")
         elif low[2] == "providers":
@@ -150,6 +152,20 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
             if low[3] not in NAMESPACES:
                 raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[3]}' is invalid.")
         return self.swagger_route(req)
+
+    def permissions(self, req, scope):
+        """Permissions_ListForResourceGroup (Microsoft.Authorization 2022-04-01): the caller's
+        actions and notActions at the scope, one entry per role assignment that covers it."""
+        self.need_version(req, ("2022-04-01", "2018-07-01", "2015-07-01"))
+        authz = getattr(self, "authorizer", None)
+        p = req.principal
+        value = []
+        if authz is not None and p is not None:
+            for a in authz.twin.roles.assignments:
+                if a["principal"] == p.object_id and (scope.lower() + "/").startswith(a["scope"].lower().rstrip("/") + "/"):
+                    value.append({"actions": a["actions"], "notActions": a["not_actions"],
+                                  "dataActions": [], "notDataActions": []})
+        return Response(200, {"value": value})
 
     def need_version(self, req, versions):
         v = req.api_version

@@ -56,6 +56,17 @@ class Arm(http.server.BaseHTTPRequestHandler):
                                     "name": APP, "location": "West Europe", "properties": {"httpsOnly": True}})
         if path.endswith("/config/web"):
             return self.reply(200, {"properties": {}})
+        if path.endswith("/Microsoft.CognitiveServices/accounts") and state.get("china"):
+            return self.reply(200, {"value": [{"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/cs1",
+                                               "name": "cs1", "properties": {"customSubDomainName": "cs1", "publicNetworkAccess": "Disabled"}}]})
+        if path.endswith("/Microsoft.Network/privateEndpoints") and state.get("china"):
+            return self.reply(200, {"value": [{"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/privateEndpoints/pe1",
+                                               "properties": {"privateLinkServiceConnections": [{"properties": {
+                                                   "privateLinkServiceId": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/cs1",
+                                                   "privateLinkServiceConnectionState": {"status": "Approved"}}}]}}]})
+        if path.endswith("/accounts/cs1/privateLinkResources"):
+            return self.reply(200, {"value": [{"properties": {"groupId": "account",
+                                                              "requiredZoneNames": ["privatelink.cognitiveservices.azure.cn"]}}]})
         if path.endswith("/config/appsettings/list"):
             return self.reply(200, {"properties": {"SECRET_SETTING": "do-not-print-me"}})
         return self.reply(200, {"value": []})
@@ -138,6 +149,15 @@ state["deny"] = set()
 p = run(["check", "-o", "json"] + common, {**base_env, "AZURE_ACCESS_TOKEN": "wrong-token-777"})
 check("401 reported without echoing the token", "wrong-token-777" not in p.stdout + p.stderr and
       "InvalidAuthenticationToken" in p.stdout, p.stdout[-500:])
+
+# 6. China: no Cognitive Services zone in the cloud table; the account's requiredZoneNames gives it.
+state["china"] = True
+p = run(["check", "-o", "json", "--cloud", "AzureChinaCloud", "--resolv-conf", "/dev/null", "--cognitive", "cs1",
+         "--arm-endpoint", endpoint, "--dns-timeout", "0.3", "--timeout", "5"])
+report = json.loads(p.stdout)
+zone = [f for f in report["findings"] if f["id"] == "arm.zone_missing" and f.get("cause")]
+check("China: the zone comes from requiredZoneNames", zone and zone[0]["cause"]["resource_id"].endswith(
+      "privateDnsZones/privatelink.cognitiveservices.azure.cn"), [f["id"] for f in report["findings"]])
 
 print(f"{passed} passed, {len(failures)} failed")
 for f in failures:

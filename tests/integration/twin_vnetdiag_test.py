@@ -14,6 +14,7 @@ import os
 import ssl
 import subprocess
 import sys
+import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -194,6 +195,33 @@ try:
         final = vnetdiag("fix", "-o", "json")
         check(f"{name}: converges (first exit {first.returncode}, re-run exit {again.returncode})",
               final.returncode == 0 and not json.loads(final.stdout)["plan"]["steps"], final.stdout[:400])
+
+    # ---- missing permissions: the pre-check names them before any write ----
+    load("empty-network")
+    control("PUT", "/roles", [{"principal": "app", "role": "Reader"}])
+    control("DELETE", "/journal")
+    p = vnetdiag("fix", "--apply", "--yes")
+    check("a reader identity: refused before any write, missing permissions named",
+          p.returncode == 1 and "not allowed: vnet: Microsoft.Network/virtualNetworks/write" in p.stdout
+          and not journal_writes(), p.stdout[-600:] + p.stderr[-300:])
+    load("empty-network")  # roles back to the world's defaults
+
+    # ---- the process killed mid-apply (a site change restarts the app, vnetdiag with it): re-run converges ----
+    load("empty-network")
+    control("POST", "/config", {"lro_seconds": 1})
+    cmd = env["APP_EXEC"].split() + [VNETDIAG, "fix", "--keyvault", "vdlabkv", "--cognitive", "vdlabcs",
+                                     "--ca-bundle", env["LAB_CA_BUNDLE"], "--apply", "--yes"]
+    victim = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and len(journal_writes()) < 3:  # killed once some writes are in flight
+        time.sleep(0.05)
+    victim.kill()
+    victim.wait()
+    control("POST", "/config", {"lro_seconds": 0.2})
+    again = vnetdiag("fix", "--apply", "--yes", "-o", "json")
+    final = vnetdiag("fix", "-o", "json")
+    check("killed mid-apply, a re-run converges", again.returncode == 0 and final.returncode == 0
+          and not json.loads(final.stdout)["plan"]["steps"], again.stdout[-500:] + again.stderr[-300:])
 
     # ---- token expiry mid-apply: tokens live 2 s, operations take 0.5 s each ----
     load("empty-network")
