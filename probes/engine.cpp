@@ -22,7 +22,7 @@ class Engine {
  public:
   explicit Engine(const CheckPlan& plan) : plan_(plan), multi_(curl_multi_init()) {
     obs_.resolvers = plan.resolvers;
-    for (const auto& t : plan.targets) obs_.targets.push_back(TargetObservation{t, {}, {}});
+    for (const auto& t : plan.targets) obs_.targets.push_back(TargetObservation{t, {}, {}, {}});
     probed_.resize(plan.targets.size());
   }
   ~Engine() {

@@ -159,7 +159,7 @@ TEST(ContextRules, PublicFallbackAndWrongSource) {
   env["WEBSITE_DNS_ALT_SERVER"] = "8.8.8.8";
   auto ctx = discover_context(env, "", {});
   Observations o;
-  TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, ""}, {}, {}};
+  TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, ""}, {}, {}, {}};
   ConnectionObservation c;
   c.address = "10.0.1.4";
   c.headers["x-ms-keyvault-network-info"] = "conn_type=Ipv4;addr=10.0.9.9;";
@@ -173,7 +173,7 @@ TEST(ContextRules, PublicFallbackAndWrongSource) {
 TEST(ContextRules, SourceOfTheOtherFamilyIsNotCompared) {
   auto ctx = discover_context(kAppEnv, "", {});
   Observations o;
-  TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, ""}, {}, {}};
+  TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, ""}, {}, {}, {}};
   ConnectionObservation c;
   c.address = "fd00:1::4";
   c.headers["x-ms-keyvault-network-info"] = "conn_type=Ipv6;addr=fd00::4;act_addr_fam=InterNetworkV6;";
