@@ -20,9 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The lab runs its own unbound and nginx inside network namespaces; the distribution's services
+# The lab, the tests and the benchmarks run their own unbound, nginx, prometheus tools; the distribution's services
 # would only hold ports and files in the way.
-for svc in unbound nginx; do
+for svc in unbound nginx prometheus prometheus-blackbox-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
