@@ -1,6 +1,11 @@
 #include "check_command.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "arm_client.hpp"
@@ -108,25 +113,59 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s,
 
 namespace {
 
-void read_arm(const PreparedCheck& p, Report& report) {
-  arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
-  cs.http.ca_bundle = p.arm_ca_bundle;
-  cs.http.total_timeout_s = 20;
-  arm::TokenSource tokens(arm::credential_chain(cs, p.env));
-  arm::ArmOptions options;
-  options.endpoint = p.arm_endpoint;
-  options.http.ca_bundle = p.arm_ca_bundle;
-  options.http.total_timeout_s = 20;
-  options.budget_s = 30;
-  arm::ArmClient client(options, tokens);
-  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
-  for (const auto& t : p.plan.targets) {
-    if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
-    else if (t.kind == TargetKind::kCognitive) req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
+// The last topology read, if the serve cache holds one younger than the ARM interval.
+std::optional<arm::Topology> cached_topology(const PreparedCheck& p, double* age_s) {
+  if (p.arm_cache_file.empty()) return std::nullopt;
+  struct stat st{};
+  if (stat(p.arm_cache_file.c_str(), &st) != 0) return std::nullopt;
+  *age_s = std::difftime(std::time(nullptr), st.st_mtime);
+  if (*age_s < 0 || *age_s >= p.arm_interval_s) return std::nullopt;
+  std::ifstream in(p.arm_cache_file);
+  try {
+    return arm::topology_from_json(nlohmann::json::parse(in));
+  } catch (...) {
+    return std::nullopt;
   }
-  const arm::Topology topology = arm::read_topology(client, req);
-  const std::string rg_id =
-      "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
+}
+
+void store_topology(const PreparedCheck& p, const arm::Topology& t) {
+  if (p.arm_cache_file.empty()) return;
+  const std::string tmp = p.arm_cache_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return;
+    out << arm::topology_to_json(t).dump();
+  }
+  chmod(tmp.c_str(), 0600);
+  std::rename(tmp.c_str(), p.arm_cache_file.c_str());
+}
+
+void read_arm(const PreparedCheck& p, Report& report) {
+  double age_s = 0;
+  std::optional<arm::Topology> cached = cached_topology(p, &age_s);
+  arm::Topology topology;
+  if (cached) {
+    topology = std::move(*cached);
+  } else {
+    arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
+    cs.http.ca_bundle = p.arm_ca_bundle;
+    cs.http.total_timeout_s = 20;
+    arm::TokenSource tokens(arm::credential_chain(cs, p.env));
+    arm::ArmOptions options;
+    options.endpoint = p.arm_endpoint;
+    options.http.ca_bundle = p.arm_ca_bundle;
+    options.http.total_timeout_s = 20;
+    options.budget_s = 30;
+    arm::ArmClient client(options, tokens);
+    arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
+    for (const auto& t : p.plan.targets) {
+      if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
+      else if (t.kind == TargetKind::kCognitive) req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
+    }
+    topology = arm::read_topology(client, req);
+    store_topology(p, topology);
+  }
+  const std::string rg_id = "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
   // The zone the cloud table lacks comes from the account's requiredZoneNames.
   std::vector<Target> targets = p.plan.targets;
   for (auto& t : targets) {
@@ -135,9 +174,11 @@ void read_arm(const PreparedCheck& p, Report& report) {
   }
   arm::join_planes(topology, targets, rg_id, report.findings);
   report.context["arm"] =
-      "read with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
-      ", " + std::to_string(topology.requests) + " requests, correlation id " +
-      topology.correlation_id;
+      (cached ? "from the read " + std::to_string(static_cast<int>(age_s)) + " s ago (read every " +
+                    std::to_string(static_cast<int>(p.arm_interval_s)) + " s), "
+              : std::string("read ")) +
+      "with " + (topology.credential.empty() ? std::string("no token") : topology.credential) + ", " +
+      std::to_string(topology.requests) + " requests, correlation id " + topology.correlation_id;
 }
 
 }  // namespace

@@ -25,6 +25,10 @@ struct PreparedCheck {
   std::string arm_endpoint, arm_audience, arm_authority, arm_ca_bundle, token_file, client_id;
   std::string subscription, resource_group, app_name;
   std::map<std::string, std::string> env;
+  // serve: read ARM at most every arm_interval_s, joining the planes from the last read (kept in
+  // arm_cache_file, private to the serve process) in between. Empty: read on every check.
+  std::string arm_cache_file;
+  double arm_interval_s = 0;
 };
 
 // env: the process environment (for the App Service context).

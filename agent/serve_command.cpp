@@ -6,6 +6,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +29,7 @@ namespace {
 
 constexpr int kExitUnknown = 3;
 constexpr const char* kDefaultListen = "127.0.0.1:8080";
+constexpr double kDefaultArmInterval = 300;
 constexpr double kDefaultInterval = 30;
 // A check that reads ARM may take this much longer than the probes' own deadline (token and
 // ARM budgets in check_command.cpp).
@@ -39,7 +42,9 @@ po::options_description serve_options() {
   serving.add_options()
       ("listen", po::value<std::string>(), "ADDR:PORT to listen on (default 127.0.0.1:8080); beyond "
        "loopback only when asked, e.g. 0.0.0.0:8080 in App Service")
-      ("interval", po::value<double>(), "seconds between checks (default 30); the first runs at start");
+      ("interval", po::value<double>(), "seconds between checks (default 30); the first runs at start")
+      ("arm-interval", po::value<double>(), "seconds between reads of the Azure configuration (default 300); "
+       "checks in between join the planes from the last read");
   po::options_description all;
   all.add(serving).add(check_options());
   return all;
@@ -99,8 +104,8 @@ std::string serve_help() {
          "One JSON line per check on stdout (time, verdict, finding ids, duration_ms, instance_id);\n"
          "human messages on stderr. SIGTERM or SIGINT stop it within 2 s (exit 0).\n"
          "Each check runs in a child process, killed when it overruns its deadline. With\n"
-         "credentials, every check also reads ARM: --no-arm or a longer --interval keeps those\n"
-         "reads (and ARM throttling) down.\n\n"
+         "credentials, ARM is read at most every --arm-interval seconds (default 300; ARM\n"
+         "throttles); the checks in between use the last read. --no-arm skips ARM.\n\n"
       << serve_options()
       << "\nExamples:\n"
          "  vnetdiag serve --keyvault kv1 --cognitive cs1\n"
@@ -142,6 +147,26 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
     err << "vnetdiag: " << prepared_result.error().message << "\n";
     return kExitUnknown;
   }
+  const double arm_interval = vm.count("arm-interval") ? vm["arm-interval"].as<double>() : kDefaultArmInterval;
+  if (!(arm_interval >= 0 && arm_interval <= 86400)) {
+    err << "vnetdiag: --arm-interval must be between 0 and 86400 seconds\n";
+    return kExitUnknown;
+  }
+  // The last ARM read is kept in a directory only this process can read (it holds no token and
+  // no app setting values), removed at exit.
+  char cache_dir[] = "/tmp/vnetdiag-serve-XXXXXX";
+  if (prepared_result->arm && arm_interval > 0 && mkdtemp(cache_dir)) {
+    prepared_result->arm_cache_file = std::string(cache_dir) + "/arm-topology.json";
+    prepared_result->arm_interval_s = arm_interval;
+  }
+  struct RemoveCache {
+    std::string dir, file;
+    ~RemoveCache() {
+      if (file.empty()) return;
+      std::remove(file.c_str());
+      rmdir(dir.c_str());
+    }
+  } remove_cache{cache_dir, prepared_result->arm_cache_file};
   // Shared with the check thread, which may outlive this function when abandoned at shutdown.
   auto prepared = std::make_shared<const PreparedCheck>(std::move(*prepared_result));
 

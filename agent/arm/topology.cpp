@@ -218,4 +218,45 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
   return t;
 }
 
+json topology_to_json(const Topology& t) {
+  json settings = json::object();
+  if (t.app_settings.is_object() && t.app_settings.contains("properties"))
+    for (const char* name : {"WEBSITE_VNET_ROUTE_ALL", "WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"})
+      if (t.app_settings["properties"].contains(name)) settings[name] = t.app_settings["properties"][name];
+  return {{"site", t.site}, {"site_config", t.site_config}, {"app_settings", {{"properties", settings}}},
+          {"plan", t.plan}, {"subnet", t.subnet}, {"vnet", t.vnet}, {"vaults", t.vaults},
+          {"accounts", t.accounts}, {"private_endpoints", t.private_endpoints}, {"zones", t.zones},
+          {"vnets", t.vnets}, {"links", t.links}, {"a_records", t.a_records}, {"zone_groups", t.zone_groups},
+          {"nics", t.nics}, {"required_zones", t.required_zones}, {"errors", t.errors},
+          {"requests", t.requests}, {"credential", t.credential}, {"correlation_id", t.correlation_id}};
+}
+
+Topology topology_from_json(const json& j) {
+  Topology t;
+  const auto get = [&j](const char* key, auto& out) {
+    if (j.contains(key) && !j[key].is_null()) j[key].get_to(out);
+  };
+  get("site", t.site);
+  get("site_config", t.site_config);
+  get("app_settings", t.app_settings);
+  get("plan", t.plan);
+  get("subnet", t.subnet);
+  get("vnet", t.vnet);
+  get("vaults", t.vaults);
+  get("accounts", t.accounts);
+  get("private_endpoints", t.private_endpoints);
+  get("zones", t.zones);
+  get("vnets", t.vnets);
+  get("links", t.links);
+  get("a_records", t.a_records);
+  get("zone_groups", t.zone_groups);
+  get("nics", t.nics);
+  get("required_zones", t.required_zones);
+  get("errors", t.errors);
+  get("requests", t.requests);
+  get("credential", t.credential);
+  get("correlation_id", t.correlation_id);
+  return t;
+}
+
 }  // namespace vnetdiag::arm

@@ -42,6 +42,11 @@ struct Topology {
 
 Topology read_topology(ArmClient& client, const TopologyRequest& request);
 
+// A topology as data, for reuse between reads (serve reads ARM less often than it probes).
+// App settings keep only the names the rules read: their other values may be secrets.
+nlohmann::json topology_to_json(const Topology& topology);
+Topology topology_from_json(const nlohmann::json& j);
+
 // Small JSON helpers used by the rules: a string at a path, or "" when absent.
 std::string json_str(const nlohmann::json& j, std::initializer_list<const char*> path);
 

@@ -150,7 +150,31 @@ p = run(["check", "-o", "json"] + common, {**base_env, "AZURE_ACCESS_TOKEN": "wr
 check("401 reported without echoing the token", "wrong-token-777" not in p.stdout + p.stderr and
       "InvalidAuthenticationToken" in p.stdout, p.stdout[-500:])
 
-# 6. China: no Cognitive Services zone in the cloud table; the account's requiredZoneNames gives it.
+# 6. serve reads ARM on its own, slower interval: three checks, one ARM read, causes all along.
+state["requests"].clear()
+caches_before = {d for d in os.listdir("/tmp") if d.startswith("vnetdiag-serve-")}
+srv = subprocess.Popen([VNETDIAG, "serve", "--listen", "127.0.0.1:0", "--interval", "1", "--arm-interval", "300"] + common,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=base_env)
+cycles = []
+try:
+    import select
+    deadline = __import__("time").time() + 30
+    while len(cycles) < 3 and __import__("time").time() < deadline:
+        ready, _, _ = select.select([srv.stdout], [], [], 1)
+        if ready:
+            line = srv.stdout.readline()
+            if line.startswith("{"):
+                cycles.append(line)
+finally:
+    srv.terminate()
+    srv.wait(timeout=10)
+site_reads = [r for r in state["requests"] if r[1].endswith(f"/sites/{APP}") and r[0] == "GET"]
+check(f"serve: {len(cycles)} checks, {len(site_reads)} ARM read(s)", len(cycles) >= 3 and len(site_reads) == 1,
+      f"cycles {len(cycles)}, site reads {len(site_reads)}")
+leftovers = [d for d in os.listdir("/tmp") if d.startswith("vnetdiag-serve-") and d not in caches_before]
+check("serve removes its ARM cache at exit", not leftovers, leftovers)
+
+# 7. China: no Cognitive Services zone in the cloud table; the account's requiredZoneNames gives it.
 state["china"] = True
 p = run(["check", "-o", "json", "--cloud", "AzureChinaCloud", "--resolv-conf", "/dev/null", "--cognitive", "cs1",
          "--arm-endpoint", endpoint, "--dns-timeout", "0.3", "--timeout", "5"])
