@@ -158,6 +158,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   str("integration-prefix", input.names.integration_prefix);
   str("endpoint-subnet", input.names.endpoint_subnet);
   str("endpoint-prefix", input.names.endpoint_prefix);
+  input.names.allow_replace = vm.count("allow-replace") > 0;
   const fix::Plan plan = fix::plan_repairs(input);
   if (vm.count("plan")) {
     std::ifstream saved_file(vm["plan"].as<std::string>());

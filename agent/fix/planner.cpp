@@ -279,6 +279,7 @@ Plan plan_repairs(const PlanInput& in) {
       if (!pe || lower(connection_status(*e)) == "approved") pe = e;
     const std::string pkey = std::string("endpoint:") + (is_vault ? "vault" : "account");
     std::string pe_id;
+    bool replaced = false;
     if (!pe) {
       const std::string pe_name = is_vault ? "securekeyvault-pe" : "securecstext-pe";
       pe_id = net + "/privateEndpoints/" + pe_name;
@@ -339,11 +340,28 @@ Plan plan_repairs(const PlanInput& in) {
                  false,
                  ""});
         }
+      } else if (lower(status) != "approved" && !in.names.allow_replace) {
+        b.plan.refused.push_back(pe_id + ": connection " + status +
+                                 " cannot be repaired in place; it needs a new endpoint (--allow-replace "
+                                 "deletes and recreates it)");
       } else if (lower(status) != "approved") {
-        b.plan.refused.push_back(
-            pe_id + ": connection " + status +
-            " cannot be repaired in place; it needs a new endpoint "
-            "(run with --allow-replace once that is supported, or recreate it)");
+        // Delete, then create the same endpoint anew in the same subnet; its zone group goes
+        // with it, so one is planned again below.
+        const std::string dkey = "delete:" + pkey;
+        const std::string subnet = json_str(*pe, {"properties", "subnet", "id"});
+        b.add({dkey, "delete", pe_id, "DELETE", arm::kNetworkApi, nullptr, {}, "arm.connection_not_approved",
+               "Microsoft.Network/privateEndpoints/delete", {{"connection", status, "(endpoint deleted)"}}, "",
+               false, "the endpoint is deleted and created again: its address may change"});
+        b.add({pkey, "create", pe_id, "PUT", arm::kNetworkApi,
+               {{"location", json_str(*pe, {"location"}).empty() ? b.location : json_str(*pe, {"location"})},
+                {"properties",
+                 {{"subnet", {{"id", subnet.empty() ? pe_subnet_id : subnet}}},
+                  {"privateLinkServiceConnections",
+                   {{{"name", is_vault ? "securekeyvault-pc" : "securecstext-pc"},
+                     {"properties", {{"privateLinkServiceId", resource_id}, {"groupIds", {is_vault ? "vault" : "account"}}}}}}}}}},
+               {dkey}, "arm.connection_not_approved", "Microsoft.Network/privateEndpoints/write",
+               {{"privateLinkServiceConnections", status, "Approved (new endpoint)"}}, "", false, ""});
+        replaced = true;
       }
       const std::string addr = t.endpoint_address(*pe);
       if (!addr.empty()) endpoint_addresses.push_back(addr);
@@ -353,7 +371,7 @@ Plan plan_repairs(const PlanInput& in) {
     bool grouped = false, policy_owned = false;
     json existing_group;
     auto groups = t.zone_groups.find(lower(pe_id));
-    if (groups != t.zone_groups.end())
+    if (groups != t.zone_groups.end() && !replaced)
       for (const auto& g : groups->second) {
         if (lower(json_str(g, {"name"})) == "deployedbypolicy") policy_owned = true;
         if (g.contains("properties") && g["properties"].contains("privateDnsZoneConfigs"))

@@ -20,6 +20,9 @@ struct DesiredNames {
   std::string endpoint_subnet = "private-endpoint-subnet";
   std::string endpoint_prefix = "10.0.1.0/24";
   bool route_all = false;  // force route-all even when every endpoint address is RFC1918
+  // Replace what cannot be repaired in place (an endpoint whose connection was Rejected or
+  // Disconnected): the only case in which a plan may delete.
+  bool allow_replace = false;
 };
 
 struct PlanInput {

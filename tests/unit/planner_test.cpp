@@ -176,3 +176,20 @@ TEST(Permissions, WildcardsAndNotActions) {
                               {"Microsoft.Authorization/*/Write"}));
   EXPECT_FALSE(action_allowed("Microsoft.Web/sites/write", {}, {}));
 }
+
+TEST(Planner, RejectedConnectionIsReplacedOnlyWhenAllowed) {
+  Topology t = tutorial();
+  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected";
+  const Plan refused = plan_for(t);
+  EXPECT_TRUE(refused.steps.empty());
+  ASSERT_EQ(refused.refused.size(), 1u);
+  EXPECT_NE(refused.refused[0].find("--allow-replace"), std::string::npos);
+
+  fix::PlanInput in{&t, {vault_target()}, "s1", "securebackendsetup", {}};
+  in.names.allow_replace = true;
+  const Plan p = fix::plan_repairs(in);
+  EXPECT_EQ(keys(p), (std::set<std::string>{"delete:endpoint:vault", "endpoint:vault", "zonegroup:vault"}));
+  EXPECT_EQ(step(p, "delete:endpoint:vault").method, "DELETE");
+  EXPECT_EQ(step(p, "endpoint:vault").depends_on, std::vector<std::string>{"delete:endpoint:vault"});
+  EXPECT_NE(fix::render_plan_text(p, false).find("1 to delete"), std::string::npos);
+}
