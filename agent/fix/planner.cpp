@@ -533,6 +533,43 @@ Plan plan_repairs(const PlanInput& in) {
     }
   }
 
+  // A resource an earlier operation left in provisioningState Failed is re-applied as it is
+  // (a PUT of its own body is ARM's way to retry); everything else waits for that.
+  std::vector<std::string> reapplied;
+  const auto reapply = [&](const json& r, const char* api_version, bool vnet_body) {
+    if (lower(json_str(r, {"properties", "provisioningState"})) != "failed") return;
+    const std::string id = json_str(r, {"id"});
+    for (const auto& s : b.plan.steps)
+      if (same_resource(s.resource_id, id)) return;  // already planned anew
+    json body = r;
+    strip_read_only(body);
+    for (const char* k : {"id", "name"}) body.erase(k);
+    if (body.contains("properties")) {
+      body["properties"].erase("networkInterfaces");
+      body["properties"].erase("customDnsConfigs");
+      body["properties"].erase("virtualNetworkLinkState");
+      if (vnet_body) body["properties"].erase("subnets");  // omitted subnets are kept (2023-09-01+)
+    }
+    const std::string key = "reapply:" + lower(id);
+    b.plan.steps.insert(b.plan.steps.begin(),
+                        PlanStep{key, "update", id, "PUT", api_version, body, {}, "provisioning_failed", "(write on the resource)",
+                                 {{"provisioningState", "Failed", "Succeeded"}}, "", false, ""});
+    reapplied.push_back(key);
+  };
+  for (const auto& v : t.vnets) {
+    reapply(v, arm::kNetworkApi, true);
+    for (const auto& sub : v.value("properties", json::object()).value("subnets", json::array()))
+      reapply(sub, arm::kNetworkApi, false);
+  }
+  for (const auto& z : t.zones) reapply(z, arm::kPrivateDnsApi, false);
+  for (const auto& [zone, links] : t.links)
+    for (const auto& l : links) reapply(l, arm::kPrivateDnsApi, false);
+  for (const auto& pe : t.private_endpoints) reapply(pe, arm::kNetworkApi, false);
+  for (const auto& [pe, groups] : t.zone_groups)
+    for (const auto& g : groups) reapply(g, arm::kNetworkApi, false);
+  for (auto& s : b.plan.steps)
+    if (s.key.rfind("reapply:", 0) != 0) s.depends_on.insert(s.depends_on.end(), reapplied.begin(), reapplied.end());
+
   // Lock-down steps wait for everything else.
   std::vector<std::string> all_others;
   for (const auto& s : b.plan.steps)

@@ -122,6 +122,7 @@ try:
     load("tutorial-complete")
     p = vnetdiag("check", "-o", "json")
     report = json.loads(p.stdout)
+    print(f"     full read of tutorial-complete: {report['context'].get('arm', '')}")
     check("tutorial-complete: check passes with ARM read", p.returncode == 0 and "read with" in report["context"].get("arm", ""),
           [f"{f['id']}@{f['target']}" for f in report["findings"] if f["severity"] != "ok"])
 
@@ -195,6 +196,30 @@ try:
         final = vnetdiag("fix", "-o", "json")
         check(f"{name}: converges (first exit {first.returncode}, re-run exit {again.returncode})",
               final.returncode == 0 and not json.loads(final.stdout)["plan"]["steps"], final.stdout[:400])
+
+    # ---- every broken world: the plan holds only that break's repair, and --apply heals it ----
+    repairs = {
+        "zone-missing": {"zone:privatelink.vaultcore.azure.net", "link:privatelink.vaultcore.azure.net", "zonegroup:vault"},
+        "zone-unlinked": {"link:privatelink.vaultcore.azure.net"},
+        "zone-group-missing": {"zonegroup:vault"},
+        "record-stale": {"zonegroup:vault"},
+        "connection-pending": {"approve:vault"},
+        "subnet-not-delegated": {"subnet:integration", "site"},
+        "integration-missing": {"site"},
+        "kv-public": {"lockdown:vault"},
+        "cs-public": {"lockdown:account"},
+        "plan-basic": {"plan", "site"},
+    }
+    for world, keys in repairs.items():
+        load(world)
+        p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
+        result = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+        planned = {s["key"] for s in result.get("plan", {}).get("steps", [])}
+        after = vnetdiag("fix", "-o", "json")
+        check(f"{world}: plans {sorted(keys)}, heals, then plans nothing",
+              planned == keys and p.returncode == 0 and after.returncode == 0,
+              f"planned {sorted(planned)} exit {p.returncode}; after exit {after.returncode}; "
+              f"{[s for s in result.get('applied', []) if s['outcome'] != 'ok']}")
 
     # ---- missing permissions: the pre-check names them before any write ----
     load("empty-network")

@@ -193,3 +193,15 @@ TEST(Planner, RejectedConnectionIsReplacedOnlyWhenAllowed) {
   EXPECT_EQ(step(p, "endpoint:vault").depends_on, std::vector<std::string>{"delete:endpoint:vault"});
   EXPECT_NE(fix::render_plan_text(p, false).find("1 to delete"), std::string::npos);
 }
+
+TEST(Planner, AResourceLeftFailedIsReappliedFirst) {
+  Topology t = tutorial();
+  t.vnets[0]["properties"]["provisioningState"] = "Failed";
+  t.vnets[0]["location"] = "westeurope";
+  t.links["privatelink.vaultcore.azure.net"].clear();
+  const Plan p = plan_for(t);
+  const std::string key = "reapply:" + lower_id(kVnet);
+  ASSERT_EQ(keys(p), (std::set<std::string>{key, "link:privatelink.vaultcore.azure.net"}));
+  EXPECT_FALSE(step(p, key).body["properties"].contains("subnets"));  // subnets are kept by omission
+  EXPECT_EQ(step(p, "link:privatelink.vaultcore.azure.net").depends_on, std::vector<std::string>{key});
+}
