@@ -116,7 +116,7 @@ namespace {
 // The last topology read, if the serve cache holds one younger than the ARM interval.
 std::optional<arm::Topology> cached_topology(const PreparedCheck& p, double* age_s) {
   if (p.arm_cache_file.empty()) return std::nullopt;
-  struct stat st{};
+  struct stat st {};
   if (stat(p.arm_cache_file.c_str(), &st) != 0) return std::nullopt;
   *age_s = std::difftime(std::time(nullptr), st.st_mtime);
   if (*age_s < 0 || *age_s >= p.arm_interval_s) return std::nullopt;
@@ -159,26 +159,31 @@ void read_arm(const PreparedCheck& p, Report& report) {
     arm::ArmClient client(options, tokens);
     arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
     for (const auto& t : p.plan.targets) {
-      if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
-      else if (t.kind == TargetKind::kCognitive) req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
+      if (!t.privatelink_zone.empty())
+        req.zone_names.push_back(t.privatelink_zone);
+      else if (t.kind == TargetKind::kCognitive)
+        req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
     }
     topology = arm::read_topology(client, req);
     store_topology(p, topology);
   }
-  const std::string rg_id = "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
+  const std::string rg_id =
+      "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
   // The zone the cloud table lacks comes from the account's requiredZoneNames.
   std::vector<Target> targets = p.plan.targets;
   for (auto& t : targets) {
     auto zone = topology.required_zones.find(lower(t.host.substr(0, t.host.find('.'))));
-    if (t.privatelink_zone.empty() && zone != topology.required_zones.end()) t.privatelink_zone = zone->second;
+    if (t.privatelink_zone.empty() && zone != topology.required_zones.end())
+      t.privatelink_zone = zone->second;
   }
   arm::join_planes(topology, targets, rg_id, report.findings);
   report.context["arm"] =
       (cached ? "from the read " + std::to_string(static_cast<int>(age_s)) + " s ago (read every " +
                     std::to_string(static_cast<int>(p.arm_interval_s)) + " s), "
               : std::string("read ")) +
-      "with " + (topology.credential.empty() ? std::string("no token") : topology.credential) + ", " +
-      std::to_string(topology.requests) + " requests, correlation id " + topology.correlation_id;
+      "with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
+      ", " + std::to_string(topology.requests) + " requests, correlation id " +
+      topology.correlation_id;
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ double unix_now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+double seconds_between(std::chrono::steady_clock::time_point a,
+                       std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
@@ -56,8 +57,10 @@ bool write_all(int fd, const std::string& bytes) {
 }
 
 std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) return "the check process died of signal " + std::to_string(WTERMSIG(status));
-  if (WIFEXITED(status)) return "the check process exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "the check process died of signal " + std::to_string(WTERMSIG(status));
+  if (WIFEXITED(status))
+    return "the check process exited with status " + std::to_string(WEXITSTATUS(status));
   return "the check process ended abnormally";
 }
 
@@ -119,7 +122,8 @@ struct CheckScheduler::State {
   void beat() { heartbeat.store(Clock::now().time_since_epoch().count()); }
 
   Clock::duration interval() const {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.interval_s));
+    return std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(options.interval_s));
   }
 
   // The outcome of run(), exceptions included.
@@ -131,19 +135,24 @@ struct CheckScheduler::State {
     }
   }
 
-  std::shared_ptr<const Snapshot> run_in_process(const Snapshot& previous, Clock::time_point started) {
+  std::shared_ptr<const Snapshot> run_in_process(const Snapshot& previous,
+                                                 Clock::time_point started) {
     const Result<Report> outcome = run_guarded();
     const auto finished = Clock::now();
-    return next_snapshot(previous, outcome, info, seconds_between(started, finished), unix_now(), finished);
+    return next_snapshot(previous, outcome, info, seconds_between(started, finished), unix_now(),
+                         finished);
   }
 
-  std::shared_ptr<const Snapshot> failed(const Snapshot& previous, const std::string& why, Clock::time_point started) {
+  std::shared_ptr<const Snapshot> failed(const Snapshot& previous, const std::string& why,
+                                         Clock::time_point started) {
     const auto finished = Clock::now();
-    return next_snapshot(previous, fail(why), info, seconds_between(started, finished), unix_now(), finished);
+    return next_snapshot(previous, fail(why), info, seconds_between(started, finished), unix_now(),
+                         finished);
   }
 
   // In the child: run, render, send the snapshot's bytes, exit. Never returns.
-  [[noreturn]] void child(int fd, pid_t parent, const Snapshot& previous, Clock::time_point started) {
+  [[noreturn]] void child(int fd, pid_t parent, const Snapshot& previous,
+                          Clock::time_point started) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(3);
     // Keep none of the server's descriptors: a connection the server closes must look closed to
@@ -161,16 +170,16 @@ struct CheckScheduler::State {
     try {
       const Result<Report> outcome = run_guarded();
       const auto finished = Clock::now();
-      const auto snapshot =
-          next_snapshot(previous, outcome, info, seconds_between(started, finished), unix_now(), finished);
+      const auto snapshot = next_snapshot(previous, outcome, info,
+                                          seconds_between(started, finished), unix_now(), finished);
       ::_exit(write_all(fd, encode_snapshot(*snapshot)) ? 0 : 4);
     } catch (...) {
       ::_exit(5);
     }
   }
 
-  std::shared_ptr<const Snapshot> run_isolated(const Snapshot& previous_full, Clock::time_point started,
-                                               long* peak_rss_kib) {
+  std::shared_ptr<const Snapshot> run_isolated(const Snapshot& previous_full,
+                                               Clock::time_point started, long* peak_rss_kib) {
     // What the child needs of the previous snapshot: the counters. Copied before the fork, so
     // the child reads nothing another thread may be changing.
     Snapshot previous;
@@ -178,14 +187,16 @@ struct CheckScheduler::State {
     previous.errors = previous_full.errors;
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
-      return failed(previous, std::string("cannot start the check: pipe: ") + std::strerror(errno), started);
+      return failed(previous, std::string("cannot start the check: pipe: ") + std::strerror(errno),
+                    started);
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
       const int e = errno;
       ::close(fds[0]);
       ::close(fds[1]);
-      return failed(previous, std::string("cannot start the check: fork: ") + std::strerror(e), started);
+      return failed(previous, std::string("cannot start the check: fork: ") + std::strerror(e),
+                    started);
     }
     if (pid == 0) {
       ::close(fds[0]);
@@ -211,7 +222,8 @@ struct CheckScheduler::State {
         break;
       }
       // Short slices: a stop request is noticed within 100 ms.
-      const auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      const auto left_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
       pollfd p{fds[0], POLLIN, 0};
       const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left_ms, 100)));
       if (ready <= 0) continue;  // timeout or EINTR
@@ -230,8 +242,10 @@ struct CheckScheduler::State {
     while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
     }
     *peak_rss_kib = usage.ru_maxrss;
-    if (!killed_because.empty()) return failed(previous, "the check " + killed_because + " and was stopped", started);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return failed(previous, describe_exit(status), started);
+    if (!killed_because.empty())
+      return failed(previous, "the check " + killed_because + " and was stopped", started);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      return failed(previous, describe_exit(status), started);
     auto decoded = decode_snapshot(bytes);
     if (!decoded) return failed(previous, decoded.error().message, started);
     decoded->finished = Clock::now();
@@ -261,7 +275,8 @@ struct CheckScheduler::State {
                                       : run_in_process(*previous, started);
       running.fetch_sub(1);
       beat();
-      if (stop.load() && options.isolate && !snapshot->has_report) break;  // killed at shutdown: not news
+      if (stop.load() && options.isolate && !snapshot->has_report)
+        break;                  // killed at shutdown: not news
       current.store(snapshot);  // before the log line: whoever reads the line can see the result
       if (log) log(cycle_log_line(*snapshot, utc_now_ms(), instance_id, peak_rss_kib));
       snapshot.reset();
@@ -275,8 +290,8 @@ struct CheckScheduler::State {
   }
 };
 
-CheckScheduler::CheckScheduler(RunCheck run, ServeInfo info, SchedulerOptions options, std::string instance_id,
-                               LogLine log)
+CheckScheduler::CheckScheduler(RunCheck run, ServeInfo info, SchedulerOptions options,
+                               std::string instance_id, LogLine log)
     : state_(std::make_shared<State>()) {
   state_->run = std::move(run);
   state_->info = std::move(info);
@@ -319,8 +334,10 @@ bool CheckScheduler::wait_stopped(Clock::time_point deadline) {
     std::unique_lock lock(state_->mutex);
     done = state_->ended.wait_until(lock, deadline, [this] { return state_->done; });
   }
-  if (done) state_->thread.join();
-  else state_->thread.detach();
+  if (done)
+    state_->thread.join();
+  else
+    state_->thread.detach();
   return done;
 }
 

@@ -32,7 +32,8 @@ class CheckScheduler {
   // Receives each cycle's structured log line (without newline).
   using LogLine = std::function<void(const std::string&)>;
 
-  CheckScheduler(RunCheck run, ServeInfo info, SchedulerOptions options, std::string instance_id, LogLine log);
+  CheckScheduler(RunCheck run, ServeInfo info, SchedulerOptions options, std::string instance_id,
+                 LogLine log);
   ~CheckScheduler();
   CheckScheduler(const CheckScheduler&) = delete;
   CheckScheduler& operator=(const CheckScheduler&) = delete;

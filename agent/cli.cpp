@@ -8,51 +8,55 @@ namespace po = boost::program_options;
 namespace vnetdiag {
 po::options_description check_options() {
   po::options_description targets("Targets");
-  targets.add_options()
-      ("keyvault", po::value<std::vector<std::string>>()->composing(),
-       "Key Vault NAME or FQDN (repeatable); a bare name gets the cloud's suffix")
-      ("cognitive", po::value<std::vector<std::string>>()->composing(),
-       "Cognitive Services account NAME (custom subdomain) or FQDN (repeatable)")
-      ("target", po::value<std::vector<std::string>>()->composing(),
-       "any other HOST[:PORT] reached over HTTPS (repeatable)")
-      ("cloud", po::value<std::string>(), "AzureCloud (default), AzureUSGovernment or AzureChinaCloud")
-      ("app", po::value<std::string>(), "app name (default: WEBSITE_SITE_NAME)")
-      ("resource-group", po::value<std::string>(), "the app's resource group (default: WEBSITE_RESOURCE_GROUP)")
-      ("subscription", po::value<std::string>(), "subscription id (default: from WEBSITE_OWNER_NAME)")
-      ("config", po::value<std::string>(), "JSON file with the same settings (keys: keyvault, cognitive, "
-       "target, dns_server, cloud, ca_bundle, output, timeout, ...)");
+  targets.add_options()("keyvault", po::value<std::vector<std::string>>()->composing(),
+                        "Key Vault NAME or FQDN (repeatable); a bare name gets the cloud's suffix")(
+      "cognitive", po::value<std::vector<std::string>>()->composing(),
+      "Cognitive Services account NAME (custom subdomain) or FQDN (repeatable)")(
+      "target", po::value<std::vector<std::string>>()->composing(),
+      "any other HOST[:PORT] reached over HTTPS (repeatable)")(
+      "cloud", po::value<std::string>(),
+      "AzureCloud (default), AzureUSGovernment or AzureChinaCloud")(
+      "app", po::value<std::string>(), "app name (default: WEBSITE_SITE_NAME)")(
+      "resource-group", po::value<std::string>(),
+      "the app's resource group (default: WEBSITE_RESOURCE_GROUP)")(
+      "subscription", po::value<std::string>(),
+      "subscription id (default: from WEBSITE_OWNER_NAME)")(
+      "config", po::value<std::string>(),
+      "JSON file with the same settings (keys: keyvault, cognitive, "
+      "target, dns_server, cloud, ca_bundle, output, timeout, ...)");
   po::options_description probing("Probing");
-  probing.add_options()
-      ("dns-server", po::value<std::vector<std::string>>()->composing(),
-       "also ask this resolver, IP[:PORT] (repeatable); resolv.conf's servers are always asked")
-      ("resolv-conf", po::value<std::string>(), "resolver file to read (default /etc/resolv.conf)")
-      ("azure-dns-server", po::value<std::string>(),
-       "address of Azure DNS to compare with (default 168.63.129.16; asked only inside App Service "
-       "unless given)")
-      ("route-all", po::value<std::string>(), "on|off: the effective route-all setting, when known "
-       "better than WEBSITE_VNET_ROUTE_ALL says")
-      ("proc-environ", po::value<std::string>(), "where the app's environment is read when this shell "
-       "lacks it (default /proc/1/environ)")
-      ("ca-bundle", po::value<std::string>(), "PEM file of trusted CAs (default: the system store)")
-      ("timeout", po::value<double>(), "whole-run deadline in seconds (default 10)")
-      ("dns-timeout", po::value<double>(), "DNS budget per query in seconds (default 2)")
-      ("connect-timeout", po::value<double>(), "TCP connect budget in seconds (default 3)")
-      ("tls-timeout", po::value<double>(), "TLS handshake budget in seconds (default 3)")
-      ("http-timeout", po::value<double>(), "HTTP answer budget in seconds (default 3)");
+  probing.add_options()(
+      "dns-server", po::value<std::vector<std::string>>()->composing(),
+      "also ask this resolver, IP[:PORT] (repeatable); resolv.conf's servers are always asked")(
+      "resolv-conf", po::value<std::string>(), "resolver file to read (default /etc/resolv.conf)")(
+      "azure-dns-server", po::value<std::string>(),
+      "address of Azure DNS to compare with (default 168.63.129.16; asked only inside App Service "
+      "unless given)")("route-all", po::value<std::string>(),
+                       "on|off: the effective route-all setting, when known "
+                       "better than WEBSITE_VNET_ROUTE_ALL says")(
+      "proc-environ", po::value<std::string>(),
+      "where the app's environment is read when this shell "
+      "lacks it (default /proc/1/environ)")("ca-bundle", po::value<std::string>(),
+                                            "PEM file of trusted CAs (default: the system store)")(
+      "timeout", po::value<double>(), "whole-run deadline in seconds (default 10)")(
+      "dns-timeout", po::value<double>(), "DNS budget per query in seconds (default 2)")(
+      "connect-timeout", po::value<double>(), "TCP connect budget in seconds (default 3)")(
+      "tls-timeout", po::value<double>(), "TLS handshake budget in seconds (default 3)")(
+      "http-timeout", po::value<double>(), "HTTP answer budget in seconds (default 3)");
   po::options_description arm("Azure configuration (ARM)");
-  arm.add_options()
-      ("arm", "read the app's Azure configuration (default: when credentials exist) and name the "
-       "resource and property behind each finding")
-      ("no-arm", "do not read the Azure configuration")
-      ("arm-endpoint", po::value<std::string>(), "ARM endpoint (default: the cloud's; for sovereign clouds and tests)")
-      ("arm-ca-bundle", po::value<std::string>(), "PEM file of CAs for ARM and token endpoints")
-      ("token-file", po::value<std::string>(), "file holding an ARM access token (first in the credential chain)")
-      ("client-id", po::value<std::string>(), "client id of a user-assigned managed identity");
+  arm.add_options()(
+      "arm",
+      "read the app's Azure configuration (default: when credentials exist) and name the "
+      "resource and property behind each finding")("no-arm", "do not read the Azure configuration")(
+      "arm-endpoint", po::value<std::string>(),
+      "ARM endpoint (default: the cloud's; for sovereign clouds and tests)")(
+      "arm-ca-bundle", po::value<std::string>(), "PEM file of CAs for ARM and token endpoints")(
+      "token-file", po::value<std::string>(),
+      "file holding an ARM access token (first in the credential chain)")(
+      "client-id", po::value<std::string>(), "client id of a user-assigned managed identity");
   po::options_description output("Output");
-  output.add_options()
-      ("output,o", po::value<std::string>(), "text (default), json or junit")
-      ("no-color", "no colour even on a terminal (NO_COLOR does the same)")
-      ("help,h", "this help");
+  output.add_options()("output,o", po::value<std::string>(), "text (default), json or junit")(
+      "no-color", "no colour even on a terminal (NO_COLOR does the same)")("help,h", "this help");
   po::options_description all;
   all.add(targets).add(probing).add(arm).add(output);
   return all;
@@ -63,9 +67,11 @@ std::string general_help() {
          "through their private endpoints? Checks DNS, TCP, TLS and the services' own answer.\n\n"
          "Usage: vnetdiag COMMAND [options]\n\n"
          "Commands:\n"
-         "  check     probe the targets once and report (exit 0 ok, 1 warning, 2 critical, 3 unknown)\n"
+         "  check     probe the targets once and report (exit 0 ok, 1 warning, 2 critical, 3 "
+         "unknown)\n"
          "  fix       plan (and with --apply, make) the ARM changes that repair the setup\n"
-         "  serve     check on an interval and serve the result over HTTP (/livez /readyz /metrics ...)\n"
+         "  serve     check on an interval and serve the result over HTTP (/livez /readyz /metrics "
+         "...)\n"
          "  env       show the App Service context, resolvers and route-all vnetdiag sees\n"
          "  version   print version and library versions\n\n"
          "Run 'vnetdiag COMMAND --help' for a command's options and examples.\n";
@@ -74,7 +80,8 @@ std::string general_help() {
 std::string check_help() {
   std::ostringstream out;
   out << "Usage: vnetdiag check [options]\n\n"
-         "Resolves every target through every resolver, follows the CNAME chain to the privatelink\n"
+         "Resolves every target through every resolver, follows the CNAME chain to the "
+         "privatelink\n"
          "alias, connects to each address found (pinned, SNI and certificate checks on the public\n"
          "name) and asks the service itself. Settings come from defaults, then --config, then\n"
          "VNETDIAG_* variables (VNETDIAG_KEYVAULT, VNETDIAG_COGNITIVE, VNETDIAG_TARGET,\n"
@@ -89,10 +96,12 @@ std::string check_help() {
   return out.str();
 }
 
-Result<CheckSettings> settings_from(const po::variables_map& vm, const std::map<std::string, std::string>& env) {
+Result<CheckSettings> settings_from(const po::variables_map& vm,
+                                    const std::map<std::string, std::string>& env) {
   CheckSettings s;
   std::string config;
-  if (auto it = env.find("VNETDIAG_CONFIG"); it != env.end() && !it->second.empty()) config = it->second;
+  if (auto it = env.find("VNETDIAG_CONFIG"); it != env.end() && !it->second.empty())
+    config = it->second;
   if (vm.count("config")) config = vm["config"].as<std::string>();
   if (!config.empty())
     if (auto r = apply_config_file(config, s); !r) return r.error();
@@ -122,7 +131,8 @@ Result<CheckSettings> settings_from(const po::variables_map& vm, const std::map<
   str("arm-ca-bundle", s.arm_ca_bundle);
   str("token-file", s.token_file);
   str("client-id", s.client_id);
-  if (vm.count("arm") && vm.count("no-arm")) return fail("--arm and --no-arm contradict each other: give one");
+  if (vm.count("arm") && vm.count("no-arm"))
+    return fail("--arm and --no-arm contradict each other: give one");
   if (vm.count("arm")) s.arm.set("on", Origin::kFlag);
   if (vm.count("no-arm")) s.arm.set("off", Origin::kFlag);
   const auto num = [&](const char* name, Setting<double>& setting) {

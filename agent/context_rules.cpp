@@ -71,9 +71,11 @@ std::vector<Finding> context_findings(const AppContext& ctx, const RouteAll& rou
       const auto info = c.headers.find("x-ms-keyvault-network-info");
       if (private_ip && info != c.headers.end()) {
         const std::string seen = keyvault_source_address(info->second);
-        // WEBSITE_PRIVATE_IP is one address of one family: only a source of the same family compares.
+        // WEBSITE_PRIVATE_IP is one address of one family: only a source of the same family
+        // compares.
         const bool same_family = is_ipv6_literal(seen) == is_ipv6_literal(private_ip->value);
-        if (same_family && is_private_endpoint_class(classify_address(seen)) && seen != private_ip->value) {
+        if (same_family && is_private_endpoint_class(classify_address(seen)) &&
+            seen != private_ip->value) {
           Finding f = make_finding(
               "route.source_outside_integration", t.target.label(),
               "the vault saw " + seen + ", WEBSITE_PRIVATE_IP is " + private_ip->value);

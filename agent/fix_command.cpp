@@ -2,11 +2,11 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <thread>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <thread>
 
 #include "arm_client.hpp"
 #include "check_command.hpp"

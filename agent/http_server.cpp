@@ -28,9 +28,9 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
-constexpr std::size_t kReadSize = 1024;     // a monitoring request is a few hundred bytes
-constexpr std::size_t kBufferLimit = 16 * 1024;    // per connection; the header limit is lower
-constexpr std::size_t kLingerLimit = 64 * 1024;    // unread request bytes drained before closing
+constexpr std::size_t kReadSize = 1024;          // a monitoring request is a few hundred bytes
+constexpr std::size_t kBufferLimit = 16 * 1024;  // per connection; the header limit is lower
+constexpr std::size_t kLingerLimit = 64 * 1024;  // unread request bytes drained before closing
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
@@ -46,7 +46,8 @@ Response error_response(unsigned status, const char* body) {
 
 std::string overload_response() {
   const std::string body = "{\"error\":\"too many connections, try again\"}\n";
-  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: "
+         "no-store\r\n"
          "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -57,7 +58,12 @@ class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(net::io_context& io, ServerLimits l, Handler h)
-      : io(io), limits(l), handler(std::move(h)), acceptor(io), retry_timer(io), drain_timer(io),
+      : io(io),
+        limits(l),
+        handler(std::move(h)),
+        acceptor(io),
+        retry_timer(io),
+        drain_timer(io),
         overload(overload_response()) {}
 
   net::io_context& io;
@@ -124,8 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return read_header();  // pipelined: the next request is already here
     // A new connection gets the request deadline to start talking; a kept-alive one the idle one.
     stream_.expires_after(first ? limits().request_timeout : limits().idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadSize),
-                            [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
+    stream_.async_read_some(
+        buffer_.prepare(kReadSize),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
@@ -139,8 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits().header_limit));
     stream_.expires_after(limits().request_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(error_code ec) {
@@ -181,7 +189,9 @@ class Session : public std::enable_shared_from_this<Session> {
     res.content_length(body.size());
     if (!head) res.body() = beast::span<const char>(body.data(), body.size());
     stream_.expires_after(limits().write_timeout);
-    http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+    http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
   }
 
   void on_write(error_code ec) {
@@ -206,12 +216,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping || drained_ > kLingerLimit) return;
     buffer_.consume(buffer_.size());
     stream_.expires_after(kLingerTimeout);
-    stream_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](error_code ec, std::size_t n) {
-      if (ec) return;
-      self->drained_ += n;
-      self->buffer_.commit(n);
-      self->drain();
-    });
+    stream_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              if (ec) return;
+                              self->drained_ += n;
+                              self->buffer_.commit(n);
+                              self->drain();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -238,7 +249,8 @@ void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
   if (ec) {
     // Out of descriptors or memory: waiting lets connections finish; other errors (a client
     // gone before accept) are per connection.
-    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+        ec == net::error::no_memory) {
       retry_timer.expires_after(std::chrono::milliseconds(100));
       retry_timer.async_wait([self = shared_from_this()](error_code e) {
         if (!e && !self->stopping) self->accept();
@@ -249,7 +261,8 @@ void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
   }
   if (sessions.size() >= limits.max_connections) {
     // Full: say so without reading, best effort, and close.
-    [[maybe_unused]] auto sent = ::send(socket.native_handle(), overload.data(), overload.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    [[maybe_unused]] auto sent = ::send(socket.native_handle(), overload.data(), overload.size(),
+                                        MSG_DONTWAIT | MSG_NOSIGNAL);
     error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
@@ -295,9 +308,12 @@ HttpServer::~HttpServer() {
 Result<uint16_t> HttpServer::listen(const std::string& address, uint16_t port) {
   error_code ec;
   const auto ip = net::ip::make_address(address, ec);
-  if (ec) return fail("--listen address '" + address + "' is not an IP address (e.g. 127.0.0.1 or [::1])");
+  if (ec)
+    return fail("--listen address '" + address +
+                "' is not an IP address (e.g. 127.0.0.1 or [::1])");
   const tcp::endpoint endpoint(ip, port);
-  const std::string shown = (ip.is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(port);
+  const std::string shown =
+      (ip.is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(port);
   auto& a = impl_->acceptor;
   a.open(endpoint.protocol(), ec);
   if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -306,8 +322,10 @@ Result<uint16_t> HttpServer::listen(const std::string& address, uint16_t port) {
   if (ec) {
     std::string what = ec.message();
     std::string hint = "check --listen";
-    if (ec == net::error::address_in_use) hint = "another process listens there: stop it or give another --listen port";
-    else if (ec == net::error::access_denied) hint = "ports below 1024 need privileges: use a port above 1024";
+    if (ec == net::error::address_in_use)
+      hint = "another process listens there: stop it or give another --listen port";
+    else if (ec == net::error::access_denied)
+      hint = "ports below 1024 need privileges: use a port above 1024";
     else if (ec == boost::system::errc::address_not_available)
       hint = "the address is not on this machine: use 127.0.0.1 or one of its own addresses";
     error_code ignored;

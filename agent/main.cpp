@@ -31,9 +31,11 @@ int version_command() {
   std::cout << "vnetdiag " << VNETDIAG_VERSION << " (commit " << VNETDIAG_COMMIT << ")\n"
             << "c-ares " << ares_version(nullptr) << ", " << curl_version() << "\n"
             << OpenSSL_version(OPENSSL_VERSION) << " (built with " << OPENSSL_VERSION_TEXT << ")\n"
-            << "glibc " << gnu_get_libc_version() << " (built with " << __GLIBC__ << "." << __GLIBC_MINOR__
-            << ")\n"
-            << "CA store: " << (ca.file.empty() ? "none found (give --ca-bundle)" : ca.file + " (" + ca.origin + ")")
+            << "glibc " << gnu_get_libc_version() << " (built with " << __GLIBC__ << "."
+            << __GLIBC_MINOR__ << ")\n"
+            << "CA store: "
+            << (ca.file.empty() ? "none found (give --ca-bundle)"
+                                : ca.file + " (" + ca.origin + ")")
             << "\n";
   return 0;
 }
@@ -60,11 +62,12 @@ int main(int argc, char** argv) {
   init_probe_libraries();
   try {
     if (command == "check")
-      return check_command(args, process_environment(), std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
+      return check_command(args, process_environment(), std::cout, std::cerr,
+                           isatty(STDOUT_FILENO) == 1);
     if (command == "env") return env_command(args, process_environment(), std::cout, std::cerr);
     if (command == "fix")
-      return fix_command(args, process_environment(), std::cout, std::cerr, isatty(STDIN_FILENO) == 1,
-                         isatty(STDOUT_FILENO) == 1);
+      return fix_command(args, process_environment(), std::cout, std::cerr,
+                         isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1);
   } catch (const std::exception& e) {
     std::cerr << "vnetdiag: internal error: " << e.what() << " (please report it)\n";
     return kExitUnknown;

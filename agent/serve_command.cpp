@@ -3,11 +3,10 @@
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -39,12 +38,14 @@ constexpr auto kShutdownBudget = std::chrono::milliseconds(1500);
 
 po::options_description serve_options() {
   po::options_description serving("Serving");
-  serving.add_options()
-      ("listen", po::value<std::string>(), "ADDR:PORT to listen on (default 127.0.0.1:8080); beyond "
-       "loopback only when asked, e.g. 0.0.0.0:8080 in App Service")
-      ("interval", po::value<double>(), "seconds between checks (default 30); the first runs at start")
-      ("arm-interval", po::value<double>(), "seconds between reads of the Azure configuration (default 300); "
-       "checks in between join the planes from the last read");
+  serving.add_options()("listen", po::value<std::string>(),
+                        "ADDR:PORT to listen on (default 127.0.0.1:8080); beyond "
+                        "loopback only when asked, e.g. 0.0.0.0:8080 in App Service")(
+      "interval", po::value<double>(),
+      "seconds between checks (default 30); the first runs at start")(
+      "arm-interval", po::value<double>(),
+      "seconds between reads of the Azure configuration (default 300); "
+      "checks in between join the planes from the last read");
   po::options_description all;
   all.add(serving).add(check_options());
   return all;
@@ -53,7 +54,8 @@ po::options_description serve_options() {
 }  // namespace
 
 std::string ListenAddress::label() const {
-  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
+  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+         std::to_string(port);
 }
 
 bool ListenAddress::loopback() const {
@@ -63,7 +65,8 @@ bool ListenAddress::loopback() const {
 }
 
 Result<ListenAddress> parse_listen(const std::string& text) {
-  const Error bad = fail("--listen '" + text + "' is not ADDR:PORT (e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)");
+  const Error bad = fail("--listen '" + text +
+                         "' is not ADDR:PORT (e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)");
   ListenAddress l;
   std::string port;
   if (!text.empty() && text[0] == '[') {
@@ -81,7 +84,8 @@ Result<ListenAddress> parse_listen(const std::string& text) {
     in_addr v4{};
     if (inet_pton(AF_INET, l.address.c_str(), &v4) != 1) return bad;
   }
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad;
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return bad;
   const long n = std::stol(port);
   if (n > 65535) return bad;
   l.port = static_cast<uint16_t>(n);
@@ -101,7 +105,8 @@ std::string serve_help() {
          "  /report    the last report as JSON (as check -o json); ?format=text for text\n"
          "  /metrics   Prometheus text 0.0.4, or OpenMetrics 1.0.0 when Accept asks for it\n"
          "  /probe?target=NAME   one configured target's result and findings (404 if unknown)\n\n"
-         "One JSON line per check on stdout (time, verdict, finding ids, duration_ms, instance_id);\n"
+         "One JSON line per check on stdout (time, verdict, finding ids, duration_ms, "
+         "instance_id);\n"
          "human messages on stderr. SIGTERM or SIGINT stop it within 2 s (exit 0).\n"
          "Each check runs in a child process, killed when it overruns its deadline. With\n"
          "credentials, ARM is read at most every --arm-interval seconds (default 300; ARM\n"
@@ -114,8 +119,9 @@ std::string serve_help() {
   return out.str();
 }
 
-int serve_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                  std::ostream& out, std::ostream& err) {
+int serve_command(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, std::ostream& out,
+                  std::ostream& err) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(serve_options()).run(), vm);
@@ -147,7 +153,8 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
     err << "vnetdiag: " << prepared_result.error().message << "\n";
     return kExitUnknown;
   }
-  const double arm_interval = vm.count("arm-interval") ? vm["arm-interval"].as<double>() : kDefaultArmInterval;
+  const double arm_interval =
+      vm.count("arm-interval") ? vm["arm-interval"].as<double>() : kDefaultArmInterval;
   if (!(arm_interval >= 0 && arm_interval <= 86400)) {
     err << "vnetdiag: --arm-interval must be between 0 and 86400 seconds\n";
     return kExitUnknown;
@@ -203,7 +210,9 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
         init_probe_libraries();
         return run_once(*prepared);
       },
-      info, options, instance_id, [&out](const std::string& line) { out << line << '\n' << std::flush; });
+      info, options, instance_id,
+      [&out](const std::string& line) { out << line << '\n'
+                                            << std::flush; });
   HttpServer server(io, ServerLimits{}, [&scheduler, health_limits](const Request& request) {
     LoopHealth health = health_limits;
     health.now = std::chrono::steady_clock::now();
@@ -224,13 +233,15 @@ int serve_command(const std::vector<std::string>& args, const std::map<std::stri
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     stop_by = std::chrono::steady_clock::now() + kShutdownBudget;
-    err << "vnetdiag: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down\n" << std::flush;
+    err << "vnetdiag: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down\n"
+        << std::flush;
     server.shutdown();
   });
   ::signal(SIGPIPE, SIG_IGN);
 
-  err << "vnetdiag: serving http://" << listen->label() << " (/livez /readyz /report /metrics /probe), checking "
-      << info.targets.size() << " target" << (info.targets.size() == 1 ? "" : "s") << " every " << interval << " s\n";
+  err << "vnetdiag: serving http://" << listen->label()
+      << " (/livez /readyz /report /metrics /probe), checking " << info.targets.size() << " target"
+      << (info.targets.size() == 1 ? "" : "s") << " every " << interval << " s\n";
   if (!listen->loopback())
     err << "vnetdiag: listening beyond loopback: anyone who reaches " << listen->label()
         << " can read the reports (names, addresses, findings)\n";

@@ -25,7 +25,8 @@ std::string serve_help();
 
 // Runs until SIGTERM or SIGINT: exit 0. Bad flags or an address it cannot listen on: one line on
 // err and exit 3.
-int serve_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                  std::ostream& out, std::ostream& err);
+int serve_command(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, std::ostream& out,
+                  std::ostream& err);
 
 }  // namespace vnetdiag

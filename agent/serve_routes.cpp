@@ -41,8 +41,8 @@ Response livez(const LoopHealth& h) {
   const double silent_s = Seconds(h.now - h.heartbeat).count();
   if (silent_s > h.stuck_after_s) {
     char reason[160];
-    std::snprintf(reason, sizeof reason, "the check loop has not moved for %.0f s (limit %.0f s)", silent_s,
-                  h.stuck_after_s);
+    std::snprintf(reason, sizeof reason, "the check loop has not moved for %.0f s (limit %.0f s)",
+                  silent_s, h.stuck_after_s);
     return json_response(503, {{"status", "stuck"}, {"reason", reason}});
   }
   static const std::string alive = "{\"status\":\"alive\"}\n";
@@ -57,7 +57,8 @@ Response readyz(const std::shared_ptr<const Snapshot>& s, const LoopHealth& h) {
     const double age_s = Seconds(h.now - s->finished).count();
     if (age_s > h.stale_after_s) {
       char reason[160];
-      std::snprintf(reason, sizeof reason, "stale: the last check finished %.0f s ago (limit %.0f s)", age_s,
+      std::snprintf(reason, sizeof reason,
+                    "stale: the last check finished %.0f s ago (limit %.0f s)", age_s,
                     h.stale_after_s);
       return json_response(503, {{"status", "not ready"}, {"reason", reason}});
     }
@@ -68,7 +69,8 @@ Response readyz(const std::shared_ptr<const Snapshot>& s, const LoopHealth& h) {
 Response report(const std::shared_ptr<const Snapshot>& s, std::string_view query) {
   const std::string format = query_parameter(query, "format");
   const unsigned status = s->has_report ? 200 : 503;
-  if (format.empty() || format == "json") return shared(status, kJsonContentType, s, s->report_json);
+  if (format.empty() || format == "json")
+    return shared(status, kJsonContentType, s, s->report_json);
   if (format == "text") return shared(status, kTextContentType, s, s->report_text);
   return json_response(400, {{"error", "unknown format '" + format + "': use json or text"}});
 }
@@ -76,11 +78,13 @@ Response report(const std::shared_ptr<const Snapshot>& s, std::string_view query
 Response probe(const std::shared_ptr<const Snapshot>& s, std::string_view query) {
   const std::string name = query_parameter(query, "target");
   if (name.empty())
-    return json_response(400, {{"error", "give the target: /probe?target=NAME"}, {"targets", target_names(*s)}});
+    return json_response(
+        400, {{"error", "give the target: /probe?target=NAME"}, {"targets", target_names(*s)}});
   const TargetBody* t = s->find_target(name);
   // Only configured targets: an anonymous caller never makes vnetdiag probe something new.
   if (!t)
-    return json_response(404, {{"error", "no configured target '" + name + "'"}, {"targets", target_names(*s)}});
+    return json_response(
+        404, {{"error", "no configured target '" + name + "'"}, {"targets", target_names(*s)}});
   return shared(s->has_report ? 200 : 503, kJsonContentType, s, t->json);
 }
 
@@ -97,7 +101,8 @@ std::string percent_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -141,13 +146,15 @@ bool wants_openmetrics(std::string_view accept) {
     if (!(q > 0)) continue;
     if (type == "application/openmetrics-text" && (version.empty() || version == "1.0.0"))
       openmetrics_q = std::max(openmetrics_q, q);
-    else if ((type == "text/plain" && (version.empty() || version == "0.0.4")) || type == "text/*" || type == "*/*")
+    else if ((type == "text/plain" && (version.empty() || version == "0.0.4")) ||
+             type == "text/*" || type == "*/*")
       text_q = std::max(text_q, q);
   }
   return openmetrics_q > 0 && openmetrics_q >= text_q;
 }
 
-Response route(const Request& request, const std::shared_ptr<const Snapshot>& snapshot, const LoopHealth& health) {
+Response route(const Request& request, const std::shared_ptr<const Snapshot>& snapshot,
+               const LoopHealth& health) {
   if (request.method != "GET" && request.method != "HEAD") {
     Response r = json_response(405, {{"error", "method not allowed: use GET or HEAD"}});
     r.allow = true;
@@ -166,8 +173,9 @@ Response route(const Request& request, const std::shared_ptr<const Snapshot>& sn
   if (path == "/livez") return livez(health);
   if (path == "/report") return report(snapshot, query);
   if (path == "/probe") return probe(snapshot, query);
-  return json_response(404, {{"error", "not found"},
-                             {"endpoints", {"/livez", "/readyz", "/report", "/metrics", "/probe?target=NAME"}}});
+  return json_response(
+      404, {{"error", "not found"},
+            {"endpoints", {"/livez", "/readyz", "/report", "/metrics", "/probe?target=NAME"}}});
 }
 
 }  // namespace vnetdiag

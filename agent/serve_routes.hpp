@@ -58,7 +58,8 @@ struct LoopHealth {
   double stale_after_s = 90;  // /readyz fails when the last check is older than this
 };
 
-Response route(const Request& request, const std::shared_ptr<const Snapshot>& snapshot, const LoopHealth& health);
+Response route(const Request& request, const std::shared_ptr<const Snapshot>& snapshot,
+               const LoopHealth& health);
 
 // Whether an Accept header prefers OpenMetrics 1.0.0 over the 0.0.4 text format.
 bool wants_openmetrics(std::string_view accept);

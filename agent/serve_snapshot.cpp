@@ -18,7 +18,8 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-MetricsMeta meta_of(const ServeInfo& info, uint64_t runs, uint64_t errors, double finished_unix, double duration_s) {
+MetricsMeta meta_of(const ServeInfo& info, uint64_t runs, uint64_t errors, double finished_unix,
+                    double duration_s) {
   MetricsMeta m;
   m.check_runs_total = runs;
   m.check_errors_total = errors;
@@ -71,8 +72,9 @@ std::shared_ptr<const Snapshot> initial_snapshot(const ServeInfo& info) {
   return s;
 }
 
-std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Result<Report>& outcome,
-                                              const ServeInfo& info, double duration_s, double finished_unix,
+std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
+                                              const Result<Report>& outcome, const ServeInfo& info,
+                                              double duration_s, double finished_unix,
                                               std::chrono::steady_clock::time_point finished) {
   auto s = std::make_shared<Snapshot>();
   s->runs = previous.runs + 1;
@@ -99,10 +101,11 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
   // Critical and unknown are not ready.
   s->ready = r.verdict == Severity::kOk || r.verdict == Severity::kWarning;
   nlohmann::ordered_json ready = {{"status", s->ready ? "ready" : "not ready"},
-                {"verdict", to_string(r.verdict)},
-                {"checked_at", r.started_at},
-                {"findings", s->problems}};
-  if (!s->ready) ready["reason"] = std::string("the last check's verdict is ") + to_string(r.verdict);
+                                  {"verdict", to_string(r.verdict)},
+                                  {"checked_at", r.started_at},
+                                  {"findings", s->problems}};
+  if (!s->ready)
+    ready["reason"] = std::string("the last check's verdict is ") + to_string(r.verdict);
   s->ready_body = ready.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 
   s->report_json = render_json(r);
@@ -112,7 +115,8 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Re
   const json& targets = whole["targets"];
   for (const auto& t : info.targets) {
     const std::string name = t.label();
-    json part = {{"name", name}, {"started_at", r.started_at}, {"duration_ms", r.observations.duration_ms}};
+    json part = {
+        {"name", name}, {"started_at", r.started_at}, {"duration_ms", r.observations.duration_ms}};
     std::vector<Finding> mine;
     json findings = json::array();
     for (std::size_t i = 0; i < r.findings.size(); ++i)
@@ -184,8 +188,8 @@ std::string encode_snapshot(const Snapshot& s) {
   e.f64(s.finished_unix);
   e.f64(s.duration_s);
   e.u64(s.ready);
-  for (const std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text,
-                                  &s.metrics_openmetrics})
+  for (const std::string* body :
+       {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
     e.str(*body);
   e.u64(s.targets.size());
   for (const auto& t : s.targets) {
@@ -200,11 +204,13 @@ Result<Snapshot> decode_snapshot(std::string_view bytes) {
   Decoder d(bytes);
   Snapshot s;
   uint64_t has_report = 0, verdict = 0, count = 0, ready = 0;
-  bool ok = d.u64(has_report) && d.u64(verdict) && verdict <= 3 && d.u64(count) && count <= bytes.size();
+  bool ok =
+      d.u64(has_report) && d.u64(verdict) && verdict <= 3 && d.u64(count) && count <= bytes.size();
   for (uint64_t i = 0; ok && i < count; ++i) ok = d.str(s.problems.emplace_back());
-  ok = ok && d.str(s.error) && d.u64(s.runs) && d.u64(s.errors) && d.f64(s.finished_unix) && d.f64(s.duration_s) &&
-       d.u64(ready);
-  for (std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
+  ok = ok && d.str(s.error) && d.u64(s.runs) && d.u64(s.errors) && d.f64(s.finished_unix) &&
+       d.f64(s.duration_s) && d.u64(ready);
+  for (std::string* body :
+       {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
     ok = ok && d.str(*body);
   ok = ok && d.u64(count) && count <= bytes.size();
   for (uint64_t i = 0; ok && i < count; ++i) {
@@ -218,8 +224,8 @@ Result<Snapshot> decode_snapshot(std::string_view bytes) {
   return s;
 }
 
-std::string cycle_log_line(const Snapshot& s, std::string_view time_iso, std::string_view instance_id,
-                           long check_max_rss_kib) {
+std::string cycle_log_line(const Snapshot& s, std::string_view time_iso,
+                           std::string_view instance_id, long check_max_rss_kib) {
   // Keys in this order: a person reading the console log sees time and verdict first.
   nlohmann::ordered_json line = {{"time", time_iso}, {"event", "check"}, {"run", s.runs}};
   if (s.has_report) {

@@ -37,7 +37,8 @@ struct Snapshot {
   std::string error;                  // why the last check could not run
   uint64_t runs = 0;                  // checks finished (whatever their verdict)
   uint64_t errors = 0;                // of those, how many could not run at all
-  std::chrono::steady_clock::time_point finished{};  // when the last check finished (this process's clock)
+  std::chrono::steady_clock::time_point
+      finished{};  // when the last check finished (this process's clock)
   double finished_unix = 0;
   double duration_s = 0;
 
@@ -59,8 +60,9 @@ std::shared_ptr<const Snapshot> initial_snapshot(const ServeInfo& info);
 
 // After a check. outcome: the report, or why the check could not run.
 // finished_unix: wall-clock time the check finished (for vnetdiag_last_check_timestamp_seconds).
-std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous, const Result<Report>& outcome,
-                                              const ServeInfo& info, double duration_s, double finished_unix,
+std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
+                                              const Result<Report>& outcome, const ServeInfo& info,
+                                              double duration_s, double finished_unix,
                                               std::chrono::steady_clock::time_point finished);
 
 // A snapshot as bytes and back (all but `finished`, which the receiver sets from its own clock).
@@ -70,7 +72,7 @@ Result<Snapshot> decode_snapshot(std::string_view bytes);
 // The structured log line of a check cycle (one JSON object, no newline): time, verdict, the ids
 // of the findings that are not ok, duration_ms, instance_id when known, and the check process's
 // peak resident size when it ran in one.
-std::string cycle_log_line(const Snapshot& snapshot, std::string_view time_iso, std::string_view instance_id,
-                           long check_max_rss_kib = 0);
+std::string cycle_log_line(const Snapshot& snapshot, std::string_view time_iso,
+                           std::string_view instance_id, long check_max_rss_kib = 0);
 
 }  // namespace vnetdiag

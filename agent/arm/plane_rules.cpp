@@ -157,12 +157,15 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
       for (const auto& sub : props.value("subnets", json::array())) {
         if (lower(json_str(sub, {"name"})) != "vnet-integration-subnet") continue;
         bool delegated = false;
-        for (const auto& d : sub.value("properties", json::object()).value("delegations", json::array()))
-          delegated |= lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
+        for (const auto& d :
+             sub.value("properties", json::object()).value("delegations", json::array()))
+          delegated |=
+              lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
         if (!delegated)
-          added.push_back(control("arm.subnet_not_delegated", "",
-                                  {json_str(sub, {"id"}), "properties.delegations[].properties.serviceName",
-                                   "none", "Microsoft.Web/serverFarms"}));
+          added.push_back(
+              control("arm.subnet_not_delegated", "",
+                      {json_str(sub, {"id"}), "properties.delegations[].properties.serviceName",
+                       "none", "Microsoft.Web/serverFarms"}));
       }
     }
   }

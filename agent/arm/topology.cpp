@@ -165,7 +165,8 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     for (std::size_t i = 0; i < found.size(); ++i) {
       note_error(t, "read private link resources", found[i]);
       for (const auto& res : values_of(found[i])) {
-        const json zones = res.value("properties", json::object()).value("requiredZoneNames", json::array());
+        const json zones =
+            res.value("properties", json::object()).value("requiredZoneNames", json::array());
         if (!zones.empty() && zones[0].is_string()) {
           t.required_zones[names[i]] = zones[0].get<std::string>();
           zone_names.push_back(zones[0].get<std::string>());
@@ -221,14 +222,30 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
 json topology_to_json(const Topology& t) {
   json settings = json::object();
   if (t.app_settings.is_object() && t.app_settings.contains("properties"))
-    for (const char* name : {"WEBSITE_VNET_ROUTE_ALL", "WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"})
-      if (t.app_settings["properties"].contains(name)) settings[name] = t.app_settings["properties"][name];
-  return {{"site", t.site}, {"site_config", t.site_config}, {"app_settings", {{"properties", settings}}},
-          {"plan", t.plan}, {"subnet", t.subnet}, {"vnet", t.vnet}, {"vaults", t.vaults},
-          {"accounts", t.accounts}, {"private_endpoints", t.private_endpoints}, {"zones", t.zones},
-          {"vnets", t.vnets}, {"links", t.links}, {"a_records", t.a_records}, {"zone_groups", t.zone_groups},
-          {"nics", t.nics}, {"required_zones", t.required_zones}, {"errors", t.errors},
-          {"requests", t.requests}, {"credential", t.credential}, {"correlation_id", t.correlation_id}};
+    for (const char* name :
+         {"WEBSITE_VNET_ROUTE_ALL", "WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"})
+      if (t.app_settings["properties"].contains(name))
+        settings[name] = t.app_settings["properties"][name];
+  return {{"site", t.site},
+          {"site_config", t.site_config},
+          {"app_settings", {{"properties", settings}}},
+          {"plan", t.plan},
+          {"subnet", t.subnet},
+          {"vnet", t.vnet},
+          {"vaults", t.vaults},
+          {"accounts", t.accounts},
+          {"private_endpoints", t.private_endpoints},
+          {"zones", t.zones},
+          {"vnets", t.vnets},
+          {"links", t.links},
+          {"a_records", t.a_records},
+          {"zone_groups", t.zone_groups},
+          {"nics", t.nics},
+          {"required_zones", t.required_zones},
+          {"errors", t.errors},
+          {"requests", t.requests},
+          {"credential", t.credential},
+          {"correlation_id", t.correlation_id}};
 }
 
 Topology topology_from_json(const json& j) {

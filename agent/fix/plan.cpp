@@ -65,9 +65,10 @@ std::string render_plan_text(const Plan& plan, bool colour) {
   for (const PlanStep* s : dependency_order(plan)) {
     const bool create = s->action == "create", del = s->action == "delete";
     (create ? creates : del ? deletes : updates)++;
-    out << (create ? paint("32", "+ ") : del ? paint("31", "- ") : paint("33", "~ ")) << s->action << " "
-        << s->resource_id
-        << "\n";
+    out << (create ? paint("32", "+ ")
+            : del  ? paint("31", "- ")
+                   : paint("33", "~ "))
+        << s->action << " " << s->resource_id << "\n";
     out << "    " << s->method << " api-version=" << s->api_version << "; repairs " << s->repairs
         << "; needs " << s->permission << "\n";
     for (const auto& c : s->changes)
@@ -76,7 +77,8 @@ std::string render_plan_text(const Plan& plan, bool colour) {
     if (!s->warning.empty()) out << "    " << paint("33", "warning: ") << s->warning << "\n";
   }
   for (const auto& r : plan.refused) out << paint("31", "! ") << "not planned: " << r << "\n";
-  out << "\nPlan: " << creates << " to create, " << updates << " to change, " << deletes << " to delete";
+  out << "\nPlan: " << creates << " to create, " << updates << " to change, " << deletes
+      << " to delete";
   if (!plan.refused.empty()) out << ", " << plan.refused.size() << " refused";
   out << ".\n";
   return out.str();

@@ -341,26 +341,49 @@ Plan plan_repairs(const PlanInput& in) {
                  ""});
         }
       } else if (lower(status) != "approved" && !in.names.allow_replace) {
-        b.plan.refused.push_back(pe_id + ": connection " + status +
-                                 " cannot be repaired in place; it needs a new endpoint (--allow-replace "
-                                 "deletes and recreates it)");
+        b.plan.refused.push_back(
+            pe_id + ": connection " + status +
+            " cannot be repaired in place; it needs a new endpoint (--allow-replace "
+            "deletes and recreates it)");
       } else if (lower(status) != "approved") {
         // Delete, then create the same endpoint anew in the same subnet; its zone group goes
         // with it, so one is planned again below.
         const std::string dkey = "delete:" + pkey;
         const std::string subnet = json_str(*pe, {"properties", "subnet", "id"});
-        b.add({dkey, "delete", pe_id, "DELETE", arm::kNetworkApi, nullptr, {}, "arm.connection_not_approved",
-               "Microsoft.Network/privateEndpoints/delete", {{"connection", status, "(endpoint deleted)"}}, "",
-               false, "the endpoint is deleted and created again: its address may change"});
-        b.add({pkey, "create", pe_id, "PUT", arm::kNetworkApi,
-               {{"location", json_str(*pe, {"location"}).empty() ? b.location : json_str(*pe, {"location"})},
+        b.add({dkey,
+               "delete",
+               pe_id,
+               "DELETE",
+               arm::kNetworkApi,
+               nullptr,
+               {},
+               "arm.connection_not_approved",
+               "Microsoft.Network/privateEndpoints/delete",
+               {{"connection", status, "(endpoint deleted)"}},
+               "",
+               false,
+               "the endpoint is deleted and created again: its address may change"});
+        b.add({pkey,
+               "create",
+               pe_id,
+               "PUT",
+               arm::kNetworkApi,
+               {{"location",
+                 json_str(*pe, {"location"}).empty() ? b.location : json_str(*pe, {"location"})},
                 {"properties",
                  {{"subnet", {{"id", subnet.empty() ? pe_subnet_id : subnet}}},
                   {"privateLinkServiceConnections",
                    {{{"name", is_vault ? "securekeyvault-pc" : "securecstext-pc"},
-                     {"properties", {{"privateLinkServiceId", resource_id}, {"groupIds", {is_vault ? "vault" : "account"}}}}}}}}}},
-               {dkey}, "arm.connection_not_approved", "Microsoft.Network/privateEndpoints/write",
-               {{"privateLinkServiceConnections", status, "Approved (new endpoint)"}}, "", false, ""});
+                     {"properties",
+                      {{"privateLinkServiceId", resource_id},
+                       {"groupIds", {is_vault ? "vault" : "account"}}}}}}}}}},
+               {dkey},
+               "arm.connection_not_approved",
+               "Microsoft.Network/privateEndpoints/write",
+               {{"privateLinkServiceConnections", status, "Approved (new endpoint)"}},
+               "",
+               false,
+               ""});
         replaced = true;
       }
       const std::string addr = t.endpoint_address(*pe);
@@ -502,14 +525,23 @@ Plan plan_repairs(const PlanInput& in) {
     bool needs_route_all = in.names.route_all;
     for (const auto& a : endpoint_addresses)
       needs_route_all |= classify_address(a) != AddressClass::kRfc1918;
-    const std::string route_all_now = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
+    const std::string route_all_now =
+        json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
     if (needs_route_all && route_all_now != "true" &&
         json_str(t.site, {"properties", "vnetRouteAllEnabled"}) != "true") {
       auto deps = b.existing({"subnet:integration", "plan"});
-      b.add({"routeall", "update", site_id + "/config/web", "PATCH", arm::kWebApi,
-             {{"properties", {{"vnetRouteAllEnabled", true}}}}, deps, "route.outside_vnet",
+      b.add({"routeall",
+             "update",
+             site_id + "/config/web",
+             "PATCH",
+             arm::kWebApi,
+             {{"properties", {{"vnetRouteAllEnabled", true}}}},
+             deps,
+             "route.outside_vnet",
              "Microsoft.Web/sites/config/write",
-             {{"vnetRouteAllEnabled", route_all_now.empty() ? "false" : route_all_now, "true"}}, "", false,
+             {{"vnetRouteAllEnabled", route_all_now.empty() ? "false" : route_all_now, "true"}},
+             "",
+             false,
              "site configuration changes restart the app (and vnetdiag if it runs inside it)"});
     }
     if (!changes.empty()) {
@@ -552,8 +584,19 @@ Plan plan_repairs(const PlanInput& in) {
     }
     const std::string key = "reapply:" + lower(id);
     b.plan.steps.insert(b.plan.steps.begin(),
-                        PlanStep{key, "update", id, "PUT", api_version, body, {}, "provisioning_failed", "(write on the resource)",
-                                 {{"provisioningState", "Failed", "Succeeded"}}, "", false, ""});
+                        PlanStep{key,
+                                 "update",
+                                 id,
+                                 "PUT",
+                                 api_version,
+                                 body,
+                                 {},
+                                 "provisioning_failed",
+                                 "(write on the resource)",
+                                 {{"provisioningState", "Failed", "Succeeded"}},
+                                 "",
+                                 false,
+                                 ""});
     reapplied.push_back(key);
   };
   for (const auto& v : t.vnets) {
@@ -568,7 +611,8 @@ Plan plan_repairs(const PlanInput& in) {
   for (const auto& [pe, groups] : t.zone_groups)
     for (const auto& g : groups) reapply(g, arm::kNetworkApi, false);
   for (auto& s : b.plan.steps)
-    if (s.key.rfind("reapply:", 0) != 0) s.depends_on.insert(s.depends_on.end(), reapplied.begin(), reapplied.end());
+    if (s.key.rfind("reapply:", 0) != 0)
+      s.depends_on.insert(s.depends_on.end(), reapplied.begin(), reapplied.end());
 
   // Lock-down steps wait for everything else.
   std::vector<std::string> all_others;

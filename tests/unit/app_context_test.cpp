@@ -176,7 +176,8 @@ TEST(ContextRules, SourceOfTheOtherFamilyIsNotCompared) {
   TargetObservation t{Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, ""}, {}, {}, {}};
   ConnectionObservation c;
   c.address = "fd00:1::4";
-  c.headers["x-ms-keyvault-network-info"] = "conn_type=Ipv6;addr=fd00::4;act_addr_fam=InterNetworkV6;";
+  c.headers["x-ms-keyvault-network-info"] =
+      "conn_type=Ipv6;addr=fd00::4;act_addr_fam=InterNetworkV6;";
   t.connections.push_back(c);
   o.targets.push_back(t);
   EXPECT_TRUE(context_findings(ctx, effective_route_all(ctx, "on"), o).empty());

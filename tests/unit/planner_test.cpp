@@ -179,7 +179,8 @@ TEST(Permissions, WildcardsAndNotActions) {
 
 TEST(Planner, RejectedConnectionIsReplacedOnlyWhenAllowed) {
   Topology t = tutorial();
-  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected";
+  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                     ["privateLinkServiceConnectionState"]["status"] = "Rejected";
   const Plan refused = plan_for(t);
   EXPECT_TRUE(refused.steps.empty());
   ASSERT_EQ(refused.refused.size(), 1u);
@@ -188,9 +189,11 @@ TEST(Planner, RejectedConnectionIsReplacedOnlyWhenAllowed) {
   fix::PlanInput in{&t, {vault_target()}, "s1", "securebackendsetup", {}};
   in.names.allow_replace = true;
   const Plan p = fix::plan_repairs(in);
-  EXPECT_EQ(keys(p), (std::set<std::string>{"delete:endpoint:vault", "endpoint:vault", "zonegroup:vault"}));
+  EXPECT_EQ(keys(p),
+            (std::set<std::string>{"delete:endpoint:vault", "endpoint:vault", "zonegroup:vault"}));
   EXPECT_EQ(step(p, "delete:endpoint:vault").method, "DELETE");
-  EXPECT_EQ(step(p, "endpoint:vault").depends_on, std::vector<std::string>{"delete:endpoint:vault"});
+  EXPECT_EQ(step(p, "endpoint:vault").depends_on,
+            std::vector<std::string>{"delete:endpoint:vault"});
   EXPECT_NE(fix::render_plan_text(p, false).find("1 to delete"), std::string::npos);
 }
 
@@ -202,6 +205,8 @@ TEST(Planner, AResourceLeftFailedIsReappliedFirst) {
   const Plan p = plan_for(t);
   const std::string key = "reapply:" + lower_id(kVnet);
   ASSERT_EQ(keys(p), (std::set<std::string>{key, "link:privatelink.vaultcore.azure.net"}));
-  EXPECT_FALSE(step(p, key).body["properties"].contains("subnets"));  // subnets are kept by omission
-  EXPECT_EQ(step(p, "link:privatelink.vaultcore.azure.net").depends_on, std::vector<std::string>{key});
+  EXPECT_FALSE(
+      step(p, key).body["properties"].contains("subnets"));  // subnets are kept by omission
+  EXPECT_EQ(step(p, "link:privatelink.vaultcore.azure.net").depends_on,
+            std::vector<std::string>{key});
 }

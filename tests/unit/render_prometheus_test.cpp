@@ -55,7 +55,8 @@ std::vector<std::string> label_values(const std::string& text) {
   static const std::regex value(R"re(="((?:[^"\\]|\\.)*)")re");
   for (const auto& line : lines_of(text)) {
     if (line.empty() || line[0] == '#') continue;
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), value); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), value);
+         it != std::sregex_iterator(); ++it)
       values.push_back((*it)[1]);
   }
   return values;
@@ -70,12 +71,21 @@ TEST(RenderPrometheus, HealthyTargetInBlackboxVocabulary) {
   EXPECT_TRUE(has_line(text, "probe_success{target=\"kv1.vault.azure.net\"} 1")) << text;
   EXPECT_TRUE(has_line(text, "probe_http_status_code{target=\"kv1.vault.azure.net\"} 200"));
   // not_after 2027-01-01T00:00:00Z
-  EXPECT_TRUE(has_line(text, "probe_ssl_earliest_cert_expiry{target=\"kv1.vault.azure.net\"} 1798761600")) << text;
-  EXPECT_TRUE(has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"http\"} 1"));
-  EXPECT_NE(text.find("probe_http_duration_seconds{target=\"kv1.vault.azure.net\",phase=\"connect\"} "), std::string::npos);
-  EXPECT_NE(text.find("probe_dns_lookup_time_seconds{target=\"kv1.vault.azure.net\"} "), std::string::npos);
+  EXPECT_TRUE(
+      has_line(text, "probe_ssl_earliest_cert_expiry{target=\"kv1.vault.azure.net\"} 1798761600"))
+      << text;
+  EXPECT_TRUE(
+      has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"http\"} 1"));
+  EXPECT_NE(
+      text.find("probe_http_duration_seconds{target=\"kv1.vault.azure.net\",phase=\"connect\"} "),
+      std::string::npos);
+  EXPECT_NE(text.find("probe_dns_lookup_time_seconds{target=\"kv1.vault.azure.net\"} "),
+            std::string::npos);
   EXPECT_NE(text.find("probe_ip_addr_hash{target=\"kv1.vault.azure.net\"} "), std::string::npos);
-  EXPECT_TRUE(has_line(text, "vnetdiag_finding{id=\"dns.private_endpoint\",fm=\"\",severity=\"ok\",target=\"kv1.vault.azure.net\"} 1")) << text;
+  EXPECT_TRUE(has_line(text,
+                       "vnetdiag_finding{id=\"dns.private_endpoint\",fm=\"\",severity=\"ok\","
+                       "target=\"kv1.vault.azure.net\"} 1"))
+      << text;
   EXPECT_TRUE(has_line(text, "vnetdiag_verdict 0"));
   EXPECT_TRUE(has_line(text, "# TYPE vnetdiag_check_runs_total counter"));
   EXPECT_TRUE(has_line(text, "vnetdiag_check_runs_total 7"));
@@ -95,13 +105,16 @@ TEST(RenderPrometheus, FailingTargetAndFindingWithFailureMode) {
   const Report r = report_of({t});
   const std::string text = render_prometheus(&r, meta(), MetricsFormat::kPrometheusText);
   EXPECT_TRUE(has_line(text, "probe_success{target=\"kv1.vault.azure.net\"} 0")) << text;
-  EXPECT_TRUE(has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"tcp\"} 0"));
-  EXPECT_TRUE(has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"dns\"} 1"));
+  EXPECT_TRUE(
+      has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"tcp\"} 0"));
+  EXPECT_TRUE(
+      has_line(text, "vnetdiag_phase_success{target=\"kv1.vault.azure.net\",phase=\"dns\"} 1"));
   EXPECT_TRUE(has_line(text, "probe_http_status_code{target=\"kv1.vault.azure.net\"} 0"));
   EXPECT_TRUE(has_line(text, "vnetdiag_verdict 2"));
   // No certificate seen: the family is left out, HELP and TYPE included.
   EXPECT_EQ(text.find("probe_ssl_earliest_cert_expiry"), std::string::npos);
-  std::regex finding(R"(vnetdiag_finding\{id="tcp\.timeout",fm="\d+",severity="critical",target="kv1\.vault\.azure\.net"\} 1)");
+  std::regex finding(
+      R"(vnetdiag_finding\{id="tcp\.timeout",fm="\d+",severity="critical",target="kv1\.vault\.azure\.net"\} 1)");
   EXPECT_TRUE(std::regex_search(text, finding)) << text;
 }
 
@@ -132,7 +145,8 @@ TEST(RenderPrometheus, RepeatedFindingsBecomeOneCountedSeries) {
   std::set<std::string> series;
   for (const auto& line : lines_of(text)) {
     if (line.empty() || line[0] == '#') continue;
-    EXPECT_TRUE(series.insert(line.substr(0, line.rfind(' '))).second) << "duplicate series " << line;
+    EXPECT_TRUE(series.insert(line.substr(0, line.rfind(' '))).second)
+        << "duplicate series " << line;
   }
   EXPECT_NE(text.find("vnetdiag_finding{id=\"" + r.findings.front().id), std::string::npos);
 }
@@ -150,7 +164,8 @@ TEST(RenderPrometheus, LabelValuesAreEscaped) {
   for (auto format : {MetricsFormat::kPrometheusText, MetricsFormat::kOpenMetrics}) {
     const std::string text = render_prometheus(&r, m, format);
     EXPECT_NE(text.find("target=\"we\\\"ird\\\\name\\nline\""), std::string::npos) << text;
-    EXPECT_NE(text.find("target_info{service_instance_id=\"inst\\\"1\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("target_info{service_instance_id=\"inst\\\"1\"} 1"), std::string::npos)
+        << text;
     // No raw newline inside a sample: every line is a comment or name{...} value.
     for (const auto& line : lines_of(text)) {
       if (!line.empty() && line[0] != '#') EXPECT_NE(line.find(' '), std::string::npos) << line;
@@ -163,13 +178,15 @@ TEST(RenderPrometheus, AddressesNeverBecomeLabels) {
   t.connections[0].local_address = "10.0.0.4";
   t.connections[0].route_gateway = "10.0.0.1";
   TargetObservation public_account{account(), {}, {}, {}};
-  public_account.dns.push_back(answered("10.0.2.53", {"cs1.cognitiveservices.azure.com"}, {"20.1.2.3"}));
+  public_account.dns.push_back(
+      answered("10.0.2.53", {"cs1.cognitiveservices.azure.com"}, {"20.1.2.3"}));
   const Report r = report_of({t, public_account});
   const std::string text = render_prometheus(&r, meta(), MetricsFormat::kPrometheusText);
   static const std::regex ip(R"(^\d{1,3}(\.\d{1,3}){3}(:\d+)?$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*$)");
   const auto values = label_values(text);
   EXPECT_FALSE(values.empty());
-  for (const auto& v : values) EXPECT_FALSE(std::regex_match(v, ip)) << "address as a label value: " << v;
+  for (const auto& v : values)
+    EXPECT_FALSE(std::regex_match(v, ip)) << "address as a label value: " << v;
   for (const char* address : {"10.0.1.4", "10.0.0.4", "10.0.2.53", "20.1.2.3"})
     EXPECT_EQ(text.find(address), std::string::npos) << address;
 }

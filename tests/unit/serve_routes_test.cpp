@@ -60,8 +60,8 @@ LoopHealth fresh() {
   return h;
 }
 
-Response get(const std::shared_ptr<const Snapshot>& s, std::string_view target, std::string_view accept = {},
-             LoopHealth h = fresh()) {
+Response get(const std::shared_ptr<const Snapshot>& s, std::string_view target,
+             std::string_view accept = {}, LoopHealth h = fresh()) {
   return route(Request{"GET", target, accept}, s, h);
 }
 
@@ -146,7 +146,8 @@ TEST(ServeRoutes, MetricsNegotiatesTheFormat) {
   EXPECT_NE(r.body().find("target_info{service_instance_id=\"inst1\"} 1"), std::string::npos);
   // What Prometheus 2.x sends.
   r = get(s, "/metrics",
-          "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+          "application/openmetrics-text;version=1.0.0,application/"
+          "openmetrics-text;version=0.0.1;q=0.75,"
           "text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
   EXPECT_EQ(r.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
   EXPECT_EQ(r.body().substr(r.body().size() - 6), "# EOF\n");
@@ -207,7 +208,8 @@ TEST(ServeRoutes, OnlyGetAndHead) {
 
 TEST(ServeRoutes, UnknownPathsAre404JsonNeverRedirects) {
   const auto s = after(report_of(healthy_vault()));
-  for (const char* path : {"/", "/metrics/", "/nope", "//readyz", "/readyz/../livez", "http://x/readyz"}) {
+  for (const char* path :
+       {"/", "/metrics/", "/nope", "//readyz", "/readyz/../livez", "http://x/readyz"}) {
     const Response r = get(s, path);
     EXPECT_EQ(r.status, 404u) << path;
     EXPECT_EQ(r.content_type, "application/json");
@@ -251,8 +253,9 @@ TEST(ServeListen, ParsesAddressAndPort) {
   l = parse_listen("0.0.0.0:80");
   ASSERT_TRUE(l);
   EXPECT_FALSE(l->loopback());
-  for (const char* bad : {"", "8080", ":8080", "localhost:8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
-                          "127.0.0.1:80a", "::1:8080", "[::1]8080", "[nope]:80", "300.1.1.1:80"})
+  for (const char* bad :
+       {"", "8080", ":8080", "localhost:8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
+        "127.0.0.1:80a", "::1:8080", "[::1]8080", "[nope]:80", "300.1.1.1:80"})
     EXPECT_FALSE(parse_listen(bad)) << bad;
 }
 

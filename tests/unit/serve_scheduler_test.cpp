@@ -1,14 +1,13 @@
-#include "check_scheduler.hpp"
-
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
 
-#include <signal.h>
-#include <unistd.h>
+#include "check_scheduler.hpp"
 
 using namespace vnetdiag;
 using Clock = std::chrono::steady_clock;
@@ -50,7 +49,8 @@ ServeInfo info() {
 
 TEST(ServeScheduler, ChecksAtStartAndSwapsTheSnapshot) {
   auto lines = std::make_shared<Lines>();
-  CheckScheduler scheduler([] { return Result<Report>(verdict_report(Severity::kOk)); }, info(), SchedulerOptions{3600, false, 60}, "inst1",
+  CheckScheduler scheduler([] { return Result<Report>(verdict_report(Severity::kOk)); }, info(),
+                           SchedulerOptions{3600, false, 60}, "inst1",
                            [lines](const std::string& l) { lines->add(l); });
   const auto before = scheduler.snapshot();
   EXPECT_FALSE(before->checked());
@@ -60,7 +60,8 @@ TEST(ServeScheduler, ChecksAtStartAndSwapsTheSnapshot) {
   EXPECT_EQ(after->runs, 1u);
   EXPECT_TRUE(after->ready);
   EXPECT_FALSE(before->checked());  // an old snapshot a handler still holds is untouched
-  EXPECT_NE(lines->lines[0].find("\"instance_id\":\"inst1\""), std::string::npos) << lines->lines[0];
+  EXPECT_NE(lines->lines[0].find("\"instance_id\":\"inst1\""), std::string::npos)
+      << lines->lines[0];
   // Waiting for the next interval (an hour): stopping wakes it at once.
   const auto asked = Clock::now();
   scheduler.request_stop();
@@ -133,7 +134,8 @@ TEST(ServeScheduler, AStuckCheckIsAbandonedAtTheDeadline) {
     scheduler.request_stop();
     EXPECT_FALSE(scheduler.wait_stopped(Clock::now() + 100ms));
     EXPECT_LT(Clock::now() - asked, 1s);
-    EXPECT_EQ(scheduler.heartbeat(), beat);  // a check in flight does not beat: /livez can see it stuck
+    EXPECT_EQ(scheduler.heartbeat(),
+              beat);  // a check in flight does not beat: /livez can see it stuck
   }
   // The scheduler is gone; its thread still holds what it shares and ends cleanly once released.
   std::lock_guard lock(gate->mutex);
@@ -148,11 +150,19 @@ TEST(ServeScheduler, IsolatedCheckRunsInAChildAndSendsItsSnapshot) {
   CheckScheduler scheduler(
       [server] {
         Report r = verdict_report(getpid() != server ? Severity::kWarning : Severity::kCritical);
-        r.findings.push_back(Finding{"test.child", std::nullopt, Severity::kWarning, Layer::kDns, "api.test",
-                                     "ran in pid " + std::to_string(getpid()), {}, "", std::nullopt});
+        r.findings.push_back(Finding{"test.child",
+                                     std::nullopt,
+                                     Severity::kWarning,
+                                     Layer::kDns,
+                                     "api.test",
+                                     "ran in pid " + std::to_string(getpid()),
+                                     {},
+                                     "",
+                                     std::nullopt});
         return Result<Report>(r);
       },
-      info(), SchedulerOptions{3600, true, 10}, "inst1", [lines](const std::string& l) { lines->add(l); });
+      info(), SchedulerOptions{3600, true, 10}, "inst1",
+      [lines](const std::string& l) { lines->add(l); });
   scheduler.start();
   ASSERT_TRUE(lines->wait_for(1, 10s));
   const auto s = scheduler.snapshot();
@@ -191,10 +201,12 @@ TEST(ServeScheduler, IsolatedCrashOrOverrunIsAnErrorNotTheEnd) {
         for (;;) pause();  // a check that never ends
         return Result<Report>(verdict_report(Severity::kOk));
       },
-      info(), SchedulerOptions{3600, true, 0.3}, "", [hung](const std::string& l) { hung->add(l); });
+      info(), SchedulerOptions{3600, true, 0.3}, "",
+      [hung](const std::string& l) { hung->add(l); });
   slow.start();
   ASSERT_TRUE(hung->wait_for(1, 10s));
-  EXPECT_NE(slow.snapshot()->error.find("took longer than"), std::string::npos) << slow.snapshot()->error;
+  EXPECT_NE(slow.snapshot()->error.find("took longer than"), std::string::npos)
+      << slow.snapshot()->error;
   slow.request_stop();
   EXPECT_TRUE(slow.wait_stopped(Clock::now() + 2s));
 }
