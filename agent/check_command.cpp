@@ -147,35 +147,13 @@ void read_arm(const PreparedCheck& p, Report& report) {
   if (cached) {
     topology = std::move(*cached);
   } else {
-    arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
-    cs.http.ca_bundle = p.arm_ca_bundle;
-    cs.http.total_timeout_s = 20;
-    arm::TokenSource tokens(arm::credential_chain(cs, p.env));
-    arm::ArmOptions options;
-    options.endpoint = p.arm_endpoint;
-    options.http.ca_bundle = p.arm_ca_bundle;
-    options.http.total_timeout_s = 20;
-    options.budget_s = 30;
-    arm::ArmClient client(options, tokens);
-    arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
-    for (const auto& t : p.plan.targets) {
-      if (!t.privatelink_zone.empty())
-        req.zone_names.push_back(t.privatelink_zone);
-      else if (t.kind == TargetKind::kCognitive)
-        req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
-    }
-    topology = arm::read_topology(client, req);
+    ArmSession session(p, 20, 30);
+    topology = read_topology_for(session.client(), p);
     store_topology(p, topology);
   }
   const std::string rg_id =
       "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
-  // The zone the cloud table lacks comes from the account's requiredZoneNames.
-  std::vector<Target> targets = p.plan.targets;
-  for (auto& t : targets) {
-    auto zone = topology.required_zones.find(lower(t.host.substr(0, t.host.find('.'))));
-    if (t.privatelink_zone.empty() && zone != topology.required_zones.end())
-      t.privatelink_zone = zone->second;
-  }
+  const std::vector<Target> targets = targets_with_zones(p, topology);
   arm::join_planes(topology, targets, rg_id, report.findings);
   report.context["arm"] =
       (cached ? "from the read " + std::to_string(static_cast<int>(age_s)) + " s ago (read every " +
@@ -187,6 +165,45 @@ void read_arm(const PreparedCheck& p, Report& report) {
 }
 
 }  // namespace
+
+ArmSession::ArmSession(const PreparedCheck& p, double request_timeout_s, double retry_budget_s)
+    : tokens_([&] {
+        arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
+        cs.http.ca_bundle = p.arm_ca_bundle;
+        cs.http.total_timeout_s = request_timeout_s;
+        return arm::credential_chain(cs, p.env);
+      }()),
+      client_(
+          [&] {
+            arm::ArmOptions options;
+            options.endpoint = p.arm_endpoint;
+            options.http.ca_bundle = p.arm_ca_bundle;
+            options.http.total_timeout_s = request_timeout_s;
+            options.budget_s = retry_budget_s;
+            return options;
+          }(),
+          tokens_) {}
+
+arm::Topology read_topology_for(arm::ArmClient& client, const PreparedCheck& p) {
+  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
+  for (const auto& t : p.plan.targets) {
+    if (!t.privatelink_zone.empty())
+      req.zone_names.push_back(t.privatelink_zone);
+    else if (t.kind == TargetKind::kCognitive)
+      req.zoneless_accounts.push_back(t.host.substr(0, t.host.find('.')));
+  }
+  return arm::read_topology(client, req);
+}
+
+std::vector<Target> targets_with_zones(const PreparedCheck& p, const arm::Topology& topology) {
+  std::vector<Target> targets = p.plan.targets;
+  for (auto& t : targets) {
+    auto zone = topology.required_zones.find(lower(t.host.substr(0, t.host.find('.'))));
+    if (t.privatelink_zone.empty() && zone != topology.required_zones.end())
+      t.privatelink_zone = zone->second;
+  }
+  return targets;
+}
 
 Result<Report> run_once(const PreparedCheck& prepared) {
   Report report;

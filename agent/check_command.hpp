@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "app_context.hpp"
+#include "arm_client.hpp"
 #include "context_rules.hpp"
 #include "engine.hpp"
 #include "model.hpp"
 #include "result.hpp"
 #include "settings.hpp"
+#include "topology.hpp"
 
 namespace vnetdiag {
 
@@ -36,6 +38,24 @@ Result<PreparedCheck> prepare_check(const CheckSettings& settings,
                                     const std::map<std::string, std::string>& env);
 // Runs the probes and the rules; a check that could not run at all is an error.
 Result<Report> run_once(const PreparedCheck& prepared);
+
+// ARM as the prepared check describes it: the credential chain, the endpoint and its CA bundle.
+class ArmSession {
+ public:
+  ArmSession(const PreparedCheck& prepared, double request_timeout_s, double retry_budget_s);
+  arm::ArmClient& client() { return client_; }
+
+ private:
+  arm::TokenSource tokens_;
+  arm::ArmClient client_;
+};
+
+// Reads what the targets need (their zones, or the accounts' requiredZoneNames where the cloud
+// table has no zone).
+arm::Topology read_topology_for(arm::ArmClient& client, const PreparedCheck& prepared);
+// The targets with the zones ARM named filled in.
+std::vector<Target> targets_with_zones(const PreparedCheck& prepared,
+                                       const arm::Topology& topology);
 
 int check_command(const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& env, std::ostream& out,

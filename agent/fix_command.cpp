@@ -124,30 +124,20 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     return kError;
   }
 
-  arm::CredentialSettings cs{prepared->token_file,
-                             prepared->client_id,
-                             prepared->arm_audience,
-                             prepared->arm_authority,
-                             {}};
-  cs.http.ca_bundle = prepared->arm_ca_bundle;
-  arm::TokenSource tokens(arm::credential_chain(cs, env));
-  arm::ArmOptions options;
-  options.endpoint = prepared->arm_endpoint;
-  options.http.ca_bundle = prepared->arm_ca_bundle;
-  arm::ArmClient client(options, tokens);
-  arm::TopologyRequest req{
-      prepared->subscription, prepared->resource_group, prepared->app_name, {}, {}, {}};
-  for (const auto& t : prepared->plan.targets)
-    if (!t.privatelink_zone.empty()) req.zone_names.push_back(t.privatelink_zone);
-  const arm::Topology topology = arm::read_topology(client, req);
+  ArmSession session(*prepared, 100, 60);
+  arm::ArmClient& client = session.client();
+  const arm::Topology topology = read_topology_for(client, *prepared);
   if (topology.site.is_null()) {
     err << "vnetdiag: cannot read the app " << prepared->app_name << " in "
         << prepared->resource_group << ": "
         << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
     return kError;
   }
-  fix::PlanInput input{
-      &topology, prepared->plan.targets, prepared->subscription, prepared->resource_group, {}};
+  fix::PlanInput input{&topology,
+                       targets_with_zones(*prepared, topology),
+                       prepared->subscription,
+                       prepared->resource_group,
+                       {}};
   const auto str = [&](const char* name, std::string& target) {
     if (vm.count(name)) target = vm[name].as<std::string>();
   };

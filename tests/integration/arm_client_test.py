@@ -12,10 +12,11 @@ import subprocess
 import sys
 import threading
 
+from testlib import check, finish
+
 VNETDIAG = sys.argv[1]
 TOKEN = "eyJ0eXAiOiJKV1QifQ.c2VjcmV0LXBheWxvYWQ.secret-signature-4242"
 SUB, RG, APP = "00000000-0000-0000-0000-000000000001", "securebackendsetup", "securebackend2021"
-failures, passed = [], 0
 state = {"requests": [], "throttle": 0, "unavailable": 0, "deny": set()}
 
 
@@ -90,15 +91,6 @@ common = ["--resolv-conf", "/dev/null", "--keyvault", "vdlabkv", "--arm-endpoint
 
 def run(args, env=None):
     return subprocess.run([VNETDIAG] + args, capture_output=True, text=True, timeout=60, env=env or base_env)
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failures.append(f"{name}: {detail}")
 
 
 # 1. The token is used and never printed, in any output format, nor the app settings' values.
@@ -183,7 +175,4 @@ zone = [f for f in report["findings"] if f["id"] == "arm.zone_missing" and f.get
 check("China: the zone comes from requiredZoneNames", zone and zone[0]["cause"]["resource_id"].endswith(
       "privateDnsZones/privatelink.cognitiveservices.azure.cn"), [f["id"] for f in report["findings"]])
 
-print(f"{passed} passed, {len(failures)} failed")
-for f in failures:
-    print("FAIL " + f)
-sys.exit(1 if failures else 0)
+finish()

@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 
+from testlib import skip_or_fail
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LAB = os.path.join(ROOT, "tests", "lab", "lab")
@@ -32,14 +34,6 @@ APP_ENV = {
 }
 
 
-def skip_or_fail(reason):
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: {reason} (CI=true: lab scenarios may not be skipped)")
-        sys.exit(1)
-    print(f"SKIP: {reason} -- lab scenarios did NOT run", flush=True)
-    sys.exit(77)
-
-
 def lab_env():
     out = subprocess.run([LAB, "status", "--env"], capture_output=True, text=True, timeout=30)
     if out.returncode != 0:
@@ -50,9 +44,9 @@ def lab_env():
 def main():
     vnetdiag, scenario = sys.argv[1], sys.argv[2]
     if os.geteuid() != 0:
-        skip_or_fail("not root: the lab needs network namespaces")
+        skip_or_fail("not root: the lab needs network namespaces", "lab scenarios")
     if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
-        skip_or_fail("'ip netns' does not work here")
+        skip_or_fail("'ip netns' does not work here", "lab scenarios")
     expectations = json.load(open(os.path.join(HERE, "lab_expectations.json")))[scenario]
     lab = lab_env()
     world = expectations.get("world", scenario)

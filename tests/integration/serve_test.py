@@ -18,23 +18,11 @@ import tempfile
 import threading
 import time
 
+from testlib import check, finish
+
 VNETDIAG = sys.argv[1]
 INTERVAL = 1
 INSTANCE = "serve-test-instance"
-passed = 0
-failures = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
-
-
 def wait_until(predicate, timeout, step=0.05):
     """Polls a readiness condition; returns the elapsed time, or None on timeout."""
     start = time.monotonic()
@@ -544,7 +532,4 @@ def run_abandon(common, dns):
 
 
 main()
-print(f"{passed} passed, {len(failures)} failed")
-for f in failures:
-    print("FAIL " + f)
-sys.exit(1 if failures else 0)
+finish()

@@ -17,33 +17,16 @@ import sys
 import time
 import urllib.request
 
+from testlib import check, finish, skip_or_fail
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RUN = os.path.join(ROOT, "tests", "armtwin", "run")
 VNETDIAG = sys.argv[1]
-failures, passed = [], 0
-
-
-def skip_or_fail(reason):
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: {reason} (CI=true: may not be skipped)")
-        sys.exit(1)
-    print(f"SKIP: {reason} -- twin tests did NOT run")
-    sys.exit(77)
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {str(detail)[:1500]}")
 
 
 if os.geteuid() != 0:
-    skip_or_fail("not root: the lab needs network namespaces")
+    skip_or_fail("not root: the lab needs network namespaces", "twin tests")
 
 out = subprocess.run([RUN, "--world", "empty-network", "--lro-seconds", "0.2"], capture_output=True, text=True, timeout=120)
 if out.returncode != 0:
@@ -257,5 +240,4 @@ try:
 finally:
     subprocess.run([RUN, "--down"], capture_output=True, timeout=120)
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -1,5 +1,6 @@
 #pragma once
 // Recorded observations for rule and renderer tests: what the probes saw in each lab scenario.
+#include "diagnose.hpp"
 #include "model.hpp"
 
 namespace vnetdiag::testdata {
@@ -58,6 +59,18 @@ inline TargetObservation healthy_vault() {
       empty_aaaa("10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}));
   t.connections.push_back(healthy_connection("10.0.1.4", "10.0.0.4"));
   return t;
+}
+
+// A report as check builds it from these observations (rules and verdict applied).
+inline Report report_of(std::vector<TargetObservation> targets) {
+  Report r;
+  r.tool_version = "test";
+  r.started_at = "2026-01-01T00:00:00Z";
+  r.observations.targets = std::move(targets);
+  r.observations.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}};
+  r.findings = diagnose(r.observations);
+  r.verdict = verdict_of(r.findings);
+  return r;
 }
 
 }  // namespace vnetdiag::testdata

@@ -14,17 +14,6 @@ using namespace vnetdiag::testdata;
 
 namespace {
 
-Report report_of(std::vector<TargetObservation> targets) {
-  Report r;
-  r.tool_version = "test";
-  r.started_at = "2026-01-01T00:00:00Z";
-  r.observations.targets = std::move(targets);
-  r.observations.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}};
-  r.findings = diagnose(r.observations);
-  r.verdict = verdict_of(r.findings);
-  return r;
-}
-
 MetricsMeta meta() {
   MetricsMeta m;
   m.check_runs_total = 7;

@@ -10,21 +10,6 @@
 using namespace vnetdiag;
 using namespace vnetdiag::testdata;
 
-namespace {
-
-Report report_of(std::vector<TargetObservation> targets) {
-  Report r;
-  r.tool_version = "test";
-  r.started_at = "2026-01-01T00:00:00Z";
-  r.observations.targets = std::move(targets);
-  r.observations.resolvers = {Resolver{"10.0.2.53", 53, "resolv.conf"}};
-  r.findings = diagnose(r.observations);
-  r.verdict = verdict_of(r.findings);
-  return r;
-}
-
-}  // namespace
-
 TEST(RenderJson, CarriesTheSchemaFields) {
   auto j = nlohmann::json::parse(render_json(report_of({healthy_vault()})));
   EXPECT_EQ(j["schema_version"], kReportSchemaVersion);
