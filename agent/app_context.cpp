@@ -2,8 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <fstream>
-#include <regex>
+#include <string_view>
 
 #include "text_util.hpp"
 
@@ -50,21 +51,46 @@ const std::vector<std::pair<std::string, std::string>>& context_variables() {
   return vars;
 }
 
+namespace {
+
+bool is_guid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+bool is_alnum(std::string_view s) {
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return !s.empty();
+}
+
+}  // namespace
+
+// "<subscription>+<resource group>-<region>webspace[-Linux]", read left to right in linear time:
+// the value comes from the environment being diagnosed, so it may be anything and any length.
 std::optional<OwnerName> parse_owner_name(const std::string& owner) {
   const auto plus = owner.find('+');
   if (plus == std::string::npos || plus == 0) return std::nullopt;
   OwnerName out;
   out.subscription = owner.substr(0, plus);
-  static const std::regex guid(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  if (!std::regex_match(out.subscription, guid)) return std::nullopt;
-  static const std::regex rest("^(.+)-([A-Za-z0-9]+)webspace(-Linux)?$");
-  std::smatch m;
-  const std::string tail = owner.substr(plus + 1);
-  if (std::regex_match(tail, m, rest)) {
-    out.webspace_resource_group = m[1];
-    out.region = m[2];
-  }
+  if (!is_guid(out.subscription)) return std::nullopt;
+  std::string_view tail(owner);
+  tail.remove_prefix(plus + 1);
+  if (ends_with(tail, "-Linux")) tail.remove_suffix(6);
+  constexpr std::string_view kWebspace = "webspace";
+  if (tail.size() < kWebspace.size() || tail.substr(tail.size() - kWebspace.size()) != kWebspace)
+    return out;
+  tail.remove_suffix(kWebspace.size());
+  const auto dash = tail.rfind('-');
+  if (dash == std::string_view::npos || dash == 0) return out;
+  const std::string_view region = tail.substr(dash + 1);
+  if (!is_alnum(region)) return out;
+  out.webspace_resource_group = std::string(tail.substr(0, dash));
+  out.region = std::string(region);
   return out;
 }
 

@@ -29,6 +29,16 @@ const Cloud* find_cloud(std::string_view name) {
   return nullptr;
 }
 
+bool is_cloud_arm_host(std::string_view host) {
+  for (const auto& c : kClouds) {
+    std::string_view h = c.arm_endpoint;
+    h.remove_prefix(h.find("//") + 2);
+    h = h.substr(0, h.find('/'));
+    if (lower(host) == h) return true;
+  }
+  return false;
+}
+
 std::vector<std::string_view> cloud_names() {
   std::vector<std::string_view> names;
   for (const auto& c : kClouds) names.push_back(c.name);

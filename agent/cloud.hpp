@@ -18,5 +18,7 @@ struct Cloud {
 
 const Cloud* find_cloud(std::string_view name);  // case-insensitive; nullptr if unknown
 std::vector<std::string_view> cloud_names();
+// management.azure.com and the sovereign clouds' equivalents.
+bool is_cloud_arm_host(std::string_view host);
 
 }  // namespace vnetdiag

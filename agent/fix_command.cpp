@@ -133,6 +133,13 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
         << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
     return kError;
   }
+  if (!topology.unread.empty()) {
+    // A list not read would look empty, and the plan would create what already exists.
+    for (const auto& e : topology.errors) err << "vnetdiag: " << e << "\n";
+    err << "vnetdiag: fix plans nothing while part of the configuration is unread: grant the "
+           "identity Reader on what the lines above name, then run it again\n";
+    return kError;
+  }
   fix::PlanInput input{&topology,
                        targets_with_zones(*prepared, topology),
                        prepared->subscription,

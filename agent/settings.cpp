@@ -7,6 +7,7 @@
 
 #include "cloud.hpp"
 #include "text_util.hpp"
+#include "url_trust.hpp"
 
 extern char** environ;
 
@@ -76,6 +77,8 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
   } catch (const json::parse_error& e) {
     return fail("config file '" + path + "' is not valid JSON (byte " + std::to_string(e.byte) +
                 "): fix the syntax");
+  } catch (const json::exception&) {  // e.g. a number beyond double's range
+    return fail("config file '" + path + "' holds a value JSON cannot represent: fix it");
   }
   if (!doc.is_object()) return fail("config file '" + path + "' must hold a JSON object");
   const auto bad = [&](const Error& e) { return fail("config file '" + path + "': " + e.message); };
@@ -187,6 +190,16 @@ Result<bool> validate(const CheckSettings& s) {
     const double v = setting->value;
     if (!std::isfinite(v) || v <= 0 || v > 3600)
       return fail(std::string(name) + " must be between 0 and 3600 seconds");
+  }
+  if (!s.arm_endpoint.value.empty()) {
+    // The token goes wherever this points: https only, and a host other than a cloud's ARM only
+    // together with the CA that proves it (a test twin).
+    const auto o = arm::origin_of(s.arm_endpoint.value);
+    if (!o || o->scheme != "https")
+      return fail("--arm-endpoint must be an https:// URL, not '" + s.arm_endpoint.value + "'");
+    if (!is_cloud_arm_host(o->host) && s.arm_ca_bundle.value.empty())
+      return fail("--arm-endpoint '" + o->host +
+                  "' is not a cloud's ARM host: give --arm-ca-bundle for it too, or leave it out");
   }
   const std::string& ra = s.route_all.value;
   if (!ra.empty() && ra != "on" && ra != "off")

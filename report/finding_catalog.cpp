@@ -169,9 +169,16 @@ constexpr std::array kSpecs = {
         "arm.target_not_found", std::nullopt, L::kArm, S::kWarning,
         "the resource is not in the app's resource group, so its configuration was not read",
         "Pass --resource-group for the resource, or grant read access where it lives."},
-    FindingSpec{"arm.read_failed", std::nullopt, L::kArm, S::kWarning,
-                "part of the Azure configuration could not be read",
-                "Grant the identity Reader on the resource group; the data-plane findings stand."},
+    FindingSpec{"arm.read_incomplete", std::nullopt, L::kArm, S::kWarning,
+                "part of the Azure configuration could not be read: what depends on it was not "
+                "judged",
+                "Grant the identity Reader where the resource lives (a 403 names the action), or "
+                "check that it exists; the data-plane findings stand."},
+    FindingSpec{"arm.untrusted_redirect", std::nullopt, L::kArm, S::kCritical,
+                "ARM pointed a poll or page at another host or scheme: refused, the token was not "
+                "sent",
+                "Check --arm-endpoint and any proxy in between; ARM's own monitors stay on its "
+                "https host."},
     FindingSpec{"arm.not_read", std::nullopt, L::kArm, S::kOk,
                 "the Azure configuration was not read: findings carry no ARM cause",
                 "Give the app a managed identity with Reader on the resource group, or pass "

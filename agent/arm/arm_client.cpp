@@ -1,6 +1,9 @@
 #include "arm_client.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -25,14 +28,11 @@ std::mt19937& rng() {
   return gen;
 }
 
-double header_seconds(const ArmResponse& r, const char* name) {
+// Retry-After as sent, or nullopt when absent; clamped to what a client may wait (see below).
+std::optional<double> header_seconds(const ArmResponse& r, const char* name) {
   auto it = r.headers.find(name);
-  if (it == r.headers.end()) return -1;
-  try {
-    return std::stod(it->second);
-  } catch (...) {
-    return -1;
-  }
+  if (it == r.headers.end()) return std::nullopt;
+  return parse_retry_after(it->second, std::time(nullptr));
 }
 
 bool is_expired_token(const ArmResponse& r) {
@@ -42,6 +42,25 @@ bool is_expired_token(const ArmResponse& r) {
 }
 
 }  // namespace
+
+std::optional<double> parse_retry_after(const std::string& value, std::time_t now) {
+  const std::string v = trim(value);
+  if (v.empty() || v.size() > 64) return std::nullopt;
+  if (v.find_first_not_of("0123456789") == std::string::npos) {
+    // Delay-seconds; anything with more digits than a day needs is "a long time".
+    return v.size() > 6 ? kMaxWaitS : std::stod(v);
+  }
+  tm t{};  // HTTP-date (IMF-fixdate), e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
+  const char* end = strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &t);
+  if (!end || *end) return std::nullopt;
+  return static_cast<double>(timegm(&t) - now);
+}
+
+double clamp_wait(std::optional<double> seconds, double fallback) {
+  double s = seconds.value_or(fallback);
+  if (!std::isfinite(s)) s = fallback;
+  return std::clamp(s, kMinWaitS, kMaxWaitS);
+}
 
 std::string new_guid() {
   std::uniform_int_distribution<int> d(0, 15);
@@ -67,6 +86,7 @@ ArmClient::ArmClient(ArmOptions options, TokenSource& tokens)
     : options_(std::move(options)), tokens_(tokens), correlation_id_(new_guid()) {
   while (!options_.endpoint.empty() && options_.endpoint.back() == '/')
     options_.endpoint.pop_back();
+  trusted_ = origin_of(options_.endpoint);
 }
 
 std::string ArmClient::url_for(const std::string& path) const {
@@ -118,8 +138,7 @@ ArmResponse ArmClient::finish(const std::string& method, const std::string& path
 }
 
 double ArmClient::retry_delay(const ArmResponse& r, int attempt) {
-  const double after = header_seconds(r, "retry-after");
-  if (after >= 0) return after;
+  if (const auto after = header_seconds(r, "retry-after")) return clamp_wait(after, kMinWaitS);
   const double cap =
       std::min(options_.max_backoff_s, options_.base_backoff_s * (1 << std::min(attempt, 16)));
   std::uniform_real_distribution<double> jitter(cap / 2, cap);  // "equal jitter"
@@ -139,8 +158,22 @@ std::vector<JournalEntry> ArmClient::journal() {
   return journal_;
 }
 
+std::optional<ArmResponse> ArmClient::refuse_untrusted(const std::string& path) {
+  const std::string url = url_for(path);
+  std::optional<std::string> why =
+      trusted_
+          ? untrusted_arm_url(url, *trusted_)
+          : std::optional<std::string>("the ARM endpoint '" + options_.endpoint + "' is not a URL");
+  if (!why) return std::nullopt;
+  ArmResponse r;
+  r.error = ArmError{"UntrustedRedirect", *why + ": refused, the token was not sent", "", ""};
+  record("GET", path, r);
+  return r;
+}
+
 ArmResponse ArmClient::send(const std::string& method, const std::string& path, const json& body,
                             const std::vector<std::string>& extra_headers) {
+  if (auto refused = refuse_untrusted(path)) return *refused;
   const auto start = Clock::now();
   const std::string request_id = new_guid();
   bool refreshed = false;
@@ -171,8 +204,13 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
   std::vector<ArmResponse> results(paths.size());
   std::vector<std::string> request_ids(paths.size());
   for (auto& id : request_ids) id = new_guid();
-  std::vector<std::size_t> pending(paths.size());
-  for (std::size_t i = 0; i < paths.size(); ++i) pending[i] = i;
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (auto refused = refuse_untrusted(paths[i]))
+      results[i] = *refused;
+    else
+      pending.push_back(i);
+  }
   for (int attempt = 0; !pending.empty(); ++attempt) {
     std::vector<HttpRequest> batch;
     std::string token_error;
@@ -236,8 +274,8 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path,
   }
   ArmResponse last = initial;
   for (;;) {
-    double delay = header_seconds(last, "retry-after");
-    if (delay < 0) delay = options_.lro_default_poll_s;
+    const double delay =
+        clamp_wait(header_seconds(last, "retry-after"), options_.lro_default_poll_s);
     if (seconds_since(start) + delay > options_.lro_budget_s) {
       last.error = ArmError{"OperationTimedOut",
                             path + " is still running after " +

@@ -3,6 +3,7 @@
 // backoff and jitter on 429/5xx/connection errors honouring Retry-After within a total budget,
 // concurrent reads, long-running operations followed to the end, and a journal of every call.
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "arm_error.hpp"
 #include "http.hpp"
 #include "token.hpp"
+#include "url_trust.hpp"
 
 namespace vnetdiag::arm {
 
@@ -66,16 +68,28 @@ class ArmClient {
   ArmResponse finish(const std::string& method, const std::string& path, HttpResponse http,
                      const std::string& client_request_id);
   std::string url_for(const std::string& path) const;
+  // A refusal when `path` would carry the token off the ARM origin (see url_trust.hpp).
+  std::optional<ArmResponse> refuse_untrusted(const std::string& path);
   double retry_delay(const ArmResponse& r, int attempt);
   void record(const std::string& method, const std::string& path, const ArmResponse& r);
 
   ArmOptions options_;
   TokenSource& tokens_;
   std::string correlation_id_;
+  std::optional<UrlOrigin> trusted_;
   std::atomic<int> requests_{0};
   std::mutex journal_mutex_;
   std::vector<JournalEntry> journal_;
 };
+
+// Waits a server may ask for are kept within [1 s, 60 s]: "nan", negative, huge or past dates
+// must neither spin the poller nor stall the run.
+constexpr double kMinWaitS = 1;
+constexpr double kMaxWaitS = 60;
+// Retry-After as delay-seconds or an HTTP-date (relative to now); nullopt when unreadable.
+std::optional<double> parse_retry_after(const std::string& value, std::time_t now);
+// The wait to use: `seconds` (or `fallback` when absent or not finite), clamped to the bounds.
+double clamp_wait(std::optional<double> seconds, double fallback);
 
 std::string new_guid();
 bool is_retryable(const ArmResponse& r);

@@ -1,7 +1,7 @@
 #include "arm_error.hpp"
 
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <string_view>
 
 #include "text_util.hpp"
 
@@ -58,9 +58,14 @@ ArmError parse_arm_error(long status, const std::string& body) {
   }
   if (e.code.empty()) e.code = "HTTP" + std::to_string(status);
   if (lower(e.code).find("authorizationfailed") != std::string::npos) {
-    static const std::regex action("perform action '([^']+)'");
-    std::smatch m;
-    if (std::regex_search(e.message, m, action)) e.action = m[1];
+    // Plain search, not std::regex: its recursion overflows the stack on long messages.
+    constexpr std::string_view kLead = "perform action '";
+    if (const auto at = e.message.find(kLead); at != std::string::npos) {
+      const auto start = at + kLead.size();
+      const auto end = e.message.find('\'', start);
+      if (end != std::string::npos && end > start && end - start <= 512)
+        e.action = e.message.substr(start, end - start);
+    }
   }
   return e;
 }

@@ -90,6 +90,7 @@ std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,
                                       const HttpOptions& options) {
   std::vector<std::unique_ptr<Exchange>> exchanges;
   CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.max_in_flight);
   for (const auto& r : requests) {
     auto x = std::make_unique<Exchange>();
     x->request = &r;
@@ -114,7 +115,9 @@ std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,
         x->response.status = 0;
         x->response.error = x->error[0] ? x->error : curl_easy_strerror(msg->data.result);
         if (msg->data.result == CURLE_WRITE_ERROR)
-          x->response.error = "response larger than the limit";
+          x->response.error = "response larger than " +
+                              std::to_string(x->options->max_body / (1024 * 1024)) +
+                              " MiB: not read";
       }
     }
   }

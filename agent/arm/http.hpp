@@ -26,7 +26,8 @@ struct HttpOptions {
   std::string ca_bundle;
   double connect_timeout_s = 10;
   double total_timeout_s = 100;
-  std::size_t max_body = 8 * 1024 * 1024;  // ARM's own limit
+  std::size_t max_body = 4 * 1024 * 1024;  // no ARM answer vnetdiag reads comes near it
+  long max_in_flight = 8;                  // concurrent requests; the rest queue
 };
 
 std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,

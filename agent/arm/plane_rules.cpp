@@ -22,8 +22,7 @@ std::string first_label(const std::string& host) { return host.substr(0, host.fi
 std::string connection_status(const json& pe) {
   for (const char* list :
        {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
-    if (!pe.contains("properties") || !pe["properties"].contains(list)) continue;
-    for (const auto& c : pe["properties"][list]) {
+    for (const auto& c : json_array(pe, {"properties", list})) {
       const std::string s =
           json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
       if (!s.empty()) return s;
@@ -47,6 +46,7 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
                                         const Target& target, const std::string& rg_id,
                                         const std::string& vnet_id) {
   const std::string resource_id = json_str(resource, {"id"});
+  if (!t.was_read("private endpoints")) return std::nullopt;
   const auto endpoints = t.endpoints_for(resource_id);
   if (endpoints.empty())
     return RootCause{
@@ -66,12 +66,14 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
   const std::string pe_id = json_str(*pe, {"id"});
   const std::string zone_name = target.privatelink_zone;
   if (zone_name.empty()) return std::nullopt;
+  if (!t.was_read("private DNS zones")) return std::nullopt;
   const json* zone = t.zone(zone_name);
   if (!zone)
     return RootCause{"arm.zone_missing",
                      {rg_id + "/providers/Microsoft.Network/privateDnsZones/" + zone_name,
                       "(resource)", "missing", "exists"}};
   const std::string zone_id = json_str(*zone, {"id"});
+  if (!t.was_read("links:" + lower(zone_name))) return std::nullopt;
   std::vector<std::string> linked;
   bool linked_here = false;
   auto links = t.links.find(lower(zone_name));
@@ -89,18 +91,19 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
   auto groups = t.zone_groups.find(lower(pe_id));
   if (groups != t.zone_groups.end())
     for (const auto& g : groups->second)
-      if (g.contains("properties") && g["properties"].contains("privateDnsZoneConfigs"))
-        for (const auto& cfg : g["properties"]["privateDnsZoneConfigs"])
-          grouped |= same_resource(json_str(cfg, {"properties", "privateDnsZoneId"}), zone_id);
+      for (const auto& cfg : json_array(g, {"properties", "privateDnsZoneConfigs"}))
+        grouped |= same_resource(json_str(cfg, {"properties", "privateDnsZoneId"}), zone_id);
   const std::string address = t.endpoint_address(*pe);
   const std::string record_name = first_label(target.host);
   std::vector<std::string> record_ips;
   auto records = t.a_records.find(lower(zone_name));
   if (records != t.a_records.end())
     for (const auto& rs : records->second)
-      if (lower(json_str(rs, {"name"})) == lower(record_name) && rs.contains("properties"))
-        for (const auto& a : rs["properties"].value("aRecords", json::array()))
+      if (lower(json_str(rs, {"name"})) == lower(record_name))
+        for (const auto& a : json_array(rs, {"properties", "aRecords"}))
           record_ips.push_back(json_str(a, {"ipv4Address"}));
+  if (!t.was_read("a:" + lower(zone_name)) || !t.was_read("groups:" + lower(pe_id)))
+    return std::nullopt;
   if (!grouped && record_ips.empty())
     return RootCause{
         "arm.zone_group_missing",
@@ -138,7 +141,11 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
   if (auto sid = parse_resource_id(subnet_id); sid && sid->parent()) vnet_id = sid->parent()->str();
   std::vector<Finding> added;
 
-  for (const auto& err : t.errors) added.push_back(make_finding("arm.read_failed", "", err));
+  for (const auto& err : t.errors)
+    added.push_back(make_finding(err.find("UntrustedRedirect") != std::string::npos
+                                     ? "arm.untrusted_redirect"
+                                     : "arm.read_incomplete",
+                                 "", err));
 
   if (!t.site.is_null()) {
     if (subnet_id.empty())
@@ -153,12 +160,10 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
   // the app can join it (FM-03).
   if (subnet_id.empty() && !t.site.is_null()) {
     for (const auto& v : t.vnets) {
-      const json props = v.value("properties", json::object());
-      for (const auto& sub : props.value("subnets", json::array())) {
+      for (const auto& sub : json_array(v, {"properties", "subnets"})) {
         if (lower(json_str(sub, {"name"})) != "vnet-integration-subnet") continue;
         bool delegated = false;
-        for (const auto& d :
-             sub.value("properties", json::object()).value("delegations", json::array()))
+        for (const auto& d : json_array(sub, {"properties", "delegations"}))
           delegated |=
               lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
         if (!delegated)
@@ -171,8 +176,7 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
   }
   if (!t.subnet.is_null()) {
     bool delegated = false;
-    const json props = t.subnet.value("properties", json::object());
-    for (const auto& d : props.value("delegations", json::array()))
+    for (const auto& d : json_array(t.subnet, {"properties", "delegations"}))
       delegated |= lower(json_str(d, {"properties", "serviceName"})) == "microsoft.web/serverfarms";
     if (!delegated)
       added.push_back(control("arm.subnet_not_delegated", "",
@@ -190,10 +194,9 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
                               {json_str(t.plan, {"id"}), "sku.tier",
                                json_str(t.plan, {"sku", "tier"}), "Standard or above"}));
   }
-  if (!t.vnet.is_null() && t.vnet.contains("properties") &&
-      t.vnet["properties"].contains("dhcpOptions")) {
+  {
     std::vector<std::string> servers;
-    for (const auto& s : t.vnet["properties"]["dhcpOptions"].value("dnsServers", json::array()))
+    for (const auto& s : json_array(t.vnet, {"properties", "dhcpOptions", "dnsServers"}))
       if (s.is_string()) servers.push_back(s.get<std::string>());
     if (!servers.empty())
       added.push_back(control("arm.custom_dns", "",
@@ -239,7 +242,9 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     if (target.kind == TargetKind::kCustom) continue;
     const std::string label = target.label();
     const std::string name = first_label(target.host);
-    const json* resource = target.kind == TargetKind::kKeyVault ? t.vault(name) : t.account(name);
+    const bool vault = target.kind == TargetKind::kKeyVault;
+    if (!t.was_read(vault ? "vaults" : "accounts")) continue;  // the gap finding says so
+    const json* resource = vault ? t.vault(name) : t.account(name);
     if (!resource) {
       added.push_back(make_finding("arm.target_not_found", label, name));
       continue;

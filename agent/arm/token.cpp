@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "text_util.hpp"
+#include "url_trust.hpp"
 
 namespace vnetdiag::arm {
 namespace {
@@ -41,15 +43,47 @@ std::string base64url_decode(std::string in) {
 }
 
 // Seconds since the epoch from a number, a numeric string, or "YYYY-MM-DD HH:MM:SS" (UTC assumed).
+// Anything unreadable or beyond year 9999 is 0 (unknown), never an exception.
 int64_t read_time(const json& v) {
-  if (v.is_number()) return v.get<int64_t>();
+  constexpr int64_t kLatest = 253402300799;  // 9999-12-31T23:59:59Z
+  if (v.is_number_unsigned()) {
+    const auto n = v.get<uint64_t>();
+    return n <= static_cast<uint64_t>(kLatest) ? static_cast<int64_t>(n) : 0;
+  }
+  if (v.is_number_integer()) {
+    const auto n = v.get<int64_t>();
+    return n > 0 && n <= kLatest ? n : 0;
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) && d > 0 && d <= static_cast<double>(kLatest) ? static_cast<int64_t>(d)
+                                                                          : 0;
+  }
   if (!v.is_string()) return 0;
   const std::string s = v.get<std::string>();
-  if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) return std::stoll(s);
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos)
+    return s.size() <= 12 ? read_time(json(std::stoull(s))) : 0;
   tm t{};
   for (const char* fmt : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y %H:%M:%S"})
     if (strptime(s.c_str(), fmt, &t)) return timegm(&t);
   return 0;
+}
+
+constexpr std::size_t kMaxTokenFile = 64 * 1024;
+constexpr std::size_t kMaxCliOutput = 1024 * 1024;
+
+// A file's content, or an error naming `what` when it cannot be read or exceeds `limit` bytes.
+Result<std::string> read_bounded(const std::string& path, std::size_t limit,
+                                 const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(what + " '" + path + "' cannot be read");
+  std::string data(limit + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  if (data.size() > limit)
+    return fail(what + " '" + path + "' is larger than " + std::to_string(limit / 1024) +
+                " KiB: give the file that holds only the token");
+  return data;
 }
 
 std::string form_field(const std::string& k, const std::string& v) {
@@ -132,11 +166,9 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
 
   chain.push_back({"token file (--token-file)", [s] { return !s.token_file.empty(); },
                    [s]() -> Result<AccessToken> {
-                     std::ifstream in(s.token_file);
-                     if (!in) return fail("--token-file '" + s.token_file + "' cannot be read");
-                     std::stringstream buf;
-                     buf << in.rdbuf();
-                     AccessToken t{trim(buf.str()), 0, "token file (--token-file)"};
+                     auto text = read_bounded(s.token_file, kMaxTokenFile, "--token-file");
+                     if (!text) return fail(text.error().message);
+                     AccessToken t{trim(*text), 0, "token file (--token-file)"};
                      if (t.value.empty())
                        return fail("--token-file '" + s.token_file + "' is empty");
                      t.expires_on = jwt_expiry(t.value);
@@ -163,6 +195,8 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
          url += (url.find('?') == std::string::npos ? "?" : "&");
          url += "resource=" + url_encode(s.audience) + "&api-version=2019-08-01";
          if (!s.client_id.empty()) url += "&client_id=" + url_encode(s.client_id);
+         if (auto why = untrusted_token_endpoint(url, true))
+           return fail("App Service managed identity: IDENTITY_ENDPOINT " + *why);
          HttpRequest r{"GET",
                        url,
                        {"X-IDENTITY-HEADER: " + get_env(env, "IDENTITY_HEADER"), "Metadata: true"},
@@ -179,11 +213,14 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                      url += (url.find('?') == std::string::npos ? "?" : "&");
                      url += "resource=" + url_encode(s.audience) + "&api-version=2017-09-01";
                      if (!s.client_id.empty()) url += "&clientid=" + url_encode(s.client_id);
+                     if (auto why = untrusted_token_endpoint(url, true))
+                       return fail("App Service managed identity (legacy): MSI_ENDPOINT " + *why);
                      HttpRequest r{"GET", url, {"secret: " + get_env(env, "MSI_SECRET")}, ""};
                      return from_http(perform(r, s.http), "App Service managed identity (legacy)");
                    }});
   const std::string authority =
       e("AZURE_AUTHORITY_HOST").empty() ? s.authority : e("AZURE_AUTHORITY_HOST");
+  const auto authority_of = [authority] { return authority; };
   const auto token_url = [authority](const std::string& tenant) {
     std::string a = authority;
     while (!a.empty() && a.back() == '/') a.pop_back();
@@ -195,19 +232,20 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                             !get_env(env, "AZURE_TENANT_ID").empty() &&
                             !get_env(env, "AZURE_CLIENT_ID").empty();
                    },
-                   [s, env, token_url]() -> Result<AccessToken> {
-                     std::ifstream in(get_env(env, "AZURE_FEDERATED_TOKEN_FILE"));
-                     if (!in)
-                       return fail("workload identity: AZURE_FEDERATED_TOKEN_FILE cannot be read");
-                     std::stringstream buf;
-                     buf << in.rdbuf();
+                   [s, env, token_url, authority_of]() -> Result<AccessToken> {
+                     auto assertion =
+                         read_bounded(get_env(env, "AZURE_FEDERATED_TOKEN_FILE"), kMaxTokenFile,
+                                      "workload identity: AZURE_FEDERATED_TOKEN_FILE");
+                     if (!assertion) return fail(assertion.error().message);
+                     if (auto why = untrusted_token_endpoint(authority_of(), false))
+                       return fail("workload identity: authority " + *why);
                      const std::string body =
                          form_field("grant_type", "client_credentials") + "&" +
                          form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
                          form_field("scope", scope_of(s.audience)) + "&" +
                          form_field("client_assertion_type",
                                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
-                         "&" + form_field("client_assertion", trim(buf.str()));
+                         "&" + form_field("client_assertion", trim(*assertion));
                      HttpRequest r{"POST",
                                    token_url(get_env(env, "AZURE_TENANT_ID")),
                                    {"Content-Type: application/x-www-form-urlencoded"},
@@ -220,7 +258,9 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                             !get_env(env, "AZURE_TENANT_ID").empty() &&
                             !get_env(env, "AZURE_CLIENT_ID").empty();
                    },
-                   [s, env, token_url]() -> Result<AccessToken> {
+                   [s, env, token_url, authority_of]() -> Result<AccessToken> {
+                     if (auto why = untrusted_token_endpoint(authority_of(), false))
+                       return fail("service principal: authority " + *why);
                      const std::string body =
                          form_field("grant_type", "client_credentials") + "&" +
                          form_field("client_id", get_env(env, "AZURE_CLIENT_ID")) + "&" +
@@ -242,7 +282,8 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
          if (!p) return fail("Azure CLI: cannot run az");
          std::string out;
          char buf[4096];
-         while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+         while (size_t n = fread(buf, 1, sizeof buf, p))
+           if (out.size() < kMaxCliOutput) out.append(buf, n);
          if (pclose(p) != 0)
            return fail("Azure CLI: 'az account get-access-token' failed (run 'az login')");
          auto t = parse_token_response(out, now_s());

@@ -11,25 +11,85 @@ using nlohmann::json;
 
 std::string api(const char* version) { return std::string("?api-version=") + version; }
 
-std::vector<json> values_of(const ArmResponse& r) {
-  std::vector<json> out;
-  if (r.ok() && r.body.is_object() && r.body.contains("value") && r.body["value"].is_array())
-    for (const auto& v : r.body["value"]) out.push_back(v);
-  return out;
+constexpr int kMaxPages = 100;
+
+// What a read's answer lacks, or "" when it can be used; lists must be {"value": [...]}.
+std::string defect_of(const ArmResponse& r, bool list) {
+  if (!r.ok()) {
+    if (r.error && r.error->code == "NoCredentials") return "";
+    return "HTTP " + std::to_string(r.status) + (r.error ? " " + r.error->summary() : "");
+  }
+  if (!r.body.is_object())
+    return "HTTP " + std::to_string(r.status) + " with a body that is not a JSON object";
+  if (list && !(r.body.contains("value") && r.body["value"].is_array()))
+    return "HTTP " + std::to_string(r.status) + " without a 'value' list";
+  return "";
 }
 
-void note_error(Topology& t, const std::string& what, const ArmResponse& r) {
-  if (r.ok() || r.status == 404) return;
+void note_gap(Topology& t, const std::string& kind, const std::string& what,
+              const std::string& path, const std::string& defect) {
+  t.unread.insert(kind);
+  t.errors.push_back(what + " " + path.substr(0, path.find('?')) + ": " + defect +
+                     ": what depends on it was not judged");
+}
+
+void note_no_token(Topology& t, const ArmResponse& r) {
+  if (!(r.error && r.error->code == "NoCredentials")) return;
   // Without a token every read fails the same way: say it once.
+  const std::string line = "no token: " + r.error->message;
+  for (const auto& e : t.errors)
+    if (e == line) return;
+  t.errors.push_back(line);
+}
+
+// A single resource: its body, or null with the gap noted.
+json single(Topology& t, const std::string& kind, const std::string& what, const std::string& path,
+            const ArmResponse& r) {
+  note_no_token(t, r);
   if (r.error && r.error->code == "NoCredentials") {
-    const std::string line = "no token: " + r.error->message;
-    for (const auto& e : t.errors)
-      if (e == line) return;
-    t.errors.push_back(line);
-    return;
+    t.unread.insert(kind);
+    return nullptr;
   }
-  t.errors.push_back(what + ": " +
-                     (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)));
+  if (const std::string d = defect_of(r, false); !d.empty()) {
+    note_gap(t, kind, what, path, d);
+    return nullptr;
+  }
+  return r.body;
+}
+
+// Every item of a list, following nextLink page by page (bounded, loops refused); a page that
+// cannot be had makes the whole list unread, since a missing item would be judged absent.
+std::vector<json> list(ArmClient& client, Topology& t, const std::string& kind,
+                       const std::string& what, const std::string& path, ArmResponse r) {
+  std::vector<json> out;
+  std::set<std::string> seen{path};
+  for (int page = 1;; ++page) {
+    note_no_token(t, r);
+    if (r.error && r.error->code == "NoCredentials") {
+      t.unread.insert(kind);
+      return {};
+    }
+    if (const std::string d = defect_of(r, true); !d.empty()) {
+      note_gap(t, kind, what, path, page == 1 ? d : "page " + std::to_string(page) + ": " + d);
+      return {};
+    }
+    for (const auto& v : r.body["value"])
+      if (v.is_object()) out.push_back(v);
+    const json& next = r.body.contains("nextLink") ? r.body["nextLink"] : r.body;
+    if (!next.is_string() || next.get<std::string>().empty()) return out;
+    const std::string url = next.get<std::string>();
+    if (!seen.insert(url).second) {
+      note_gap(
+          t, kind, what, path,
+          "nextLink of page " + std::to_string(page) + " repeats an earlier page (a paging loop)");
+      return {};
+    }
+    if (page >= kMaxPages) {
+      note_gap(t, kind, what, path, "more than " + std::to_string(kMaxPages) + " pages");
+      return {};
+    }
+    r = client.send("GET", url);
+  }
 }
 
 }  // namespace
@@ -44,6 +104,16 @@ std::string json_str(const json& j, std::initializer_list<const char*> path) {
   if (cur->is_boolean()) return cur->get<bool>() ? "true" : "false";
   if (cur->is_number()) return cur->dump();
   return "";
+}
+
+const json& json_array(const json& j, std::initializer_list<const char*> path) {
+  static const json empty = json::array();
+  const json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object() || !cur->contains(key)) return empty;
+    cur = &(*cur)[key];
+  }
+  return cur->is_array() ? *cur : empty;
 }
 
 const json* Topology::vault(const std::string& name) const {
@@ -68,35 +138,28 @@ const json* Topology::zone(const std::string& name) const {
 
 std::vector<const json*> Topology::endpoints_for(const std::string& target_id) const {
   std::vector<const json*> out;
-  for (const auto& pe : private_endpoints) {
-    for (const char* list :
-         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
-      if (!pe.contains("properties") || !pe["properties"].contains(list) ||
-          !pe["properties"][list].is_array())
-        continue;
-      for (const auto& c : pe["properties"][list])
+  for (const auto& pe : private_endpoints)
+    for (const char* kind :
+         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+      for (const auto& c : json_array(pe, {"properties", kind}))
         if (same_resource(json_str(c, {"properties", "privateLinkServiceId"}), target_id))
           out.push_back(&pe);
-    }
-  }
   return out;
 }
 
 std::string Topology::endpoint_address(const json& pe) const {
-  if (pe.contains("properties") && pe["properties"].contains("networkInterfaces"))
-    for (const auto& nic_ref : pe["properties"]["networkInterfaces"]) {
-      auto nic = nics.find(lower(json_str(nic_ref, {"id"})));
-      if (nic == nics.end() || !nic->second.contains("properties")) continue;
-      for (const auto& ipc : nic->second["properties"].value("ipConfigurations", json::array())) {
-        const std::string ip = json_str(ipc, {"properties", "privateIPAddress"});
-        if (!ip.empty()) return ip;
-      }
+  for (const auto& nic_ref : json_array(pe, {"properties", "networkInterfaces"})) {
+    auto nic = nics.find(lower(json_str(nic_ref, {"id"})));
+    if (nic == nics.end()) continue;
+    for (const auto& ipc : json_array(nic->second, {"properties", "ipConfigurations"})) {
+      const std::string ip = json_str(ipc, {"properties", "privateIPAddress"});
+      if (!ip.empty()) return ip;
     }
+  }
   // Without the NIC, the endpoint's own DNS configuration carries the address.
-  if (pe.contains("properties") && pe["properties"].contains("customDnsConfigs"))
-    for (const auto& c : pe["properties"]["customDnsConfigs"])
-      if (c.contains("ipAddresses") && c["ipAddresses"].is_array() && !c["ipAddresses"].empty())
-        return c["ipAddresses"][0].get<std::string>();
+  for (const auto& c : json_array(pe, {"properties", "customDnsConfigs"}))
+    for (const auto& ip : json_array(c, {"ipAddresses"}))
+      if (ip.is_string()) return ip.get<std::string>();
   return "";
 }
 
@@ -118,25 +181,19 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
       rg + "/providers/Microsoft.Network/virtualNetworks" + api(kNetworkApi),
   };
   auto r1 = client.get_all(first);
-  const char* names1[] = {"site",
-                          "site config/web",
-                          "vaults",
-                          "accounts",
-                          "private endpoints",
-                          "private DNS zones",
-                          "virtual networks"};
-  for (std::size_t i = 0; i < r1.size(); ++i)
-    note_error(t, std::string("read ") + names1[i], r1[i]);
-  if (r1[0].ok()) t.site = r1[0].body;
-  if (r1[1].ok()) t.site_config = r1[1].body;
-  t.vaults = values_of(r1[2]);
-  t.accounts = values_of(r1[3]);
-  t.private_endpoints = values_of(r1[4]);
-  t.zones = values_of(r1[5]);
-  t.vnets = values_of(r1[6]);
-  auto settings = client.send("POST", site + "/config/appsettings/list" + api(kWebApi));
-  note_error(t, "list app settings", settings);
-  if (settings.ok()) t.app_settings = settings.body;
+  t.site = single(t, "site", "read site", first[0], r1[0]);
+  t.site_config = single(t, "site config", "read site config/web", first[1], r1[1]);
+  t.vaults = list(client, t, "vaults", "list vaults", first[2], std::move(r1[2]));
+  t.accounts = list(client, t, "accounts", "list accounts", first[3], std::move(r1[3]));
+  t.private_endpoints =
+      list(client, t, "private endpoints", "list private endpoints", first[4], std::move(r1[4]));
+  t.zones =
+      list(client, t, "private DNS zones", "list private DNS zones", first[5], std::move(r1[5]));
+  t.vnets =
+      list(client, t, "virtual networks", "list virtual networks", first[6], std::move(r1[6]));
+  const std::string settings_path = site + "/config/appsettings/list" + api(kWebApi);
+  t.app_settings = single(t, "app settings", "list app settings", settings_path,
+                          client.send("POST", settings_path));
 
   // Round 2: what round 1 points at.
   std::vector<std::string> second;
@@ -163,10 +220,9 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
       }
     auto found = client.get_all(paths);
     for (std::size_t i = 0; i < found.size(); ++i) {
-      note_error(t, "read private link resources", found[i]);
-      for (const auto& res : values_of(found[i])) {
-        const json zones =
-            res.value("properties", json::object()).value("requiredZoneNames", json::array());
+      for (const auto& res : list(client, t, "private link resources:" + names[i],
+                                  "list private link resources", paths[i], std::move(found[i]))) {
+        const json& zones = json_array(res, {"properties", "requiredZoneNames"});
         if (!zones.empty() && zones[0].is_string()) {
           t.required_zones[names[i]] = zones[0].get<std::string>();
           zone_names.push_back(zones[0].get<std::string>());
@@ -187,31 +243,32 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     const std::string id = json_str(pe, {"id"});
     second.push_back(id + "/privateDnsZoneGroups" + api(kNetworkApi));
     kinds.push_back("groups:" + lower(id));
-    if (pe.contains("properties") && pe["properties"].contains("networkInterfaces"))
-      for (const auto& nic : pe["properties"]["networkInterfaces"]) {
-        second.push_back(json_str(nic, {"id"}) + api(kNetworkApi));
-        kinds.push_back("nic");
-      }
+    for (const auto& nic : json_array(pe, {"properties", "networkInterfaces"})) {
+      const std::string nic_id = json_str(nic, {"id"});
+      if (nic_id.empty()) continue;
+      second.push_back(nic_id + api(kNetworkApi));
+      kinds.push_back("nic:" + lower(nic_id));
+    }
   }
   auto r2 = client.get_all(second);
   for (std::size_t i = 0; i < r2.size(); ++i) {
     const std::string& kind = kinds[i];
-    note_error(t, "read " + kind.substr(0, kind.find(':')), r2[i]);
-    if (!r2[i].ok()) continue;
+    const std::string what = "read " + kind.substr(0, kind.find(':'));
     if (kind == "plan")
-      t.plan = r2[i].body;
+      t.plan = single(t, kind, what, second[i], r2[i]);
     else if (kind == "subnet")
-      t.subnet = r2[i].body;
+      t.subnet = single(t, kind, what, second[i], r2[i]);
     else if (kind == "vnet")
-      t.vnet = r2[i].body;
-    else if (kind == "nic")
-      t.nics[lower(json_str(r2[i].body, {"id"}))] = r2[i].body;
-    else if (starts_with(kind, "links:"))
-      t.links[kind.substr(6)] = values_of(r2[i]);
+      t.vnet = single(t, kind, what, second[i], r2[i]);
+    else if (starts_with(kind, "nic:")) {
+      json nic = single(t, kind, what, second[i], r2[i]);
+      if (!nic.is_null()) t.nics[kind.substr(4)] = std::move(nic);
+    } else if (starts_with(kind, "links:"))
+      t.links[kind.substr(6)] = list(client, t, kind, what, second[i], std::move(r2[i]));
     else if (starts_with(kind, "a:"))
-      t.a_records[kind.substr(2)] = values_of(r2[i]);
+      t.a_records[kind.substr(2)] = list(client, t, kind, what, second[i], std::move(r2[i]));
     else if (starts_with(kind, "groups:"))
-      t.zone_groups[kind.substr(7)] = values_of(r2[i]);
+      t.zone_groups[kind.substr(7)] = list(client, t, kind, what, second[i], std::move(r2[i]));
   }
   t.requests = client.requests_sent() - before;
   t.credential = client.tokens().source();
@@ -243,6 +300,7 @@ json topology_to_json(const Topology& t) {
           {"nics", t.nics},
           {"required_zones", t.required_zones},
           {"errors", t.errors},
+          {"unread", t.unread},
           {"requests", t.requests},
           {"credential", t.credential},
           {"correlation_id", t.correlation_id}};
@@ -270,6 +328,7 @@ Topology topology_from_json(const json& j) {
   get("nics", t.nics);
   get("required_zones", t.required_zones);
   get("errors", t.errors);
+  get("unread", t.unread);
   get("requests", t.requests);
   get("credential", t.credential);
   get("correlation_id", t.correlation_id);

@@ -3,6 +3,7 @@
 // concurrent requests: lists per resource group rather than a GET per guess.
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct Topology {
   std::map<std::string, nlohmann::json> nics;                      // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;               // account name (lower) -> zone
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
+  // Kinds of read ("vaults", "links:<zone>", "groups:<endpoint id>", ...) whose answer was not
+  // had: the rules judge nothing that depends on them.
+  std::set<std::string> unread;
+  bool was_read(const std::string& kind) const { return !unread.count(kind); }
   int requests = 0;
   std::string credential;
   std::string correlation_id;
@@ -49,5 +54,7 @@ Topology topology_from_json(const nlohmann::json& j);
 
 // Small JSON helpers used by the rules: a string at a path, or "" when absent.
 std::string json_str(const nlohmann::json& j, std::initializer_list<const char*> path);
+// The array at a path, or an empty array when absent or of another type (bodies are outside data).
+const nlohmann::json& json_array(const nlohmann::json& j, std::initializer_list<const char*> path);
 
 }  // namespace vnetdiag::arm

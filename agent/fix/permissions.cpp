@@ -1,6 +1,7 @@
 #include "permissions.hpp"
 
 #include "text_util.hpp"
+#include "topology.hpp"
 
 namespace vnetdiag::fix {
 namespace {
@@ -40,10 +41,10 @@ PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_
     return check;
   }
   std::vector<std::string> actions, not_actions;
-  for (const auto& p : r.body["value"]) {
-    for (const auto& a : p.value("actions", nlohmann::json::array()))
+  for (const auto& p : arm::json_array(r.body, {"value"})) {
+    for (const auto& a : arm::json_array(p, {"actions"}))
       if (a.is_string()) actions.push_back(a);
-    for (const auto& a : p.value("notActions", nlohmann::json::array()))
+    for (const auto& a : arm::json_array(p, {"notActions"}))
       if (a.is_string()) not_actions.push_back(a);
   }
   check.checked = true;

@@ -144,8 +144,7 @@ Plan plan_repairs(const PlanInput& in) {
            false,
            ""});
   } else {
-    const json props = int_subnet->value("properties", json::object());
-    const json delegations = props.value("delegations", json::array());
+    const json& delegations = arm::json_array(*int_subnet, {"properties", "delegations"});
     bool web = false;
     std::vector<std::string> others;
     for (const auto& d : delegations) {
@@ -408,8 +407,8 @@ Plan plan_repairs(const PlanInput& in) {
     auto records = t.a_records.find(lower(zone_name));
     if (records != t.a_records.end())
       for (const auto& rs : records->second)
-        if (lower(json_str(rs, {"name"})) == lower(name) && rs.contains("properties"))
-          for (const auto& a : rs["properties"].value("aRecords", json::array()))
+        if (lower(json_str(rs, {"name"})) == lower(name))
+          for (const auto& a : arm::json_array(rs, {"properties", "aRecords"}))
             record_ips.push_back(json_str(a, {"ipv4Address"}));
     const std::string addr = pe ? t.endpoint_address(*pe) : "";
     const bool stale = grouped && !addr.empty() &&
@@ -601,7 +600,7 @@ Plan plan_repairs(const PlanInput& in) {
   };
   for (const auto& v : t.vnets) {
     reapply(v, arm::kNetworkApi, true);
-    for (const auto& sub : v.value("properties", json::object()).value("subnets", json::array()))
+    for (const auto& sub : arm::json_array(v, {"properties", "subnets"}))
       reapply(sub, arm::kNetworkApi, false);
   }
   for (const auto& z : t.zones) reapply(z, arm::kPrivateDnsApi, false);

@@ -8,8 +8,10 @@ import http.server
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 
 from testlib import check, finish
@@ -47,6 +49,18 @@ class Arm(http.server.BaseHTTPRequestHandler):
         if state["unavailable"] > 0:
             state["unavailable"] -= 1
             return self.reply(503, {"error": {"code": "ServiceUnavailable", "message": "try later"}})
+        if path.endswith("/Microsoft.KeyVault/vaults") and state.get("vault_pages"):
+            return self.reply(200, state["vault_pages"][0])
+        if path.startswith("/page/") and state.get("vault_pages"):
+            return self.reply(200, state["vault_pages"][int(path.split("/")[2])])
+        if path.endswith("/Microsoft.Network/privateDnsZones") and state.get("zones_body") is not None:
+            data = state["zones_body"]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         for denied in state["deny"]:
             if path.lower().endswith(denied.lower()):
                 return self.reply(403, {"error": {"code": "AuthorizationFailed", "message":
@@ -75,9 +89,45 @@ class Arm(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = handle_any
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Arm)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+# ARM over https with a CA made here: vnetdiag sends its token only over https to the ARM origin.
+pki = tempfile.mkdtemp(prefix="vnetdiag-arm-pki-")
+CA = os.path.join(pki, "cert.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", os.path.join(pki, "key.pem"), "-out", CA],
+               check=True, capture_output=True)
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls.load_cert_chain(CA, os.path.join(pki, "key.pem"))
+
+
+def https_server(handler):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    srv.socket = tls.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+server = https_server(Arm)
+endpoint = f"https://127.0.0.1:{server.server_address[1]}"
+
+# A second server on another port: a poll or page pointed there must never get the token.
+foreign_seen = []
+
+
+class Foreign(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        foreign_seen.append(self.headers.get("Authorization", ""))
+        data = b'{"value": []}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+foreign = https_server(Foreign)
+foreign_url = f"https://127.0.0.1:{foreign.server_address[1]}"
 
 # A DNS port that answers nothing useful: the data plane fails fast, the ARM part is under test.
 dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -85,7 +135,7 @@ dead.bind(("127.0.0.1", 0))
 base_env = {"PATH": "/usr/bin:/bin", "AZURE_ACCESS_TOKEN": TOKEN, "WEBSITE_SITE_NAME": APP,
             "WEBSITE_RESOURCE_GROUP": RG, "WEBSITE_OWNER_NAME": f"{SUB}+{RG}-WestEuropewebspace-Linux",
             "WEBSITE_PRIVATE_IP": "10.0.0.4", "VNETDIAG_AZURE_DNS_SERVER": f"127.0.0.1:{dead.getsockname()[1]}"}
-common = ["--resolv-conf", "/dev/null", "--keyvault", "vdlabkv", "--arm-endpoint", endpoint,
+common = ["--resolv-conf", "/dev/null", "--keyvault", "vdlabkv", "--arm-endpoint", endpoint, "--arm-ca-bundle", CA,
           "--dns-timeout", "0.3", "--timeout", "5"]
 
 
@@ -122,7 +172,7 @@ state["requests"].clear()
 state["throttle"], state["unavailable"] = 10, 3
 p = run(["check", "-o", "json"] + common)
 report = json.loads(p.stdout)
-read_failed = [f for f in report["findings"] if f["id"] == "arm.read_failed"]
+read_failed = [f for f in report["findings"] if f["id"] == "arm.read_incomplete"]
 check("429 and 503 retried until they pass", not read_failed and state["throttle"] == 0 and state["unavailable"] == 0,
       f"{read_failed} left={state['throttle']},{state['unavailable']}")
 
@@ -131,7 +181,7 @@ state["requests"].clear()
 state["deny"] = {"/Microsoft.KeyVault/vaults"}
 p = run(["check", "-o", "json"] + common)
 report = json.loads(p.stdout)
-denied = [f for f in report["findings"] if f["id"] == "arm.read_failed"]
+denied = [f for f in report["findings"] if f["id"] == "arm.read_incomplete"]
 check("403 names the action and a role", denied and "Microsoft.KeyVault/vaults/read" in denied[0]["summary"]
       and "Reader" in denied[0]["summary"], denied)
 check("data plane still complete after a 403", report["targets"] and report["targets"][0]["dns"])
@@ -169,10 +219,75 @@ check("serve removes its ARM cache at exit", not leftovers, leftovers)
 # 7. China: no Cognitive Services zone in the cloud table; the account's requiredZoneNames gives it.
 state["china"] = True
 p = run(["check", "-o", "json", "--cloud", "AzureChinaCloud", "--resolv-conf", "/dev/null", "--cognitive", "cs1",
-         "--arm-endpoint", endpoint, "--dns-timeout", "0.3", "--timeout", "5"])
+         "--arm-endpoint", endpoint, "--arm-ca-bundle", CA, "--dns-timeout", "0.3", "--timeout", "5"])
 report = json.loads(p.stdout)
 zone = [f for f in report["findings"] if f["id"] == "arm.zone_missing" and f.get("cause")]
 check("China: the zone comes from requiredZoneNames", zone and zone[0]["cause"]["resource_id"].endswith(
       "privateDnsZones/privatelink.cognitiveservices.azure.cn"), [f["id"] for f in report["findings"]])
+
+state["china"] = False
+
+
+def findings_of(args=None):
+    p = run(["check", "-o", "json"] + common + (args or []))
+    try:
+        return json.loads(p.stdout)["findings"], p
+    except ValueError:
+        return [], p
+
+
+VAULT = {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.KeyVault/vaults/vdlabkv",
+         "name": "vdlabkv", "properties": {"networkAcls": {"defaultAction": "Deny"}}}
+
+# 8. nextLink is followed: the vault is on the second page.
+state["vault_pages"] = [{"value": [], "nextLink": f"{endpoint}/page/1"}, {"value": [VAULT]}]
+found, p = findings_of()
+ids = [f["id"] for f in found]
+check("nextLink followed: the vault on page 2 is found", "arm.target_not_found" not in ids and
+      "arm.read_incomplete" not in ids, ids)
+
+# 9. A paging loop is refused and named, never read forever nor taken as "no vault".
+state["vault_pages"] = [{"value": [], "nextLink": f"{endpoint}/page/1"},
+                        {"value": [], "nextLink": f"{endpoint}/page/1"}]
+found, p = findings_of()
+gaps = [f for f in found if f["id"] == "arm.read_incomplete"]
+check("paging loop gives arm.read_incomplete", gaps and "paging loop" in json.dumps(gaps) and
+      "arm.target_not_found" not in [f["id"] for f in found], [f["id"] for f in found])
+
+# 10. A page on another host or over http: refused, the token never leaves.
+for where in (f"{foreign_url}/page/1", f"http://127.0.0.1:{foreign.server_address[1]}/page/1"):
+    foreign_seen.clear()
+    state["vault_pages"] = [{"value": [], "nextLink": where}]
+    found, p = findings_of()
+    ids = [f["id"] for f in found]
+    check(f"nextLink to {where.split('/page')[0]}: refused as arm.untrusted_redirect", "arm.untrusted_redirect" in ids
+          and "arm.target_not_found" not in ids, ids)
+    check(f"nextLink to {where.split('/page')[0]}: the foreign server saw no token",
+          not any(foreign_seen), foreign_seen)
+state["vault_pages"] = None
+
+# 11. A 200 whose body is not JSON, and a body over 4 MiB: read_incomplete, never "zone missing".
+for name, body in (("garbage", b"<html>not json"), ("oversize", b'{"value": [' + b'{},' * (1700 * 1024) + b'{}]}')):
+    state["zones_body"] = body
+    found, p = findings_of()
+    ids = [f["id"] for f in found]
+    check(f"{name} zones list: arm.read_incomplete, not arm.zone_missing",
+          "arm.read_incomplete" in ids and "arm.zone_missing" not in ids and p.returncode in (1, 2), ids)
+state["zones_body"] = None
+
+# 12. --arm-endpoint over http, or a foreign host without its CA: refused before any request.
+state["requests"].clear()
+for bad in (endpoint.replace("https:", "http:"), "https://arm.example.org"):
+    p = run(["check", "--resolv-conf", "/dev/null", "--keyvault", "vdlabkv", "--arm-endpoint", bad])
+    check(f"--arm-endpoint {bad}: exit 3 with one line", p.returncode == 3 and len(p.stderr.strip().splitlines()) == 1
+          and "--arm-endpoint" in p.stderr, (p.returncode, p.stderr))
+check("nothing sent for a refused endpoint", not state["requests"], state["requests"])
+
+# 13. An oversize token file: one clear line, not read whole.
+big = os.path.join(pki, "big-token")
+with open(big, "w") as f:
+    f.write("x" * (200 * 1024))
+p = run(["check", "-o", "json", "--token-file", big] + common, {k: v for k, v in base_env.items() if k != "AZURE_ACCESS_TOKEN"})
+check("oversize --token-file named", "larger than 64 KiB" in p.stdout + p.stderr, (p.stdout[-400:], p.stderr[-300:]))
 
 finish()
