@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include "arm_client.hpp"
@@ -133,9 +134,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
         << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
     return kError;
   }
-  if (!topology.unread.empty()) {
-    // A list not read would look empty, and the plan would create what already exists.
-    for (const auto& e : topology.errors) err << "vnetdiag: " << e << "\n";
+  // A list not read would look empty, and the plan would create what already exists. App
+  // settings are the exception: the planner never reads nor writes them (a Reader may not list
+  // them, and the permission pre-check then names what is missing).
+  std::set<std::string> blocking = topology.unread;
+  blocking.erase("app settings");
+  if (!blocking.empty()) {
+    for (const auto& e : topology.errors)
+      if (e.find("app settings") == std::string::npos) err << "vnetdiag: " << e << "\n";
     err << "vnetdiag: fix plans nothing while part of the configuration is unread: grant the "
            "identity Reader on what the lines above name, then run it again\n";
     return kError;

@@ -159,7 +159,7 @@ def test_loop(c, twin, vnetdiag):
     c.eq(rc, 2, "empty-network: vnetdiag check exits 2 (critical)")
     c.check(ids & {"dns.alias_missing", "dns.public_address"}, "... with public-path findings (dns.alias_missing / dns.public_address)",
             str(sorted(ids)))
-    c.check("arm.read_failed" not in ids and "arm.not_read" not in {f["id"] for f in report.get("findings", [])},
+    c.check("arm.read_incomplete" not in ids and "arm.not_read" not in {f["id"] for f in report.get("findings", [])},
             "... and vnetdiag read ARM from the twin through the managed identity", report.get("context", {}).get("arm", ""))
     print(f"  (first check {time.monotonic() - t0:.1f} s: {sorted(ids)})")
     t1 = time.monotonic()
