@@ -61,6 +61,14 @@ class Arm(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        if state.get("lro") and "/op/" in path:  # a monitor that never ends, asking for "nan"
+            return self.reply(200, {"status": "InProgress"}, {"Retry-After": state["lro"]})
+        if state.get("lro") and self.command == "PUT":
+            n = len(state["requests"])
+            return self.reply(201, {"properties": {"provisioningState": "Updating"}},
+                              {"Azure-AsyncOperation": f"{endpoint}/op/{n}", "Retry-After": state["lro"]})
+        if state.get("lro") and path.endswith("/Microsoft.Authorization/permissions"):
+            return self.reply(200, {"value": [{"actions": ["*"], "notActions": []}]})
         for denied in state["deny"]:
             if path.lower().endswith(denied.lower()):
                 return self.reply(403, {"error": {"code": "AuthorizationFailed", "message":
@@ -289,5 +297,25 @@ with open(big, "w") as f:
     f.write("x" * (200 * 1024))
 p = run(["check", "-o", "json", "--token-file", big] + common, {k: v for k, v in base_env.items() if k != "AZURE_ACCESS_TOKEN"})
 check("oversize --token-file named", "larger than 64 KiB" in p.stdout + p.stderr, (p.stdout[-400:], p.stderr[-300:]))
+
+# 14. A long-running operation whose monitor answers Retry-After "nan", "-1" or a past date: the
+# poller waits at least 1 s between polls instead of spinning (it sent 472 GETs in 11 s).
+import time
+for hostile in ("nan", "-1", "Wed, 21 Oct 2015 07:28:00 GMT"):
+    state["lro"] = hostile
+    state["requests"].clear()
+    fix = subprocess.Popen([VNETDIAG, "fix", "--apply", "--yes"] + common, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=base_env)
+    start = time.time()
+    while time.time() - start < 6 and fix.poll() is None:
+        time.sleep(0.2)  # sampling a running process: there is no readiness to wait for
+    elapsed = time.time() - start
+    fix.kill()
+    fix.wait()
+    puts = sum(1 for r in state["requests"] if r[0] == "PUT")
+    polls = sum(1 for r in state["requests"] if "/op/" in r[1])
+    check(f"Retry-After {hostile!r}: {polls} polls of {puts} operation(s) in {elapsed:.1f} s (at most 1 per s each)",
+          puts >= 1 and polls <= puts * (elapsed + 1), state["requests"][-5:])
+state["lro"] = None
 
 finish()
