@@ -8,12 +8,11 @@ import http.server
 import json
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 
+from peers import https_server as peers_https_server, loopback_https_pki, server_context
 from testlib import check, finish
 
 VNETDIAG = sys.argv[1]
@@ -99,19 +98,12 @@ class Arm(http.server.BaseHTTPRequestHandler):
 
 # ARM over https with a CA made here: vnetdiag sends its token only over https to the ARM origin.
 pki = tempfile.mkdtemp(prefix="vnetdiag-arm-pki-")
-CA = os.path.join(pki, "cert.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", os.path.join(pki, "key.pem"), "-out", CA],
-               check=True, capture_output=True)
-tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-tls.load_cert_chain(CA, os.path.join(pki, "key.pem"))
+CA, KEY = loopback_https_pki(pki)
+tls = server_context(CA, KEY)
 
 
 def https_server(handler):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    srv.socket = tls.wrap_socket(srv.socket, server_side=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+    return peers_https_server(handler, tls)
 
 
 server = https_server(Arm)

@@ -9,15 +9,13 @@ import os
 import shutil
 import signal
 import socket
-import socketserver
-import ssl
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+from peers import DnsResponder, TlsServer, make_pki
 from testlib import check, finish
 
 VNETDIAG = sys.argv[1]
@@ -33,95 +31,9 @@ def wait_until(predicate, timeout, step=0.05):
     return None
 
 
-# --- Peers: DNS on UDP 127.0.0.1, TLS on TCP 127.0.0.1 -------------------------------------------
+# --- Peers (tests/integration/peers.py): DNS on UDP 127.0.0.1, TLS on TCP 127.0.0.1 ------------
 
-class Dns:
-    """A for any name is 127.0.0.1 ("ok"), or NXDOMAIN ("nxdomain"), or no answer ("silent")."""
-
-    def __init__(self):
-        self.mode = "ok"
-        self.unanswered = threading.Event()  # set when a query arrives in "silent" mode
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def reply(self, query):
-        qid, question = query[:2], query[12:]
-        if self.mode == "nxdomain":
-            return qid + b"\x81\x83\x00\x01\x00\x00\x00\x00\x00\x00" + question
-        qtype = struct.unpack("!H", question[-4:-2])[0]
-        if qtype != 1:
-            return qid + b"\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00" + question
-        return (qid + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + question +
-                b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01")
-
-    def serve(self):
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(512)
-            except OSError:
-                return
-            if len(data) <= 12:
-                continue
-            if self.mode == "silent":
-                self.unanswered.set()
-            else:
-                self.sock.sendto(self.reply(data), peer)
-
-
-def make_pki(directory):
-    def run(*args):
-        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=vnetdiag serve test CA")
-    run("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=api.test")
-    with open(os.path.join(directory, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:api.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
-
-
-class TlsServer:
-    """Answers 200 to any request; stop() closes the port (connection refused), start() reopens it."""
-
-    def __init__(self, directory):
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(os.path.join(directory, "server.pem"), os.path.join(directory, "server.key"))
-        self.port = 0
-        self.server = None
-        self.start()
-
-    def start(self):
-        context = self.context
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self):
-                try:
-                    with context.wrap_socket(self.request, server_side=True) as s:
-                        s.settimeout(5)
-                        data = b""
-                        while b"\r\n\r\n" not in data:
-                            chunk = s.recv(4096)
-                            if not chunk:
-                                return
-                            data += chunk
-                        s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-                                  b"Connection: close\r\n\r\nok")
-                except (OSError, ssl.SSLError):
-                    pass
-
-        class Server(socketserver.ThreadingTCPServer):
-            allow_reuse_address = True
-            daemon_threads = True
-
-        self.server = Server(("127.0.0.1", self.port), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+Dns = DnsResponder
 
 
 # --- The server under test ----------------------------------------------------------------------
