@@ -54,6 +54,9 @@ def dns_reply(query, mode, address="127.0.0.1", over_tcp=False, huge_count=2000)
     huge_udp     one UDP datagram with 250 A records (about 4 KiB)
     pointer_loop an answer whose owner name is a compression pointer to itself
     cname_loop   the name is a CNAME to a second name, whose CNAME is the first
+    other_owner  NOERROR with an A record for another name (evil.example.), 127.0.0.66
+    tc_stall     UDP: TC set; TCP: reads the query, never answers
+    tcp_short    UDP: TC set; TCP: a length of 1000, 10 bytes, close
     silent       nothing
     """
     if len(query) <= 12:
@@ -79,11 +82,17 @@ def dns_reply(query, mode, address="127.0.0.1", over_tcp=False, huge_count=2000)
     if mode == "wrong_id":
         qid = struct.pack("!H", (struct.unpack("!H", qid)[0] + 1) & 0xFFFF)
         mode = "ok"
-    if mode in ("truncated", "huge") and not over_tcp:
+    if mode in ("truncated", "huge", "tc_stall", "tcp_short") and not over_tcp:
         return _header(qid, 0x8380) + question  # TC: ask again over TCP
+    if mode == "tc_stall":
+        return None
     if not is_a:
         return _header(qid, 0x8180) + question
-    if mode == "truncated":
+    if mode == "other_owner":
+        owner = b"\x04evil\x07example\x00"
+        return (_header(qid, 0x8180, an=1) + question + owner + b"\x00\x01\x00\x01" +
+                struct.pack("!IH", 60, 4) + socket.inet_aton("127.0.0.66"))
+    if mode in ("truncated", "tcp_short"):
         mode = "ok"
     if mode in ("ok", "loopback"):
         return _header(qid, 0x8180, an=1) + question + _a_record(address)
@@ -172,6 +181,9 @@ class DnsResponder:
                 if not query:
                     return
                 answer = self.reply(query, over_tcp=True)
+                if answer is not None and self.mode == "tcp_short":
+                    conn.sendall(struct.pack("!H", 1000) + answer[:10])
+                    return
                 if answer is not None:
                     conn.sendall(struct.pack("!H", len(answer)) + answer)
         except OSError:
