@@ -49,7 +49,9 @@ po::options_description fix_options() {
       "private-endpoint subnet name (default private-endpoint-subnet)")(
       "endpoint-prefix", po::value<std::string>(), "its prefix (default 10.0.1.0/24)")(
       "verify-timeout", po::value<double>(),
-      "seconds to wait for the private path before locking down (default 180)");
+      "seconds to wait for the private path before locking down (default 180)")(
+      "operation-timeout", po::value<double>(),
+      "seconds to follow one long-running ARM operation before giving up on it (default 600)");
   po::options_description all;
   all.add(check_options()).add(fix);
   return all;
@@ -127,6 +129,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
 
   ArmSession session(*prepared, 100, 60);
   arm::ArmClient& client = session.client();
+  if (vm.count("operation-timeout")) {
+    const double s = vm["operation-timeout"].as<double>();
+    if (!(s > 0 && s <= 86400)) {
+      err << "vnetdiag: --operation-timeout must be between 0 and 86400 seconds\n";
+      return kError;
+    }
+    client.set_lro_budget(s);
+  }
   const arm::Topology topology = read_topology_for(client, *prepared);
   if (topology.site.is_null()) {
     err << "vnetdiag: cannot read the app " << prepared->app_name << " in "

@@ -60,6 +60,8 @@ class ArmClient {
   std::vector<JournalEntry> journal();
   std::string correlation_id() const { return correlation_id_; }
   TokenSource& tokens() { return tokens_; }
+  // How long wait() follows one long-running operation before giving up (OperationTimedOut).
+  void set_lro_budget(double seconds) { options_.lro_budget_s = seconds; }
 
  private:
   HttpRequest build(const std::string& method, const std::string& url, const nlohmann::json& body,
