@@ -126,14 +126,24 @@ class DnsResponder:
         self.huge_count = huge_count
         self.unanswered = threading.Event()
         self.queries = []
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((LOOPBACK, 0))
-        self.port = self.sock.getsockname()[1]
         self.tcp = None
-        if tcp:
+        for attempt in range(50):  # UDP and TCP on one port number: the TCP one may be taken
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.sock.bind((LOOPBACK, 0))
+            self.port = self.sock.getsockname()[1]
+            if not tcp:
+                break
             self.tcp = socket.socket()
             self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.tcp.bind((LOOPBACK, self.port))
+            try:
+                self.tcp.bind((LOOPBACK, self.port))
+                break
+            except OSError:
+                self.tcp.close()
+                self.sock.close()
+                if attempt == 49:
+                    raise
+        if tcp:
             self.tcp.listen(16)
             threading.Thread(target=self._serve_tcp, daemon=True).start()
         threading.Thread(target=self._serve_udp, daemon=True).start()
