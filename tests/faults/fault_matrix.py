@@ -558,6 +558,60 @@ def row_twin(row):
         twin.stop()
 
 
+def twin_env(twin, dead):
+    """vnetdiag's environment from the twin's app environment: platform names, the managed
+    identity and the twin's ARM; Azure DNS is a silent loopback port, nothing else."""
+    st, _, app_env = twin.control("GET", "app-env")
+    keep = ("WEBSITE_SITE_NAME", "WEBSITE_RESOURCE_GROUP", "WEBSITE_OWNER_NAME", "WEBSITE_PRIVATE_IP",
+            "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "VNETDIAG_ARM_ENDPOINT", "VNETDIAG_ARM_CA_BUNDLE")
+    env = {"PATH": "/usr/bin:/bin", "VNETDIAG_AZURE_DNS_SERVER": dead.server}
+    for line in app_env["text"].splitlines():
+        k, _, v = line.partition("=")
+        if k in keep:
+            env[k] = v
+    for k in ("IDENTITY_ENDPOINT", "VNETDIAG_ARM_ENDPOINT"):
+        if urllib.parse.urlsplit(env.get(k, "")).hostname != "127.0.0.1":
+            raise RuntimeError(f"{k} is not on loopback: refusing to run")
+    return env
+
+
+def row_twin_check(row):
+    """check against the twin's healthy world, then again with one read failing for good: the
+    failed read is named (arm.read_incomplete) and no finding appears that the healthy run did
+    not have -- an unread resource is never judged missing, unlinked, stale or public."""
+    inj = row["inject"]
+    try:
+        from twinlib import Twin
+        twin = Twin(inj.get("world", "tutorial-complete"), "--lro-seconds", "0.2", "--retry-after", "1")
+    except Exception as e:  # noqa: BLE001 - the reason is reported as the row's skip
+        return None, [], f"the ARM twin did not start: {str(e)[:300]}"
+    dead = peers.DnsResponder("silent")
+    try:
+        env = twin_env(twin, dead)
+        args = ["check", "-o", "json", "--resolv-conf", "/dev/null", "--proc-environ", "/dev/null", "--keyvault",
+                "vdlabkv", "--cognitive", "vdlabcs", "--dns-timeout", "0.3", "--timeout", "3"]
+        baseline = run_vnetdiag(args, env)
+        base_ids = set(problem_ids(baseline["report"]))
+        faults = [dict(f, forever=True) for f in inj["faults"]]
+        st, _, b = twin.control("POST", "faults", faults)
+        if st != 200:
+            return None, [], f"the twin refused the faults: {b}"
+        r = run_vnetdiag(args, env)
+        ids = set(problem_ids(r["report"]))
+        new = sorted(ids - base_ids - {"arm.read_incomplete"})
+        r["tokens"] = ["eyJ0eXAi", env.get("IDENTITY_HEADER") or "no-header"]
+        gaps = sum(1 for f in (r["report"] or {}).get("findings", []) if f["id"] == "arm.read_incomplete")
+        r["summary"] = (f"healthy: {', '.join(f'`{i}`' for i in sorted(base_ids))}; faulted: + `arm.read_incomplete` ×{gaps}"
+                        + (f"; NEW: {new}" if new else "; nothing else new"))
+        extra = [("the healthy world reads completely", baseline["report"] is not None and
+                  "arm.read_incomplete" not in base_ids, sorted(base_ids)),
+                 (f"no finding the healthy run did not have ({new})", not new, new)]
+        return r, extra, None
+    finally:
+        dead.close()
+        twin.stop()
+
+
 def diff_state(before, after):
     """What the ARM twin lost or duplicated between two GET /_twin/state snapshots."""
     b = {r["id"].lower(): r for r in before["resources"]}
@@ -796,7 +850,7 @@ def row_serve_storm(row):
 
 
 RUNNERS = {"dns": row_dns, "tcp": row_tcp, "tls": row_tls, "http": row_http, "arm": row_arm,
-           "twin": row_twin, "serve_storm": row_serve_storm}
+           "twin": row_twin, "twin_check": row_twin_check, "serve_storm": row_serve_storm}
 
 
 # --- Judging --------------------------------------------------------------------------------------
