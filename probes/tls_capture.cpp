@@ -89,6 +89,10 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
 
 }  // namespace
 
+CertificateInfo describe_certificate(X509* cert, const std::string& host) {
+  return describe(cert, host);
+}
+
 void attach_tls_capture(CURL* easy, TlsCapture* capture) {
   curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
   curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, capture);

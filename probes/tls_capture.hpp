@@ -2,6 +2,7 @@
 // Captures the peer certificate and the verification outcome during curl's OpenSSL handshake,
 // so a failed handshake still shows what the peer presented (the evidence for FM-22/FM-31).
 #include <curl/curl.h>
+#include <openssl/x509.h>
 
 #include <optional>
 #include <string>
@@ -20,5 +21,9 @@ struct TlsCapture {
 
 // Install on an easy handle: CURLOPT_SSL_CTX_FUNCTION with this capture as its data.
 void attach_tls_capture(CURL* easy, TlsCapture* capture);
+
+// What the peer's certificate shows (subject, issuer, DNS names, expiry, whether it covers
+// `host`): what the verify callback records. Exposed for the fuzz target.
+CertificateInfo describe_certificate(X509* cert, const std::string& host);
 
 }  // namespace vnetdiag
