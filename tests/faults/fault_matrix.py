@@ -79,6 +79,34 @@ def budgets(overrides=None):
     return b
 
 
+def other_formats(args, env=None):
+    """Runs the same check with -o text and -o junit; checks (name, ok, detail) that hostile bytes
+    from the peer reach no output raw: no terminal control characters, valid UTF-8, junit is XML."""
+    import xml.etree.ElementTree as ET
+    out = []
+    for fmt in ("text", "junit"):
+        a = list(args)
+        a[a.index("-o") + 1] = fmt
+        p = subprocess.run([VNETDIAG, *a], capture_output=True, timeout=60, env=env or {"PATH": "/usr/bin:/bin"})
+        data = p.stdout + p.stderr
+        controls = sorted({hex(b) for b in data if b < 0x20 and b not in (0x0a, 0x09)})
+        try:
+            data.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            utf8 = False
+        out.append((f"-o {fmt}: no control characters ({controls})", not controls, controls))
+        out.append((f"-o {fmt}: valid UTF-8", utf8, ""))
+        if fmt == "junit":
+            try:
+                ET.fromstring(p.stdout)
+                xml_ok = True
+            except ET.ParseError as e:
+                xml_ok = str(e)
+            out.append(("-o junit parses as XML", xml_ok is True, xml_ok))
+    return out
+
+
 def check_args(target, dns_server, ca=None, overrides=None):
     args = ["check", "-o", "json", "--resolv-conf", "/dev/null", "--proc-environ", "/dev/null", "--no-arm",
             "--target", target, "--dns-server", dns_server, *budgets(overrides)]
@@ -97,6 +125,8 @@ def make_certs(directory):
         "expired": pki.issue("expired", ["api.test"], start="20200101000000Z", end="20200201000000Z"),
         "untrusted": pki.issue("rogue", ["api.test"], ca="rogueca"),
         "expiring": pki.issue("expiring", ["api.test"], days=3),
+        "hostile_subject": pki.issue("hostile", ["api.test"], days=365,
+                                     subject="/CN=api.test/O=\x1b[31mEvil\xff\xfe/OU=x\x07y\\,z=\"q\"<b>&"),
     }
     return pki.ca, certs
 
@@ -109,8 +139,9 @@ def row_dns(row):
     tls = peers.TlsServer(cert=PKI[1]["good"][0], key=PKI[1]["good"][1]) if inj.get("serve_tls") else None
     try:
         port = tls.port if tls else peers.closed_port()
-        r = run_vnetdiag(check_args(f"api.test:{port}", dns.server, PKI[0]))
-        extra = []
+        args = check_args(f"api.test:{port}", dns.server, PKI[0])
+        r = run_vnetdiag(args)
+        extra = other_formats(args) if inj.get("formats") else []
         if inj.get("tcp"):
             extra.append(("asked again over TCP", any(t == "tcp" for t, _ in dns.queries), dns.queries))
         if inj["mode"].startswith("huge"):
@@ -159,7 +190,8 @@ def row_tls(row):
     dns = peers.DnsResponder("ok")
     tls = peers.TlsServer(cert=cert, key=key)
     try:
-        return run_vnetdiag(check_args(f"api.test:{tls.port}", dns.server, PKI[0])), [], None
+        args = check_args(f"api.test:{tls.port}", dns.server, PKI[0])
+        return run_vnetdiag(args), other_formats(args) if row["inject"].get("formats") else [], None
     finally:
         dns.close()
         tls.close()
@@ -849,8 +881,117 @@ def row_serve_storm(row):
     return r, extra, None
 
 
+def _children(pid):
+    kids = set()
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                kids.update(int(k) for k in f.read().split())
+    except OSError:
+        pass
+    return kids
+
+
+def row_serve_child(row):
+    """vnetdiag serve runs each check in a child process: the child is SIGKILLed, or SIGSTOPped
+    (a hang), in the middle of a check (DNS never answers, so it is certainly in flight). The
+    server must stay up, /livez answer throughout, the cycle be logged as failed, and /readyz
+    come back once the world is healthy again."""
+    inj = row["inject"]
+    dns = peers.DnsResponder("silent")
+    cert, key = PKI[1]["good"]
+    tls = peers.TlsServer(cert=cert, key=key)
+    proc = subprocess.Popen([VNETDIAG, "serve", "--listen", "127.0.0.1:0", "--interval", "1", "--target",
+                             f"api.test:{tls.port}", "--dns-server", dns.server, "--resolv-conf", "/dev/null",
+                             "--proc-environ", "/dev/null", "--ca-bundle", PKI[0], "--no-arm", "--timeout", "3",
+                             "--dns-timeout", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin"})
+    logs, errs = [], []
+    listening = threading.Event()
+
+    def read_out():
+        for line in proc.stdout:
+            logs.append(line)
+
+    def read_err():
+        for line in proc.stderr:
+            errs.append(line)
+            if "serving http://" in line:
+                listening.set()
+
+    threading.Thread(target=read_out, daemon=True).start()
+    threading.Thread(target=read_err, daemon=True).start()
+
+    def status(path):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+            c.request("GET", path)
+            st = c.getresponse().status
+            c.close()
+            return st
+        except (OSError, http.client.HTTPException) as e:
+            return type(e).__name__
+
+    try:
+        if not listening.wait(10):
+            return None, [], f"serve did not start: {''.join(errs)[-300:]}"
+        line = next(l for l in errs if "serving http://" in l)
+        port = int(line.split("serving http://", 1)[1].split()[0].rsplit(":", 1)[1])
+        if not dns.unanswered.wait(10):
+            return None, [], "no check reached the DNS peer"
+        kids = set()
+        deadline = time.monotonic() + 5
+        while not kids and time.monotonic() < deadline:
+            kids = _children(proc.pid)
+            time.sleep(0.02)  # the child exists by the time its DNS query arrived; /proc may lag a moment
+        if not kids:
+            return None, [], "could not find the check's child process"
+        logged_before = len(logs)
+        sig = signal.SIGKILL if inj["signal"] == "KILL" else signal.SIGSTOP
+        start = time.monotonic()
+        for k in kids:
+            os.kill(k, sig)
+        dns.mode = "ok"
+        livez = []
+        ready_after = None
+        while time.monotonic() - start < row["expect"]["max_seconds"]:
+            livez.append(status("/livez"))
+            if status("/readyz") == 200:
+                ready_after = time.monotonic() - start
+                break
+            time.sleep(0.2)  # sampling /livez while the server recovers: the samples are the measurement
+        failed_lines = [l for l in logs[logged_before:] if "signal 9" in l or "was stopped" in l or "took longer" in l]
+        r = {"rc": 0 if proc.poll() is None else proc.returncode, "stdout": "", "stderr": "",
+             "elapsed": ready_after if ready_after is not None else time.monotonic() - start, "report": None,
+             "no_stderr_check": True}
+        bad_livez = [x for x in livez if x != 200]
+        r["summary"] = (f"child {'killed' if sig == signal.SIGKILL else 'stopped'}; cycle logged as "
+                        f"{'failed' if failed_lines else 'NOT failed'}; /livez {len(livez) - len(bad_livez)}/{len(livez)} "
+                        f"200; /readyz 200 after {ready_after and round(ready_after, 1)} s")
+        extra = [("serve still running", proc.poll() is None, proc.returncode),
+                 (f"/livez answered 200 all along ({len(livez)} samples)", not bad_livez, bad_livez[:5]),
+                 ("the killed cycle is logged as failed", bool(failed_lines), logs[logged_before:][-3:]),
+                 ("/readyz 200 again once DNS answers", ready_after is not None, ready_after)]
+        if sig == signal.SIGSTOP:
+            extra.append(("the stopped child was reaped", all(not os.path.exists(f"/proc/{k}") or
+                                                               open(f"/proc/{k}/stat").read().split(") ")[1][0] == "Z"
+                                                               for k in kids), sorted(kids)))
+        return r, extra, None
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        dns.close()
+        tls.close()
+
+
 RUNNERS = {"dns": row_dns, "tcp": row_tcp, "tls": row_tls, "http": row_http, "arm": row_arm,
-           "twin": row_twin, "twin_check": row_twin_check, "serve_storm": row_serve_storm}
+           "twin": row_twin, "twin_check": row_twin_check, "serve_storm": row_serve_storm,
+           "serve_child": row_serve_child}
 
 
 # --- Judging --------------------------------------------------------------------------------------
@@ -897,7 +1038,7 @@ def judge(row):
     ids = problem_ids(r["report"])
     checks = []
     rc = r["rc"]
-    if row["inject"]["kind"] != "serve_storm":
+    if not row["inject"]["kind"].startswith("serve"):
         checks.append((f"no crash or hang (exit {rc})", isinstance(rc, int) and 0 <= rc <= 3, r["stderr"][-300:]))
         if e.get("exit"):
             checks.append((f"exit {rc} in {e['exit']}", rc in e["exit"], r["stderr"][-300:]))
@@ -947,7 +1088,7 @@ def judge(row):
             n for n, _ in failed if "DELETE" in n or "token" in n or "app setting" in n] else "FAILED"
         if row["inject"]["command"] == "check":
             nothing_lost += "; unread lists not judged" if "arm.read_incomplete" in ids else ""
-    elif row["inject"]["kind"] == "serve_storm":
+    elif row["inject"]["kind"].startswith("serve"):
         nothing_lost = "server up, /livez and /readyz 200 after" if all(
             ok for n, ok, _ in extra[:2]) else "FAILED"
     else:

@@ -55,6 +55,8 @@ def dns_reply(query, mode, address="127.0.0.1", over_tcp=False, huge_count=2000)
     pointer_loop an answer whose owner name is a compression pointer to itself
     cname_loop   the name is a CNAME to a second name, whose CNAME is the first
     other_owner  NOERROR with an A record for another name (evil.example.), 127.0.0.66
+    cname_binary the name is a CNAME to a name whose label holds invalid UTF-8 and a terminal escape,
+                 which has A `address`
     tc_stall     UDP: TC set; TCP: reads the query, never answers
     tcp_short    UDP: TC set; TCP: a length of 1000, 10 bytes, close
     silent       nothing
@@ -88,6 +90,13 @@ def dns_reply(query, mode, address="127.0.0.1", over_tcp=False, huge_count=2000)
         return None
     if not is_a:
         return _header(qid, 0x8180) + question
+    if mode == "cname_binary":
+        target = b"\x0c\xff\xfe\x1b[31mevil\x07" + b"\x07invalid\x00"
+        first = b"\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c" + struct.pack("!H", len(target)) + target
+        target_at = 12 + len(question) + 12
+        second = (struct.pack("!H", 0xC000 | target_at) + b"\x00\x01\x00\x01" + struct.pack("!IH", 60, 4) +
+                  socket.inet_aton(address))
+        return _header(qid, 0x8180, an=2) + question + first + second
     if mode == "other_owner":
         owner = b"\x04evil\x07example\x00"
         return (_header(qid, 0x8180, an=1) + question + owner + b"\x00\x01\x00\x01" +
@@ -241,7 +250,7 @@ class Pki:
                   "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
         return os.path.join(self.dir, f"{name}.pem")
 
-    def issue(self, name, dns_names=(), ips=(), days=2, start=None, end=None, ca="ca"):
+    def issue(self, name, dns_names=(), ips=(), days=2, start=None, end=None, ca="ca", subject=None):
         """Signs a server certificate `name`.pem/.key for the names; start/end (YYYYMMDDHHMMSSZ)
         place its validity anywhere, e.g. in the past. Returns (cert, key) paths."""
         if ca != "ca" and not os.path.exists(os.path.join(self.dir, f"{ca}.pem")):
@@ -249,7 +258,7 @@ class Pki:
         sans = ",".join([f"DNS:{n}" for n in dns_names] + [f"IP:{i}" for i in ips])
         first = (list(dns_names) + list(ips) + [name])[0]
         self._run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                  "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={first}")
+                  "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject or f"/CN={first}")
         with open(os.path.join(self.dir, f"{name}.ext"), "w") as f:
             f.write(f"subjectAltName={sans}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
         if start or end:
