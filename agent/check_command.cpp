@@ -134,7 +134,7 @@ void store_topology(const PreparedCheck& p, const arm::Topology& t) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) return;
-    out << arm::topology_to_json(t).dump();
+    out << arm::topology_cache_text(t);
   }
   chmod(tmp.c_str(), 0600);
   std::rename(tmp.c_str(), p.arm_cache_file.c_str());

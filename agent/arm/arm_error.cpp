@@ -72,11 +72,14 @@ ArmError parse_arm_error(long status, const std::string& body) {
 
 std::string ArmError::summary() const {
   std::string s = code;
-  if (!action.empty())
-    return s + ": the identity may not perform '" + action + "'; a role such as " +
-           role_for_action(action) + " on the resource grants it";
-  if (!message.empty()) s += ": " + message.substr(0, 400);
-  if (!extended_code.empty()) s += " (ExtendedCode " + extended_code + ")";
+  if (!action.empty()) {
+    s += ": the identity may not perform '" + action + "'; a role such as " +
+         role_for_action(action) + " on the resource grants it";
+  } else {
+    if (!message.empty()) s += ": " + message.substr(0, 400);
+    if (!extended_code.empty()) s += " (ExtendedCode " + extended_code + ")";
+  }
+  // One line whatever the body said: the action and the code come from it as well.
   for (auto& c : s)
     if (c == '\n' || c == '\r') c = ' ';
   return s;

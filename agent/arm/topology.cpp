@@ -306,6 +306,10 @@ json topology_to_json(const Topology& t) {
           {"correlation_id", t.correlation_id}};
 }
 
+std::string topology_cache_text(const Topology& t) {
+  return topology_to_json(t).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Topology topology_from_json(const json& j) {
   Topology t;
   const auto get = [&j](const char* key, auto& out) {

@@ -50,6 +50,9 @@ Topology read_topology(ArmClient& client, const TopologyRequest& request);
 // A topology as data, for reuse between reads (serve reads ARM less often than it probes).
 // App settings keep only the names the rules read: their other values may be secrets.
 nlohmann::json topology_to_json(const Topology& topology);
+// The same as the text of the cache file. Error lines quote ARM bodies cut at a byte count, which
+// need not be UTF-8: such bytes become U+FFFD instead of an exception.
+std::string topology_cache_text(const Topology& topology);
 Topology topology_from_json(const nlohmann::json& j);
 
 // Small JSON helpers used by the rules: a string at a path, or "" when absent.

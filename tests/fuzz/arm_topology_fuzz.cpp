@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // check/serve keep the read as JSON between checks (check_command.cpp store_topology and
   // cached_topology): written the way the product writes it, read back the way it reads it.
-  const std::string cached = arm::topology_to_json(topology).dump();
+  const std::string cached = arm::topology_cache_text(topology);
   try {
     const arm::Topology again = arm::topology_from_json(nlohmann::json::parse(cached));
     std::vector<Finding> more;
