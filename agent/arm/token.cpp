@@ -303,6 +303,9 @@ Result<AccessToken> TokenSource::get() {
         (lifetime_left > 0 && lifetime_left > (cached_.expires_on - cached_issued_) / 2))
       return cached_;
   }
+  // A chain that failed a moment ago is not asked again: a token endpoint that accepts and never
+  // answers would otherwise cost its timeout once per ARM call (a check took 160 s, not 20).
+  if (!failed_.empty() && now - failed_at_ < kRetryFailedChainAfterS) return fail(failed_);
   failures_.clear();
   for (const auto& c : chain_) {
     if (!c.available()) continue;
@@ -314,11 +317,12 @@ Result<AccessToken> TokenSource::get() {
     }
     failures_.push_back(t.error().message);
   }
-  if (failures_.empty())
-    return fail(
-        "no Azure credentials: set IDENTITY_ENDPOINT/IDENTITY_HEADER (managed identity), "
-        "AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or pass --token-file");
-  return fail(join(failures_, "; "));
+  failed_ = failures_.empty()
+                ? "no Azure credentials: set IDENTITY_ENDPOINT/IDENTITY_HEADER (managed identity), "
+                  "AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or pass --token-file"
+                : join(failures_, "; ");
+  failed_at_ = now;
+  return fail(failed_);
 }
 
 void TokenSource::invalidate() {

@@ -62,6 +62,10 @@ class TokenSource {
   AccessToken cached_;
   int64_t cached_issued_ = 0;
   std::vector<std::string> failures_;
+  // The last failure of the whole chain and when it happened: get() repeats it for a while.
+  static constexpr int64_t kRetryFailedChainAfterS = 30;
+  std::string failed_;
+  int64_t failed_at_ = 0;
 };
 
 }  // namespace vnetdiag::arm
