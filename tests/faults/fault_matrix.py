@@ -135,11 +135,12 @@ def make_certs(directory):
 
 def row_dns(row):
     inj = row["inject"]
-    dns = peers.DnsResponder(inj["mode"], tcp=inj.get("tcp", False), huge_count=inj.get("huge_count", 2000))
+    dns = peers.DnsResponder(inj["mode"], tcp=inj.get("tcp", False), huge_count=inj.get("huge_count", 2000),
+                             delay=inj.get("delay", 0))
     tls = peers.TlsServer(cert=PKI[1]["good"][0], key=PKI[1]["good"][1]) if inj.get("serve_tls") else None
     try:
         port = tls.port if tls else peers.closed_port()
-        args = check_args(f"api.test:{port}", dns.server, PKI[0])
+        args = check_args(f"api.test:{port}", dns.server, PKI[0], inj.get("budgets"))
         r = run_vnetdiag(args)
         extra = other_formats(args) if inj.get("formats") else []
         if inj.get("tcp"):
@@ -451,13 +452,22 @@ def row_arm(row):
     token = fake_token()
     arm = ScriptedArm(inj, token)
     dead = peers.DnsResponder("silent")
+    stall = peers.RawPeer("stall") if inj.get("stall") else None
     try:
+        env = arm_env(arm, token, dead.server)
+        endpoint = arm.endpoint
+        if inj.get("stall") == "identity":  # accepts the connection, never answers
+            del env["AZURE_ACCESS_TOKEN"]
+            env["IDENTITY_ENDPOINT"] = f"http://127.0.0.1:{stall.port}/msi/token"
+            env["IDENTITY_HEADER"] = "fault-matrix-header"
+        elif inj.get("stall") == "arm":
+            endpoint = f"https://127.0.0.1:{stall.port}"
         args = [inj["command"], "-o", "json", "--resolv-conf", "/dev/null", "--proc-environ", "/dev/null",
-                "--keyvault", "vdlabkv", "--arm-endpoint", arm.endpoint, "--arm-ca-bundle", ARM_CERT[0],
+                "--keyvault", "vdlabkv", "--arm-endpoint", endpoint, "--arm-ca-bundle", ARM_CERT[0],
                 "--dns-timeout", "0.3", "--timeout", "5", *inj.get("args", [])]
         if inj["command"] == "fix":
             args += ["--apply", "--yes", "--verify-timeout", "1"]
-        r = run_vnetdiag(args, arm_env(arm, token, dead.server))
+        r = run_vnetdiag(args, env)
         r["token"] = token
         r["tokens"] = [token] + arm.issued
         extra = [("no DELETE sent", not any(m == "DELETE" for m, _ in arm.requests),
@@ -470,6 +480,11 @@ def row_arm(row):
         text = r["stdout"] + r["stderr"]
         extra.append(("no app setting value in the output", "do-not-print-me" not in text, ""))
         r["requests"] = len(arm.requests)
+        if inj.get("stall") == "identity":
+            extra.append((f"the stalled token endpoint was asked {len(stall.conns)} time(s), not once per ARM call",
+                          1 <= len(stall.conns) <= 2, len(stall.conns)))
+            r["summary"] = (", ".join(f"`{i}`" for i in problem_ids(r["report"])) +
+                            f"; token endpoint asked {len(stall.conns)}×")
         if "foreign" in inj.get("lro", {}):
             extra.append((f"the foreign monitor got no request ({len(arm.foreign_seen)})", not arm.foreign_seen,
                           ["Authorization present" if a else "no Authorization" for a in arm.foreign_seen]))
@@ -477,6 +492,8 @@ def row_arm(row):
     finally:
         arm.close()
         dead.close()
+        if stall:
+            stall.close()
 
 
 def steps_of(r):

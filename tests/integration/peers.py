@@ -129,8 +129,9 @@ class DnsResponder:
     dns_reply(mode) says; `mode` may change at any time. `unanswered` is set whenever a query got
     no answer; `queries` counts (transport, qtype) of what arrived."""
 
-    def __init__(self, mode="ok", tcp=False, address="127.0.0.1", huge_count=2000):
+    def __init__(self, mode="ok", tcp=False, address="127.0.0.1", huge_count=2000, delay=0):
         self.mode = mode
+        self.delay = delay  # seconds before each UDP answer goes out
         self.address = address
         self.huge_count = huge_count
         self.unanswered = threading.Event()
@@ -176,10 +177,16 @@ class DnsResponder:
                 return
             answer = self.reply(data)
             if answer is not None:
-                try:
-                    self.sock.sendto(answer, peer)
-                except OSError:
-                    pass
+                if self.delay:
+                    threading.Timer(self.delay, self._send, (answer, peer)).start()
+                else:
+                    self._send(answer, peer)
+
+    def _send(self, answer, peer):
+        try:
+            self.sock.sendto(answer, peer)
+        except OSError:
+            pass
 
     def _serve_tcp(self):
         while True:
