@@ -47,9 +47,14 @@ def fake_token(tag=""):
     return f"vnetdiag-fake-token-{os.urandom(6).hex()}{tag}"
 
 
-def run_vnetdiag(args, env=None, timeout=90):
+_row = threading.local()
+
+
+def run_vnetdiag(args, env=None, timeout=None):
     """Runs vnetdiag with a clean environment; returns a dict with rc, stdout, stderr, elapsed,
-    report (parsed JSON or None). A hang past `timeout` is killed and reported as rc 'hang'."""
+    report (parsed JSON or None). A hang past `timeout` (default: twice the row's time bound plus
+    10 s) is killed and reported as rc 'hang'."""
+    timeout = timeout or getattr(_row, "timeout", 90)
     start = time.monotonic()
     try:
         p = subprocess.run([VNETDIAG, *args], capture_output=True, text=True, timeout=timeout,
@@ -1040,6 +1045,7 @@ def expected_text(row):
 
 def judge(row):
     e = row["expect"]
+    _row.timeout = max(20, 2 * e["max_seconds"] + 10)
     start = time.monotonic()
     try:
         r, extra, skip = RUNNERS[row["inject"]["kind"]](row)
