@@ -47,8 +47,9 @@ ResolvConf parse_resolv_conf(const std::string& text) {
     }
     const auto w = words(line);
     if (w[0] == "nameserver") {
+      // A link-local server keeps its interface (fe80::1%eth0): without it nothing reaches it.
       if (w.size() >= 2 && is_ip(w[1]))
-        rc.nameservers.push_back(w[1].substr(0, w[1].find('%')));
+        rc.nameservers.push_back(w[1]);
       else
         rc.problems.push_back("line " + std::to_string(line_no) +
                               ": nameserver without an IP address");

@@ -3,6 +3,8 @@
 #include <ares.h>
 #include <arpa/inet.h>
 
+#include <cstring>
+
 #include "text_util.hpp"
 
 namespace vnetdiag {
@@ -92,6 +94,30 @@ Result<DnsResponse> parse_dns_response(const unsigned char* msg, int length) {
     r.answers.push_back(std::move(rec));
   }
   return r;
+}
+
+std::vector<unsigned char> query_question(const unsigned char* query, std::size_t length) {
+  if (!query || length < kHeaderSize || read16(query + 4) != 1) return {};
+  std::size_t at = kHeaderSize;
+  // A query's name is never compressed: plain labels up to the root label.
+  while (at < length && query[at] != 0) {
+    if (query[at] & 0xC0) return {};
+    at += 1 + query[at];
+  }
+  if (at >= length || length - at - 1 < 4) return {};
+  return {query + kHeaderSize, query + at + 1 + 4};
+}
+
+std::size_t restore_question(unsigned char* message, std::size_t length, std::size_t capacity,
+                             const std::vector<unsigned char>& question) {
+  if (!message || length < kHeaderSize || question.empty()) return 0;
+  if (!(read16(message + 2) & 0x8000) || read16(message + 4) != 0) return 0;
+  if (capacity < length || capacity - length < question.size()) return 0;
+  std::memmove(message + kHeaderSize + question.size(), message + kHeaderSize,
+               length - kHeaderSize);
+  std::memcpy(message + kHeaderSize, question.data(), question.size());
+  message[5] = 1;  // QDCOUNT (high byte is already 0)
+  return length + question.size();
 }
 
 void follow_chain(const std::string& qname, const std::string& qtype,

@@ -1,6 +1,7 @@
 #include "dns_probe.hpp"
 
 #include <arpa/nameser.h>
+#include <net/if.h>
 
 #include "dns_message.hpp"
 
@@ -15,9 +16,23 @@ struct Pending {
   DnsProbe::Done done;
 };
 
+// A link-local server keeps its interface in the address (fe80::1%eth0, as in resolv.conf);
+// c-ares 1.18 takes no scope, so the address goes without it and the hooks add it back.
+std::string bare_address(const Resolver& r) { return r.address.substr(0, r.address.find('%')); }
+
+unsigned scope_id(const Resolver& r) {
+  const auto at = r.address.find('%');
+  if (at == std::string::npos) return 0;
+  const std::string scope = r.address.substr(at + 1);
+  if (!scope.empty() && scope.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<unsigned>(std::stoul(scope));
+  return if_nametoindex(scope.c_str());  // 0 (unknown interface): the server is unreachable
+}
+
 std::string server_csv(const Resolver& r) {
-  const bool v6 = r.address.find(':') != std::string::npos;
-  return (v6 ? "[" + r.address + "]" : r.address) + ":" + std::to_string(r.port);
+  const std::string address = bare_address(r);
+  const bool v6 = address.find(':') != std::string::npos;
+  return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(r.port);
 }
 
 }  // namespace
@@ -41,6 +56,9 @@ Result<std::unique_ptr<DnsProbe>> DnsProbe::create(const Resolver& resolver, con
              ARES_OPT_SOCK_RCVBUF;
   if (int rc = ares_init_options(&probe->channel_, &opts, mask); rc != ARES_SUCCESS)
     return fail(std::string("cannot start the DNS client: ") + ares_strerror(rc));
+  probe->sockets_ =
+      std::make_unique<DnsSockets>(scope_id(resolver), opts.socket_receive_buffer_size);
+  probe->sockets_->attach(probe->channel_);
   if (int rc = ares_set_servers_ports_csv(probe->channel_, server_csv(resolver).c_str());
       rc != ARES_SUCCESS)
     return fail("DNS server '" + resolver.label() + "' is not an IP address: " + ares_strerror(rc));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dns_socket.hpp"
 #include "model.hpp"
 #include "poll_set.hpp"
 #include "result.hpp"
@@ -39,6 +40,7 @@ class DnsProbe {
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
 
   std::string label_;
+  std::unique_ptr<DnsSockets> sockets_;  // declared first: outlives the channel
   ares_channel channel_ = nullptr;
   int pending_ = 0;
 };
