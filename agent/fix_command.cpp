@@ -16,6 +16,7 @@
 #include "permissions.hpp"
 #include "planner.hpp"
 #include "render.hpp"
+#include "secrets.hpp"
 #include "token.hpp"
 #include "topology.hpp"
 
@@ -215,7 +216,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       err << "vnetdiag: cannot write the plan to '" << vm["out"].as<std::string>() << "'\n";
       return kError;
     }
-    file << fix::plan_to_json(plan).dump(2) << "\n";
+    file << secrets::scrub(fix::plan_to_json(plan).dump(2)) << "\n";
   }
   const bool json_out = settings->output.value == "json";
   if (!json_out) {
@@ -283,8 +284,10 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                        {"client_request_id", j.client_request_id},
                        {"correlation_id", j.correlation_id}});
   if (journal_file) {
-    for (const auto& j : journal) journal_file << nlohmann::json{{"call", j}}.dump() << "\n";
-    for (const auto& s : steps) journal_file << nlohmann::json{{"step", s}}.dump() << "\n";
+    for (const auto& j : journal)
+      journal_file << secrets::scrub(nlohmann::json{{"call", j}}.dump()) << "\n";
+    for (const auto& s : steps)
+      journal_file << secrets::scrub(nlohmann::json{{"step", s}}.dump()) << "\n";
   }
   result["applied"] = steps;
   result["journal"] = journal;

@@ -16,6 +16,7 @@
 #include "engine.hpp"
 #include "env_command.hpp"
 #include "fix_command.hpp"
+#include "scrubbed_stream.hpp"
 #include "serve_command.hpp"
 #include "settings.hpp"
 #include "version.hpp"
@@ -44,6 +45,7 @@ int version_command() {
 
 int main(int argc, char** argv) {
   using namespace vnetdiag;
+  ScrubbedStream scrubbed_out(std::cout), scrubbed_err(std::cerr);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << general_help();

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "render.hpp"
+#include "secrets.hpp"
 
 namespace vnetdiag {
 namespace {
@@ -150,7 +151,7 @@ std::string render_json(const Report& report) {
     first = false;
   }
   out += first ? "]\n}\n" : "\n  ]\n}\n";
-  return out;
+  return secrets::scrub(std::move(out));
 }
 
 }  // namespace vnetdiag

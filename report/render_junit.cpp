@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "render.hpp"
+#include "secrets.hpp"
 
 namespace vnetdiag {
 namespace {
@@ -76,7 +77,7 @@ std::string render_junit(const Report& report) {
       << failures << "\" errors=\"0\" skipped=\"" << skipped << "\" time=\""
       << report.observations.duration_ms / 1000.0 << "\">\n"
       << cases.str() << "  </testsuite>\n</testsuites>\n";
-  return out.str();
+  return secrets::scrub(out.str());
 }
 
 }  // namespace vnetdiag

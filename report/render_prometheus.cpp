@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "secrets.hpp"
+
 namespace vnetdiag {
 namespace {
 
@@ -320,7 +322,7 @@ std::string render_prometheus(const Report* report, const MetricsMeta& meta, Met
     w.family("target_info", "info", "Where this vnetdiag runs (OpenTelemetry resource attributes)");
     w.sample_of("target_info", resource, 1);
   }
-  return w.finish();
+  return secrets::scrub(w.finish());
 }
 
 }  // namespace vnetdiag

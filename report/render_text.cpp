@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "render.hpp"
+#include "secrets.hpp"
 #include "text_util.hpp"
 
 namespace vnetdiag {
@@ -114,7 +115,7 @@ std::string render_text(const Report& report, bool colour) {
   out << "\nverdict: " << p.paint(report.verdict, to_string(report.verdict)) << " ("
       << report.observations.targets.size() << " target(s), "
       << format_ms(report.observations.duration_ms) << " ms)\n";
-  return out.str();
+  return secrets::scrub(out.str());
 }
 
 }  // namespace vnetdiag

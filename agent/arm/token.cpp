@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "secrets.hpp"
 #include "text_util.hpp"
 #include "url_trust.hpp"
 
@@ -163,12 +164,16 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                                          const std::map<std::string, std::string>& env) {
   std::vector<Credential> chain;
   const auto e = [env](const char* name) { return get_env(env, name); };
+  for (const char* secret :
+       {"AZURE_ACCESS_TOKEN", "IDENTITY_HEADER", "MSI_SECRET", "AZURE_CLIENT_SECRET"})
+    secrets::remember(e(secret));
 
   chain.push_back({"token file (--token-file)", [s] { return !s.token_file.empty(); },
                    [s]() -> Result<AccessToken> {
                      auto text = read_bounded(s.token_file, kMaxTokenFile, "--token-file");
                      if (!text) return fail(text.error().message);
                      AccessToken t{trim(*text), 0, "token file (--token-file)"};
+                     secrets::remember(t.value);
                      if (t.value.empty())
                        return fail("--token-file '" + s.token_file + "' is empty");
                      t.expires_on = jwt_expiry(t.value);
@@ -237,6 +242,7 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                          read_bounded(get_env(env, "AZURE_FEDERATED_TOKEN_FILE"), kMaxTokenFile,
                                       "workload identity: AZURE_FEDERATED_TOKEN_FILE");
                      if (!assertion) return fail(assertion.error().message);
+                     secrets::remember(trim(*assertion));
                      if (auto why = untrusted_token_endpoint(authority_of(), false))
                        return fail("workload identity: authority " + *why);
                      const std::string body =
@@ -311,6 +317,7 @@ Result<AccessToken> TokenSource::get() {
     if (!c.available()) continue;
     auto t = c.fetch();
     if (t) {
+      secrets::remember(t->value);
       cached_ = *t;
       cached_issued_ = now;
       return cached_;
