@@ -20,7 +20,7 @@ ready_or_die() {
   local gen=$1 inst
   if [ "$WORLD_DNS" != down ]; then
     wait_for 5000 dns_serves "$gen" ||
-      die "unbound does not serve generation $gen; see $DNS_DIR/unbound.log: $(tail -n 1 "$DNS_DIR/unbound.log" 2>/dev/null)"
+      die "$WORLD_DNS_SOFTWARE does not serve generation $gen; see $(azure_dns_log "$WORLD_DNS_SOFTWARE"): $(tail -n 1 "$(azure_dns_log "$WORLD_DNS_SOFTWARE")" 2>/dev/null)"
   fi
   if custom_dns_runs; then
     local log; log=$(unbound_dir custom)/unbound.log
@@ -60,7 +60,7 @@ apply_world() {
   # Also when the world has no IPv6: no rule of an earlier world may survive.
   timeout 10 ip netns exec "$NS_VNET" ip6tables-restore -w 5 <"$WORLD_DIR/vnet.rules6" ||
     die "ip6tables-restore failed in $NS_VNET (rules: $WORLD_DIR/vnet.rules6)"
-  if [ "$WORLD_DNS" = down ]; then unbound_stop; else unbound_push; fi
+  if [ "$WORLD_DNS" = down ]; then azure_dns_stop; else azure_dns_push "$WORLD_DNS_SOFTWARE"; fi
   if custom_dns_runs; then unbound_push custom; else unbound_stop custom; fi
   app_push
   nginx_push vnet
@@ -74,6 +74,6 @@ apply_world() {
   echo "$name" >"$STATE_DIR/world-source"
   say "applied $name: $WORLD_DESCRIPTION [generation $gen, $WORLD_ENDPOINTS endpoints" \
       "($WORLD_ENDPOINTS6 with IPv6)," \
-      "dns $WORLD_DNS, custom dns $WORLD_CUSTOM_DNS, app $WORLD_APP_PATH resolv.conf $WORLD_APP_DNS," \
+      "dns $WORLD_DNS ($WORLD_DNS_SOFTWARE), custom dns $WORLD_CUSTOM_DNS, app $WORLD_APP_PATH resolv.conf $WORLD_APP_DNS," \
       "delay $WORLD_DELAY_MS ms, $(($(now_ms) - t0)) ms]"
 }

@@ -1,4 +1,5 @@
-# The lab's servers: unbound (Azure DNS stand-in; a second one as the VNet's custom DNS server)
+# The lab's servers: unbound (Azure DNS stand-in, or BIND 9 / dnsmasq as the world says; a second
+# unbound as the VNet's custom DNS server)
 # and nginx (private endpoints) in the VNet namespace, nginx (public fronts) in the internet
 # namespace, delayq for added latency.
 # Start, reload, stop, and readiness checks. Sourced by `lab`.
@@ -22,7 +23,13 @@ unbound_pid() { pid_of "$(unbound_dir "${1:-azure}")/unbound.pid" unbound; }
 
 # The serial of "." is the world generation: it tells which data unbound serves. Asked from
 # inside the VNet namespace (over lo), so port 53 drop rules for the app do not apply.
+# dnsmasq has no "." SOA: it serves the generation as TXT lab-generation.vdlab.
 dns_serial() { # [INSTANCE]
+  if [ "${1:-azure}" = azure ] && [ "${WORLD_DNS_SOFTWARE:-unbound}" = dnsmasq ]; then
+    ip netns exec "$NS_VNET" dig +short +time=1 +tries=1 @"$DNS_ADDRESS" lab-generation.vdlab TXT \
+      2>/dev/null | tr -d '"'
+    return
+  fi
   ip netns exec "$NS_VNET" dig +short +time=1 +tries=1 @"$(unbound_address "${1:-azure}")" . SOA 2>/dev/null |
     awk '{ print $3 }'
 }
@@ -46,6 +53,60 @@ unbound_stop() { # [INSTANCE]
   local pid inst=${1:-azure}
   if pid=$(unbound_pid "$inst"); then stop_pids "$pid"; fi
   rm -f "$(unbound_dir "$inst")/unbound.pid"
+}
+
+# ---- Azure DNS: unbound, BIND 9 or dnsmasq (the world's dns.software) -----------------------
+# All three use run/dns and 10.0.2.53; only one runs. named reloads zones on SIGHUP; dnsmasq reads
+# its configuration only at start, so every apply restarts it.
+
+named_pid() { pid_of "$DNS_DIR/named.pid" named; }
+dnsmasq_pid() { pid_of "$DNS_DIR/dnsmasq.pid" dnsmasq; }
+
+named_stop() {
+  local pid
+  if pid=$(named_pid); then stop_pids "$pid"; fi
+  rm -f "$DNS_DIR/named.pid"
+}
+
+dnsmasq_stop() {
+  local pid
+  if pid=$(dnsmasq_pid); then stop_pids "$pid"; fi
+  rm -f "$DNS_DIR/dnsmasq.pid"
+}
+
+azure_dns_stop() { unbound_stop; named_stop; dnsmasq_stop; }
+
+azure_dns_pid() { # SOFTWARE
+  case $1 in bind9) named_pid ;; dnsmasq) dnsmasq_pid ;; *) unbound_pid ;; esac
+}
+
+azure_dns_log() { # SOFTWARE
+  case $1 in bind9) echo "$DNS_DIR/named.log" ;; dnsmasq) echo "$DNS_DIR/dnsmasq.log" ;;
+    *) echo "$DNS_DIR/unbound.log" ;; esac
+}
+
+# azure_dns_push SOFTWARE : stop the other two, then start or reload the chosen one.
+azure_dns_push() {
+  local pid sw=$1
+  mkdir -p "$DNS_DIR"
+  [ "$sw" = unbound ] || unbound_stop
+  [ "$sw" = bind9 ] || named_stop
+  [ "$sw" = dnsmasq ] || dnsmasq_stop
+  case $sw in
+    unbound) unbound_push ;;
+    bind9)
+      if pid=$(named_pid); then
+        kill -HUP "$pid"
+      else
+        rm -f "$DNS_DIR/named.pid"
+        spawn_in "$NS_VNET" "$DNS_DIR/named.log" named -c "$WORLD_DIR/named.conf" ||
+          die "named did not start; see $DNS_DIR/named.log: $(tail -n 1 "$DNS_DIR/named.log")"
+      fi ;;
+    dnsmasq)
+      dnsmasq_stop
+      spawn_in "$NS_VNET" "$DNS_DIR/dnsmasq.log" dnsmasq -C "$WORLD_DIR/dnsmasq.conf" ||
+        die "dnsmasq did not start; see $DNS_DIR/dnsmasq.log: $(tail -n 1 "$DNS_DIR/dnsmasq.log")" ;;
+  esac
 }
 
 # ---- nginx ---------------------------------------------------------------------------------

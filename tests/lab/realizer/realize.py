@@ -4,7 +4,8 @@
     realize.py WORLD --run RUN_DIR --lab LAB_DIR --generation N [--default-delay-ms D]
 
 WORLD is a path or '-' (stdin). Writes into RUN_DIR/world/ (each file replaced atomically):
-unbound.conf and zone files (Azure DNS), unbound-custom.conf and custom-root.zone (the custom
+unbound.conf and zone files (Azure DNS; with dns.software bind9 also named.conf and its
+bind-*.zone files, with dnsmasq dnsmasq.conf), unbound-custom.conf and custom-root.zone (the custom
 DNS server, when the world has one), nginx-vnet.conf, nginx-inet.conf, vnet.rules
 (iptables-restore), vnet.rules6 (ip6tables-restore), app.routes and app.routes6 (ip -batch and
 ip -6 -batch for the app namespace), resolv.conf (the app's), endpoints (IPv4 and IPv6
@@ -18,6 +19,7 @@ import shlex
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
+import altdns  # noqa: E402
 import appside  # noqa: E402
 import dnszones  # noqa: E402
 import firewall  # noqa: E402
@@ -70,6 +72,9 @@ def main():
         else:
             custom_zones = {".": "custom-root.zone"}
             zone_files["custom-root.zone"] = dnszones.root_zone(world, gen, sees_links=False)
+    software = world["dns_software"]
+    if software == "bind9":
+        zone_files.update(altdns.bind_zones(world, gen, worldmod.DNS_SERVER_ADDRESS))
     for name in os.listdir(out):
         if name.endswith(".zone") and name not in zone_files:
             os.remove(f"{out}/{name}")
@@ -77,6 +82,16 @@ def main():
         write(f"{out}/{name}", text)
     write(f"{out}/unbound.conf",
           dnszones.unbound_conf(worldmod.DNS_SERVER_ADDRESS, f"{run}/dns", out, azure))
+    # Only the chosen server's configuration exists: the lab script starts what it finds.
+    alt = {"bind9": ("named.conf", lambda: altdns.named_conf(
+               world, gen, worldmod.DNS_SERVER_ADDRESS, f"{run}/dns", out)),
+           "dnsmasq": ("dnsmasq.conf", lambda: altdns.dnsmasq_conf(
+               world, gen, worldmod.DNS_SERVER_ADDRESS, f"{run}/dns"))}
+    for name, (conf, make) in alt.items():
+        if name == software:
+            write(f"{out}/{conf}", make())
+        elif os.path.exists(f"{out}/{conf}"):
+            os.remove(f"{out}/{conf}")
     if custom:
         write(f"{out}/unbound-custom.conf",
               dnszones.unbound_conf(worldmod.CUSTOM_DNS_ADDRESS, f"{run}/dns-custom", out, custom_zones))
@@ -96,6 +111,7 @@ def main():
     write(f"{out}/world.json", json.dumps(world, indent=2) + "\n")
     plan = {
         "WORLD_DNS": world["dns_server"],
+        "WORLD_DNS_SOFTWARE": software,
         "WORLD_CUSTOM_DNS": custom["state"] if custom else "none",
         "WORLD_APP_PATH": ("not-integrated" if not world["app"]["integrated"]
                            else "route-all" if world["app"]["route_all"] else "rfc1918"),

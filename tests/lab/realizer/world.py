@@ -38,6 +38,8 @@ ENDPOINT_RANGE6 = ipaddress.ip_network("fd00::/8")
 APP_SUBNET6 = ipaddress.ip_network("fd00::/64")
 
 DNS_STATES = ("up", "down", "drop")
+# Which server plays Azure DNS (10.0.2.53); each answers the tutorial's chain as far as it can.
+DNS_SOFTWARE = ("unbound", "bind9", "dnsmasq")
 DNS_SERVERS = (DNS_SERVER_ADDRESS, CUSTOM_DNS_ADDRESS)
 ACCESS = ("Enabled", "Disabled")
 CONNECTIONS = ("Approved", "Pending")
@@ -237,7 +239,7 @@ def parse(text, origin):
                                   or not 0 <= delay <= 10000):
             raise WorldError("delay_ms: expected an integer from 0 to 10000")
         dns = raw.get("dns", {})
-        _check_keys(dns, "dns", (), ("server",))
+        _check_keys(dns, "dns", (), ("server", "software"))
         zones = raw.get("zones", {})
         if not isinstance(zones, dict):
             raise WorldError("zones: expected an object")
@@ -246,6 +248,7 @@ def parse(text, origin):
             "description": raw["description"].strip(),
             "delay_ms": delay,
             "dns_server": _choice(dns, "server", DNS_STATES, "dns", "up"),
+            "dns_software": _choice(dns, "software", DNS_SOFTWARE, "dns", "unbound"),
             "zones": _zones(zones),
             "services": _services(raw.get("services", [])),
             "app": _app(raw.get("app", {}), custom_dns),
