@@ -10,6 +10,7 @@ packages=(
   iproute2 iptables unbound nginx-light openssl dnsutils curl python3 python3-jsonschema
   help2man debootstrap
   prometheus python3-prometheus-client wrk prometheus-blackbox-exporter
+  bind9 dnsmasq
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,9 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The lab, the tests and the benchmarks run their own unbound, nginx, prometheus tools; the distribution's services
+# The lab, the tests and the benchmarks run their own unbound, named, dnsmasq, nginx, prometheus tools; the distribution's services
 # would only hold ports and files in the way.
-for svc in unbound nginx prometheus prometheus-blackbox-exporter; do
+for svc in unbound nginx prometheus prometheus-blackbox-exporter named dnsmasq; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
