@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -66,6 +67,92 @@ class QuestionlessRefuser {
   }
   int fd_ = -1;
   uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Answers UDP with TC set (as every server does for an answer over 512 bytes without EDNS) and
+// TCP with the full answer: A 10.0.1.4. c-ares then switches to TCP on sockets the probe opens.
+class TruncatingServer {
+ public:
+  TruncatingServer() {
+    udp_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    tcp_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(udp_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(udp_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    bound_ = bind(tcp_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(tcp_, 4) == 0;
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TruncatingServer() {
+    stop_ = true;
+    thread_.join();
+    close(udp_);
+    close(tcp_);
+  }
+  uint16_t port() const { return port_; }
+  bool bound() const { return bound_; }
+
+ private:
+  static std::vector<unsigned char> answer(const unsigned char* q, std::size_t n, bool truncated) {
+    const auto question = query_question(q, n);
+    std::vector<unsigned char> r = {
+        q[0], q[1], static_cast<unsigned char>(truncated ? 0x83 : 0x81), 0x80, 0,
+        1,    0,    static_cast<unsigned char>(truncated ? 0 : 1),       0,    0,
+        0,    0};
+    r.insert(r.end(), question.begin(), question.end());
+    if (!truncated) r.insert(r.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 1, 4});
+    return r;
+  }
+  void serve_tcp(int conn) {
+    timeval tv{0, 100000};
+    setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    unsigned char buf[600];
+    std::size_t have = 0;
+    while (!stop_) {
+      const ssize_t n = recv(conn, buf + have, sizeof buf - have, 0);
+      if (n == 0) break;
+      if (n < 0) continue;
+      have += static_cast<std::size_t>(n);
+      while (have >= 2 && have >= 2u + (buf[0] << 8 | buf[1])) {
+        const std::size_t len = buf[0] << 8 | buf[1];
+        auto r = answer(buf + 2, len, false);
+        const unsigned char prefix[2] = {static_cast<unsigned char>(r.size() >> 8),
+                                         static_cast<unsigned char>(r.size())};
+        send(conn, prefix, 2, MSG_NOSIGNAL);
+        send(conn, r.data(), r.size(), MSG_NOSIGNAL);
+        std::memmove(buf, buf + 2 + len, have - 2 - len);
+        have -= 2 + len;
+      }
+    }
+    close(conn);
+  }
+  void serve() {
+    while (!stop_) {
+      pollfd p[2] = {{udp_, POLLIN, 0}, {tcp_, POLLIN, 0}};
+      if (poll(p, 2, 20) <= 0) continue;
+      if (p[1].revents) {
+        const int conn = accept4(tcp_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn >= 0) serve_tcp(conn);
+      }
+      if (!p[0].revents) continue;
+      unsigned char buf[512];
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      const ssize_t n =
+          recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n < 12) continue;
+      const auto r = answer(buf, static_cast<std::size_t>(n), true);
+      sendto(udp_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    }
+  }
+  int udp_ = -1, tcp_ = -1;
+  uint16_t port_ = 0;
+  bool bound_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -136,4 +223,30 @@ TEST(DnsServerQuirks, LinkLocalNameserverKeepsItsInterface) {
   ASSERT_EQ(rc.nameservers.size(), 3u);
   EXPECT_EQ(rc.nameservers[2], "fe80::1%eth0");
   EXPECT_TRUE(rc.problems.empty());
+}
+
+// A truncated UDP answer makes c-ares retry over TCP, on a socket the probe's hooks open: it must
+// be non-blocking (c-ares does not configure sockets it did not open) or the check hangs.
+TEST(DnsServerQuirks, TruncatedAnswerIsFetchedOverTcp) {
+  init_probe_libraries();
+  TruncatingServer server;
+  if (!server.bound()) GTEST_SKIP() << "TCP port " << server.port() << " is taken";
+  CheckPlan plan;
+  Target t;
+  t.host = "kv1.vault.azure.net";
+  plan.targets = {t};
+  plan.resolvers = {Resolver{"127.0.0.1", server.port(), "test"}};
+  plan.timeouts.dns_s = 2;
+  plan.timeouts.run_s = 5;
+  auto obs = run_check(plan);
+  ASSERT_TRUE(obs) << obs.error().message;
+  ASSERT_EQ(obs->targets.size(), 1u);
+  bool saw_a = false;
+  for (const auto& d : obs->targets[0].dns) {
+    EXPECT_EQ(d.status, DnsStatus::kAnswered) << d.qtype << ": " << d.error;
+    if (d.qtype != "A") continue;
+    saw_a = true;
+    EXPECT_EQ(d.addresses, std::vector<std::string>{"10.0.1.4"});
+  }
+  EXPECT_TRUE(saw_a);
 }
