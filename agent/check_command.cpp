@@ -32,8 +32,7 @@ std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   tm t{};
   gmtime_r(&now, &t);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t);
-  return buf;
+  return std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t) ? buf : "";
 }
 
 }  // namespace
@@ -136,8 +135,9 @@ void store_topology(const PreparedCheck& p, const arm::Topology& t) {
     if (!out) return;
     out << arm::topology_cache_text(t);
   }
-  chmod(tmp.c_str(), 0600);
-  std::rename(tmp.c_str(), p.arm_cache_file.c_str());
+  // A cache that cannot be stored costs the next run one more read; the file is not left behind.
+  if (chmod(tmp.c_str(), 0600) != 0 || std::rename(tmp.c_str(), p.arm_cache_file.c_str()) != 0)
+    (void)std::remove(tmp.c_str());
 }
 
 void read_arm(const PreparedCheck& p, Report& report) {

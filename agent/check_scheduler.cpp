@@ -30,7 +30,7 @@ std::string utc_now_ms() {
   gmtime_r(&ts.tv_sec, &t);
   char buf[40];
   const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
+  (void)std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
   return buf;
 }
 
@@ -162,8 +162,8 @@ struct CheckScheduler::State {
       fd = 3;
     }
     close_from(4);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    (void)::signal(SIGINT, SIG_DFL);  // cannot fail for these signals and SIG_DFL
+    (void)::signal(SIGTERM, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
@@ -217,7 +217,7 @@ struct CheckScheduler::State {
       const auto now = Clock::now();
       if (now >= deadline) {
         char why[96];
-        std::snprintf(why, sizeof why, "took longer than %.0f s", options.kill_after_s);
+        (void)std::snprintf(why, sizeof why, "took longer than %.0f s", options.kill_after_s);
         killed_because = why;
         break;
       }

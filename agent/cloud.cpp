@@ -41,6 +41,7 @@ bool is_cloud_arm_host(std::string_view host) {
 
 std::vector<std::string_view> cloud_names() {
   std::vector<std::string_view> names;
+  names.reserve(kClouds.size());
   for (const auto& c : kClouds) names.push_back(c.name);
   return names;
 }

@@ -186,11 +186,11 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     }
     // Only the calls matter: the saved plan must be exactly what the world calls for now.
     auto calls = [](const nlohmann::json& p) {
-      nlohmann::json out = nlohmann::json::array();
+      nlohmann::json steps = nlohmann::json::array();
       for (const auto& s : p.value("steps", nlohmann::json::array()))
-        out.push_back(
+        steps.push_back(
             {s.value("method", ""), s.value("resource_id", ""), s.value("body", nlohmann::json())});
-      return out;
+      return steps;
     };
     if (calls(saved) != calls(fix::plan_to_json(plan))) {
       err << "vnetdiag: the world has changed since the saved plan was made; nothing was applied: "

@@ -28,9 +28,9 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
-constexpr std::size_t kReadSize = 1024;          // a monitoring request is a few hundred bytes
-constexpr std::size_t kBufferLimit = 16 * 1024;  // per connection; the header limit is lower
-constexpr std::size_t kLingerLimit = 64 * 1024;  // unread request bytes drained before closing
+constexpr std::size_t kReadSize = 1024;  // a monitoring request is a few hundred bytes
+constexpr std::size_t kBufferLimit = std::size_t{16} * 1024;  // per connection; > header limit
+constexpr std::size_t kLingerLimit = std::size_t{64} * 1024;  // unread bytes drained at close
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
@@ -57,13 +57,13 @@ class Session;
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(net::io_context& io, ServerLimits l, Handler h)
-      : io(io),
+  Impl(net::io_context& context, ServerLimits l, Handler h)
+      : io(context),
         limits(l),
         handler(std::move(h)),
-        acceptor(io),
-        retry_timer(io),
-        drain_timer(io),
+        acceptor(context),
+        retry_timer(context),
+        drain_timer(context),
         overload(overload_response()) {}
 
   net::io_context& io;
@@ -86,7 +86,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       date_second = now;
       std::tm t{};
       gmtime_r(&now, &t);
-      std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &t);
+      if (std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &t) == 0) date[0] = '\0';
     }
     return date;
   }
@@ -105,7 +105,12 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), buffer_(kBufferLimit), server_(std::move(server)) {
     server_->sessions.insert(this);
   }
-  ~Session() { server_->session_ended(this); }
+  ~Session() {
+    try {
+      server_->session_ended(this);
+    } catch (...) {  // a destructor must not throw; the server forgets the session either way
+    }
+  }
 
   void run() { wait_for_request(true); }
 

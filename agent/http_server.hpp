@@ -21,7 +21,7 @@ namespace vnetdiag {
 
 struct ServerLimits {
   std::size_t max_connections = 256;  // beyond: a 503 and close
-  std::size_t header_limit = 8 * 1024;
+  std::size_t header_limit = std::size_t{8} * 1024;
   // From a request's first byte (or from accept) to the end of its header: slow senders are cut.
   std::chrono::milliseconds request_timeout{5000};
   // Between two requests on a keep-alive connection.

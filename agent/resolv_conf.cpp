@@ -67,7 +67,7 @@ ResolvConf read_resolv_conf(const std::string& path) {
     rc.problems.push_back(path + " cannot be read");
     return rc;
   }
-  constexpr std::size_t kLimit = 64 * 1024;
+  constexpr std::size_t kLimit = std::size_t{64} * 1024;
   std::string text(kLimit, '\0');
   in.read(text.data(), kLimit);
   text.resize(static_cast<std::size_t>(in.gcount()));

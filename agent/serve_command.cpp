@@ -170,8 +170,8 @@ int serve_command(const std::vector<std::string>& args,
     std::string dir, file;
     ~RemoveCache() {
       if (file.empty()) return;
-      std::remove(file.c_str());
-      rmdir(dir.c_str());
+      (void)std::remove(file.c_str());  // best effort at exit: a leftover is harmless
+      (void)rmdir(dir.c_str());
     }
   } remove_cache{cache_dir, prepared_result->arm_cache_file};
   // Shared with the check thread, which may outlive this function when abandoned at shutdown.
@@ -237,7 +237,7 @@ int serve_command(const std::vector<std::string>& args,
         << std::flush;
     server.shutdown();
   });
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail for SIGPIPE
 
   err << "vnetdiag: serving http://" << listen->label()
       << " (/livez /readyz /report /metrics /probe), checking " << info.targets.size() << " target"
@@ -259,7 +259,7 @@ int serve_command(const std::vector<std::string>& args,
     err << "vnetdiag: stopped (a check in flight was abandoned)\n";
     out.flush();
     err.flush();
-    std::fflush(nullptr);
+    (void)std::fflush(nullptr);
     std::_Exit(0);
   }
   err << "vnetdiag: stopped\n";

@@ -41,8 +41,9 @@ Response livez(const LoopHealth& h) {
   const double silent_s = Seconds(h.now - h.heartbeat).count();
   if (silent_s > h.stuck_after_s) {
     char reason[160];
-    std::snprintf(reason, sizeof reason, "the check loop has not moved for %.0f s (limit %.0f s)",
-                  silent_s, h.stuck_after_s);
+    (void)std::snprintf(reason, sizeof reason,
+                        "the check loop has not moved for %.0f s (limit %.0f s)", silent_s,
+                        h.stuck_after_s);
     return json_response(503, {{"status", "stuck"}, {"reason", reason}});
   }
   static const std::string alive = "{\"status\":\"alive\"}\n";
@@ -57,9 +58,9 @@ Response readyz(const std::shared_ptr<const Snapshot>& s, const LoopHealth& h) {
     const double age_s = Seconds(h.now - s->finished).count();
     if (age_s > h.stale_after_s) {
       char reason[160];
-      std::snprintf(reason, sizeof reason,
-                    "stale: the last check finished %.0f s ago (limit %.0f s)", age_s,
-                    h.stale_after_s);
+      (void)std::snprintf(reason, sizeof reason,
+                          "stale: the last check finished %.0f s ago (limit %.0f s)", age_s,
+                          h.stale_after_s);
       return json_response(503, {{"status", "not ready"}, {"reason", reason}});
     }
   }

@@ -177,9 +177,9 @@ Result<bool> validate(const CheckSettings& s) {
     for (auto n : cloud_names()) names += (names.empty() ? "" : ", ") + std::string(n);
     return fail("unknown cloud '" + s.cloud.value + "': use one of " + names);
   }
-  const std::string& o = s.output.value;
-  if (o != "text" && o != "json" && o != "junit")
-    return fail("unknown output format '" + o + "': use text, json or junit");
+  const std::string& format = s.output.value;
+  if (format != "text" && format != "json" && format != "junit")
+    return fail("unknown output format '" + format + "': use text, json or junit");
   const std::pair<const char*, const Setting<double>*> budgets[] = {
       {"--timeout", &s.timeout},
       {"--dns-timeout", &s.dns_timeout},

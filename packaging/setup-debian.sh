@@ -11,6 +11,7 @@ packages=(
   help2man debootstrap
   prometheus python3-prometheus-client wrk prometheus-blackbox-exporter
   bind9 dnsmasq
+  clang clang-tidy libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

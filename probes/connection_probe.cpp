@@ -118,7 +118,7 @@ long ConnectionProbe::ms_until_phase_deadline(std::chrono::steady_clock::time_po
   double deadline_s = timeouts_.connect_s;
   if (connected_at_ != std::chrono::steady_clock::time_point{})
     deadline_s = duration<double>(connected_at_ - start_).count() + timeouts_.tls_s;
-  if (app_us > 0) deadline_s = app_us / 1e6 + timeouts_.http_s;
+  if (app_us > 0) deadline_s = static_cast<double>(app_us) / 1e6 + timeouts_.http_s;
   const double elapsed_s = duration<double>(now - start_).count();
   const double left_ms = (deadline_s - elapsed_s) * 1000;
   return left_ms <= 0 ? 0 : static_cast<long>(left_ms) + 1;
@@ -135,9 +135,10 @@ void ConnectionProbe::read_times() {
   if (app_us > 0 && (!connected || connect_us > app_us)) connect_us = app_us;
   curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_us);
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
-  obs_.connect_ms = connect_us / 1e3;
-  obs_.tls_ms = app_us > connect_us ? (app_us - connect_us) / 1e3 : 0;
-  obs_.first_byte_ms = first_us > app_us ? (first_us - app_us) / 1e3 : 0;
+  const auto ms = [](curl_off_t us) { return static_cast<double>(us) / 1e3; };
+  obs_.connect_ms = ms(connect_us);
+  obs_.tls_ms = app_us > connect_us ? ms(app_us - connect_us) : 0;
+  obs_.first_byte_ms = first_us > app_us ? ms(first_us - app_us) : 0;
   obs_.total_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
   char* local = nullptr;

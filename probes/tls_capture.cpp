@@ -44,8 +44,7 @@ CertificateInfo describe(X509* cert, const std::string& host) {
   tm t{};
   if (ASN1_TIME_to_tm(not_after, &t) == 1) {
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t);
-    info.not_after = buf;
+    if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t) > 0) info.not_after = buf;
   }
   int days = 0, secs = 0;
   if (ASN1_TIME_diff(&days, &secs, nullptr, not_after) == 1) info.days_to_expiry = days;

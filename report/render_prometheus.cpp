@@ -139,15 +139,7 @@ class Writer {
 // "2027-01-01T00:00:00Z" as Unix seconds.
 std::optional<double> parse_utc(const std::string& iso) {
   std::tm t{};
-  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
-  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d", &year, &mon, &day, &hour, &min, &sec) != 6)
-    return std::nullopt;
-  t.tm_year = year - 1900;
-  t.tm_mon = mon - 1;
-  t.tm_mday = day;
-  t.tm_hour = hour;
-  t.tm_min = min;
-  t.tm_sec = sec;
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &t)) return std::nullopt;
   return static_cast<double>(timegm(&t));
 }
 

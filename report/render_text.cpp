@@ -85,7 +85,8 @@ std::string render_text(const Report& report, bool colour) {
   const Palette p{colour};
   std::ostringstream out;
   out << "vnetdiag " << report.tool_version << " check at " << report.started_at << "\n";
-  for (const auto& [k, v] : report.context) out << p.dim("  " + k + ": " + v) << "\n";
+  for (const auto& [k, v] : report.context)
+    out << p.dim(std::string("  ").append(k).append(": ").append(v)) << "\n";
 
   // Problems first: a person in a console reads the top of the screen.
   bool any_problem = false;

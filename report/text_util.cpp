@@ -49,8 +49,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string format_ms(double ms) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", ms);
-  return buf;
+  return std::snprintf(buf, sizeof buf, "%.1f", ms) > 0 ? buf : "";
 }
 
 }  // namespace vnetdiag

@@ -213,6 +213,7 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
   }
   for (int attempt = 0; !pending.empty(); ++attempt) {
     std::vector<HttpRequest> batch;
+    batch.reserve(pending.size());
     std::string token_error;
     for (std::size_t i : pending)
       batch.push_back(build("GET", url_for(paths[i]), nullptr, request_ids[i], &token_error));
@@ -324,7 +325,7 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path,
     const std::string state = state_of(poll.body);
     if (state.empty() || lower(state) == "succeeded") return poll;
     if (lower(state) == "failed" || lower(state) == "canceled") {
-      poll.error = ArmError{"ProvisioningState" + state, path + " ended " + state, "", ""};
+      poll.error = ArmError{"ProvisioningState" + state, std::string(path).append(" ended ").append(state), "", ""};
       return poll;
     }
     last = poll;

@@ -28,7 +28,8 @@ struct ArmOptions {
   double lro_budget_s = 600;
 };
 
-struct ArmResponse {
+struct ArmResponse {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads json's noexcept
+                      // move
   long status = 0;
   nlohmann::json body;  // null when the body is empty or not JSON
   std::map<std::string, std::string> headers;

@@ -116,7 +116,7 @@ std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,
         x->response.error = x->error[0] ? x->error : curl_easy_strerror(msg->data.result);
         if (msg->data.result == CURLE_WRITE_ERROR)
           x->response.error = "response larger than " +
-                              std::to_string(x->options->max_body / (1024 * 1024)) +
+                              std::to_string(x->options->max_body / (std::size_t{1024} * 1024)) +
                               " MiB: not read";
       }
     }

@@ -26,8 +26,9 @@ struct HttpOptions {
   std::string ca_bundle;
   double connect_timeout_s = 10;
   double total_timeout_s = 100;
-  std::size_t max_body = 4 * 1024 * 1024;  // no ARM answer vnetdiag reads comes near it
-  long max_in_flight = 8;                  // concurrent requests; the rest queue
+  std::size_t max_body =
+      std::size_t{4} * 1024 * 1024;  // no ARM answer vnetdiag reads comes near it
+  long max_in_flight = 8;            // concurrent requests; the rest queue
 };
 
 std::vector<HttpResponse> perform_all(const std::vector<HttpRequest>& requests,

@@ -23,8 +23,7 @@ std::string connection_status(const json& pe) {
   for (const char* list :
        {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
     for (const auto& c : json_array(pe, {"properties", list})) {
-      const std::string s =
-          json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+      std::string s = json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
       if (!s.empty()) return s;
     }
   }
@@ -218,7 +217,8 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     for (const auto& l : layers) disagree |= l.second != layers.front().second;
     if (disagree) {
       std::vector<std::string> text;
-      for (const auto& [k, v] : layers) text.push_back(k + "=" + v);
+      text.reserve(layers.size());
+      for (const auto& [k, v] : layers) text.push_back(std::string(k).append("=").append(v));
       added.push_back(control("arm.routeall_layers_disagree", "",
                               {site_id, "properties.vnetRouteAllEnabled", join(text, ", "),
                                "one value in every layer"}));

@@ -45,7 +45,7 @@ std::string ResourceId::str() const {
   s += "/resourceGroups/" + resource_group;
   if (provider.empty()) return s;
   s += "/providers/" + provider;
-  for (const auto& [type, name] : segments) s += "/" + type + "/" + name;
+  for (const auto& [type, name] : segments) s.append("/").append(type).append("/").append(name);
   return s;
 }
 

@@ -1,5 +1,10 @@
 #include "token.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,10 +14,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "secrets.hpp"
 #include "text_util.hpp"
 #include "url_trust.hpp"
+
+extern char** environ;
 
 namespace vnetdiag::arm {
 namespace {
@@ -70,8 +78,9 @@ int64_t read_time(const json& v) {
   return 0;
 }
 
-constexpr std::size_t kMaxTokenFile = 64 * 1024;
-constexpr std::size_t kMaxCliOutput = 1024 * 1024;
+constexpr std::size_t kMaxTokenFile = std::size_t{64} * 1024;
+constexpr std::size_t kMaxCliOutput = std::size_t{1024} * 1024;
+constexpr int kCliTimeoutS = 30;
 
 // A file's content, or an error naming `what` when it cannot be read or exceeds `limit` bytes.
 Result<std::string> read_bounded(const std::string& path, std::size_t limit,
@@ -85,6 +94,58 @@ Result<std::string> read_bounded(const std::string& path, std::size_t limit,
     return fail(what + " '" + path + "' is larger than " + std::to_string(limit / 1024) +
                 " KiB: give the file that holds only the token");
   return data;
+}
+
+// A program's stdout (at most `limit` bytes kept), run without a shell so that no argument is ever
+// shell text; stderr is dropped. Fails when it cannot start, exits non-zero or outlives
+// `timeout_s`.
+Result<std::string> run_without_shell(std::vector<std::string> args, std::size_t limit,
+                                      int timeout_s) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return fail(std::string("cannot run ") + args[0]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (spawned != 0) {
+    close(fds[0]);
+    return fail("cannot run " + args[0] + ": " + std::strerror(spawned));
+  }
+  std::string out;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    pollfd p{fds[0], POLLIN, 0};
+    if (left <= 0 || poll(&p, 1, static_cast<int>(left)) == 0) {
+      timed_out = true;
+      break;
+    }
+    char buf[4096];
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() < limit) out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const std::string what = "'" + join(args, " ") + "'";
+  if (timed_out) return fail(what + " did not finish within " + std::to_string(timeout_s) + " s");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return fail(what + " failed");
+  return out;
 }
 
 std::string form_field(const std::string& k, const std::string& v) {
@@ -223,7 +284,7 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
                      HttpRequest r{"GET", url, {"secret: " + get_env(env, "MSI_SECRET")}, ""};
                      return from_http(perform(r, s.http), "App Service managed identity (legacy)");
                    }});
-  const std::string authority =
+  std::string authority =
       e("AZURE_AUTHORITY_HOST").empty() ? s.authority : e("AZURE_AUTHORITY_HOST");
   const auto authority_of = [authority] { return authority; };
   const auto token_url = [authority](const std::string& tenant) {
@@ -282,17 +343,11 @@ std::vector<Credential> credential_chain(const CredentialSettings& s,
       {"Azure CLI",
        [] { return access("/usr/bin/az", X_OK) == 0 || access("/usr/local/bin/az", X_OK) == 0; },
        [s]() -> Result<AccessToken> {
-         const std::string cmd = "az account get-access-token --output json --resource '" +
-                                 s.audience + "' 2>/dev/null";
-         FILE* p = popen(cmd.c_str(), "r");
-         if (!p) return fail("Azure CLI: cannot run az");
-         std::string out;
-         char buf[4096];
-         while (size_t n = fread(buf, 1, sizeof buf, p))
-           if (out.size() < kMaxCliOutput) out.append(buf, n);
-         if (pclose(p) != 0)
-           return fail("Azure CLI: 'az account get-access-token' failed (run 'az login')");
-         auto t = parse_token_response(out, now_s());
+         auto out = run_without_shell(
+             {"az", "account", "get-access-token", "--output", "json", "--resource", s.audience},
+             kMaxCliOutput, kCliTimeoutS);
+         if (!out) return fail("Azure CLI: " + out.error().message + " (run 'az login')");
+         auto t = parse_token_response(*out, now_s());
          if (t) t->source = "Azure CLI";
          return t;
        }});

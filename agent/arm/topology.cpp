@@ -152,7 +152,7 @@ std::string Topology::endpoint_address(const json& pe) const {
     auto nic = nics.find(lower(json_str(nic_ref, {"id"})));
     if (nic == nics.end()) continue;
     for (const auto& ipc : json_array(nic->second, {"properties", "ipConfigurations"})) {
-      const std::string ip = json_str(ipc, {"properties", "privateIPAddress"});
+      std::string ip = json_str(ipc, {"properties", "privateIPAddress"});
       if (!ip.empty()) return ip;
     }
   }

@@ -20,7 +20,7 @@ struct TopologyRequest {
   std::vector<std::string> zoneless_accounts;
 };
 
-struct Topology {
+struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads json's noexcept move
   nlohmann::json site, site_config, app_settings, plan, subnet, vnet;
   std::vector<nlohmann::json> vaults, accounts, private_endpoints, zones, vnets;
   std::map<std::string, std::vector<nlohmann::json>> links;  // zone name (lower) -> links

@@ -72,8 +72,7 @@ std::string connection_status(const json& pe) {
   for (const char* list : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
     if (pe.contains("properties") && pe["properties"].contains(list))
       for (const auto& c : pe["properties"][list]) {
-        const std::string s =
-            json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+        std::string s = json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
         if (!s.empty()) return s;
       }
   return "";

@@ -140,6 +140,7 @@ TEST(ContextRules, NonRfc1918EndpointNeedsRouteAll) {
   TargetObservation t{
       Target{TargetKind::kKeyVault, "kv1.vault.azure.net", 443, "privatelink.vaultcore.azure.net"},
       {},
+      {},
       {}};
   ConnectionObservation c;
   c.address = "100.64.1.4";

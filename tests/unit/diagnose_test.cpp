@@ -77,7 +77,7 @@ TEST(Diagnose, ResolverFailuresAreNamed) {
   for (auto [status, id] : {std::pair{DnsStatus::kTimeout, "dns.timeout"},
                             {DnsStatus::kUnreachable, "dns.unreachable"},
                             {DnsStatus::kMalformed, "dns.malformed"}}) {
-    TargetObservation t{vault(), {}, {}};
+    TargetObservation t{vault(), {}, {}, {}};
     DnsObservation d;
     d.resolver = "10.0.2.53";
     d.qtype = "A";
@@ -89,7 +89,7 @@ TEST(Diagnose, ResolverFailuresAreNamed) {
 }
 
 TEST(Diagnose, ServfailAndRefusedRcodes) {
-  TargetObservation t{vault(), {}, {}};
+  TargetObservation t{vault(), {}, {}, {}};
   t.dns.push_back(answered("10.0.2.53", {"kv1.vault.azure.net"}, {}, "SERVFAIL"));
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.servfail"});
   t.dns[0].rcode = "REFUSED";
@@ -113,11 +113,13 @@ TEST(Diagnose, ResolverThatDoesNotForwardIsNamedFm17) {
   EXPECT_EQ(f[0].fm, 17);
   EXPECT_NE(f[0].summary.find("10.9.9.9 (WEBSITE_DNS_SERVER)"), std::string::npos) << f[0].summary;
   for (const auto& x : f)
-    if (x.id == "dns.public_address") EXPECT_EQ(x.evidence.at("resolvers"), "10.9.9.9");
+    if (x.id == "dns.public_address") {
+      EXPECT_EQ(x.evidence.at("resolvers"), "10.9.9.9");
+    }
 }
 
 TEST(Diagnose, ResolversThatDisagreeWithoutAPrivateAnswer) {
-  TargetObservation t{vault(), {}, {}};
+  TargetObservation t{vault(), {}, {}, {}};
   t.dns.push_back(answered("10.0.2.53",
                            {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
                            {"203.0.113.10"}));
@@ -132,7 +134,7 @@ TEST(Diagnose, SlowResolverAndLongTtl) {
   TargetObservation t = healthy_vault();
   t.dns[0].duration_ms = 1500;
   EXPECT_EQ(problems(run(t)), std::set<std::string>{"dns.slow_resolver"});
-  TargetObservation pub{vault(), {}, {}};
+  TargetObservation pub{vault(), {}, {}, {}};
   pub.dns.push_back(answered("10.0.2.53",
                              {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"},
                              {"203.0.113.10"}));
@@ -195,7 +197,7 @@ TEST(Diagnose, VaultFirewallAndMissingNetworkInfo) {
 }
 
 TEST(Diagnose, CognitiveBodiesAreClassified) {
-  TargetObservation t{account(), {}, {}};
+  TargetObservation t{account(), {}, {}, {}};
   t.dns.push_back(
       answered("10.0.2.53",
                {"cs1.cognitiveservices.azure.com", "cs1.privatelink.cognitiveservices.azure.com"},
@@ -227,7 +229,9 @@ TEST(FindingCatalog, IdsAreUniqueAndFailuresCarryARemedy) {
   std::set<std::string_view> ids;
   for (std::size_t i = 0; i < n; ++i) {
     EXPECT_TRUE(ids.insert(specs[i].id).second) << specs[i].id;
-    if (specs[i].severity != Severity::kOk) EXPECT_FALSE(specs[i].remedy.empty()) << specs[i].id;
+    if (specs[i].severity != Severity::kOk) {
+      EXPECT_FALSE(specs[i].remedy.empty()) << specs[i].id;
+    }
   }
   EXPECT_THROW(make_finding("no.such_id", "", ""), std::logic_error);
 }
@@ -257,7 +261,7 @@ TEST(Diagnose, TimeoutsOfADeadServerAreUnreachableToo) {
   // out.
   Observations o;
   for (auto status : {DnsStatus::kUnreachable, DnsStatus::kTimeout}) {
-    TargetObservation t{vault(), {}, {}};
+    TargetObservation t{vault(), {}, {}, {}};
     DnsObservation d;
     d.resolver = "10.0.2.53";
     d.qtype = "A";

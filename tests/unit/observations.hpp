@@ -52,7 +52,7 @@ inline ConnectionObservation healthy_connection(const std::string& address,
 }
 
 inline TargetObservation healthy_vault() {
-  TargetObservation t{vault(), {}, {}};
+  TargetObservation t{vault(), {}, {}, {}};
   t.dns.push_back(answered(
       "10.0.2.53", {"kv1.vault.azure.net", "kv1.privatelink.vaultcore.azure.net"}, {"10.0.1.4"}));
   t.dns.push_back(

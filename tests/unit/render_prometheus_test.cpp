@@ -157,7 +157,9 @@ TEST(RenderPrometheus, LabelValuesAreEscaped) {
         << text;
     // No raw newline inside a sample: every line is a comment or name{...} value.
     for (const auto& line : lines_of(text)) {
-      if (!line.empty() && line[0] != '#') EXPECT_NE(line.find(' '), std::string::npos) << line;
+      if (!line.empty() && line[0] != '#') {
+        EXPECT_NE(line.find(' '), std::string::npos) << line;
+      }
     }
   }
 }

@@ -30,7 +30,7 @@ TEST(RenderJson, HostileBytesDoNotBreakTheOutput) {
   t.connections[0].status_code = 500;
   t.connections[0].body = std::string("\xff\xfe<bad>\x01", 8);
   auto text = render_json(report_of({t}));
-  EXPECT_NO_THROW((void)nlohmann::json::parse(text));
+  EXPECT_TRUE(nlohmann::json::accept(text));
 }
 
 TEST(RenderJunit, OneCasePerTargetAndLayerWithFailures) {
