@@ -330,14 +330,7 @@ class ScriptedArm:
 
     @staticmethod
     def reply(h, status, body, headers=None, raw=None):
-        data = raw if raw is not None else json.dumps(body).encode()
-        h.send_response(status)
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
+        peers.json_reply(h, status, body, headers, raw)
 
     def error(self, h, status, code, message, headers=None):
         self.reply(h, status, {"error": {"code": code, "message": message}}, headers)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from peers import https_server as peers_https_server, loopback_https_pki, server_context
+from peers import https_server as peers_https_server, json_reply, loopback_https_pki, server_context
 from testlib import check, finish
 
 VNETDIAG = sys.argv[1]
@@ -26,14 +26,7 @@ class Arm(http.server.BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        json_reply(self, status, body, headers)
 
     def handle_any(self):
         path = self.path.split("?")[0]

@@ -4,6 +4,7 @@ nothing), a certificate factory on openssl, a TLS server, raw TCP peers that sta
 or drop, and an https server for scripted ARM. Everything binds 127.0.0.1 and runs on daemon
 threads; close() releases the ports."""
 import http.server
+import json
 import os
 import socket
 import socketserver
@@ -495,6 +496,18 @@ def loopback_https_pki(directory):
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
                    check=True, capture_output=True, timeout=60)
     return cert, key
+
+
+def json_reply(handler, status, body, headers=None, raw=None):
+    """Answers `handler`'s request with `body` as JSON (or `raw` bytes), status and extra headers."""
+    data = raw if raw is not None else json.dumps(body).encode()
+    handler.send_response(status)
+    for k, v in (headers or {}).items():
+        handler.send_header(k, v)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 def https_server(handler, context):

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 
+from peers import https_server, json_reply, loopback_https_pki, server_context
 from testlib import check, finish
 
 VNETDIAG = sys.argv[1]
@@ -74,17 +74,6 @@ def record(server, handler, body):
                 seen.append((server, name))
 
 
-def reply(handler, status, body, headers=None):
-    data = json.dumps(body).encode()
-    handler.send_response(status)
-    for k, v in (headers or {}).items():
-        handler.send_header(k, v)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
-
-
 def body_of(handler):
     n = int(handler.headers.get("Content-Length") or 0)
     return handler.rfile.read(n).decode(errors="replace") if n else ""
@@ -105,23 +94,23 @@ class Arm(Quiet):
         auth = self.headers.get("Authorization", "")
         path = self.path.split("?")[0]
         if auth[len("Bearer "):] not in Arm.trusted:
-            return reply(self, 401, {"error": {"code": "InvalidAuthenticationToken",
+            return json_reply(self, 401, {"error": {"code": "InvalidAuthenticationToken",
                                                "message": f"The access token '{auth}' is invalid."}})
         if path.endswith(f"/sites/{APP}"):
-            return reply(self, 200, {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Web/sites/{APP}",
+            return json_reply(self, 200, {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Web/sites/{APP}",
                                      "name": APP, "location": "West Europe", "properties": {"httpsOnly": True}})
         if path.endswith("/config/appsettings/list"):
-            return reply(self, 200, {"properties": {"MY_SECRET": SECRETS["app setting value"],
+            return json_reply(self, 200, {"properties": {"MY_SECRET": SECRETS["app setting value"],
                                                     "AzureWebJobsStorage": SECRETS["connection string"],
                                                     "KV_SECRET": SECRETS["kv reference"],
                                                     "WEBSITE_VNET_ROUTE_ALL": "1"}})
         if path.endswith("/Microsoft.KeyVault/vaults"):  # a 403 whose message carries the caller's token
-            return reply(self, 403, {"error": {"code": "AuthorizationFailed", "message":
+            return json_reply(self, 403, {"error": {"code": "AuthorizationFailed", "message":
                 f"The client with token '{auth}' does not have authorization to perform action "
                 f"'Microsoft.KeyVault/vaults/read' over scope '{path}'."}})
         if path.endswith("/Microsoft.Authorization/permissions"):
-            return reply(self, 200, {"value": [{"actions": ["*/read"], "notActions": []}]})
-        return reply(self, 200, {"value": []})
+            return json_reply(self, 200, {"value": [{"actions": ["*/read"], "notActions": []}]})
+        return json_reply(self, 200, {"value": []})
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
@@ -134,10 +123,10 @@ class Entra(Quiet):
         record("entra", self, body)
         form = dict(urllib.parse.parse_qsl(body))
         if form.get("client_secret") == SECRETS["client secret"]:
-            return reply(self, 200, {"access_token": SECRETS["sp token"], "expires_in": 3600, "token_type": "Bearer"})
+            return json_reply(self, 200, {"access_token": SECRETS["sp token"], "expires_in": 3600, "token_type": "Bearer"})
         if form.get("client_assertion") == SECRETS["federated assertion"]:
-            return reply(self, 200, {"access_token": SECRETS["wi token"], "expires_in": 3600, "token_type": "Bearer"})
-        return reply(self, 401, {"error": "invalid_client",
+            return json_reply(self, 200, {"access_token": SECRETS["wi token"], "expires_in": 3600, "token_type": "Bearer"})
+        return json_reply(self, 401, {"error": "invalid_client",
                                  "error_description": f"AADSTS7000215: Invalid client secret provided: {body}"})
 
 
@@ -147,29 +136,25 @@ class Identity(Quiet):
     def do_GET(self):
         record("identity", self, "")
         if self.headers.get("X-IDENTITY-HEADER") == SECRETS["identity header"]:
-            return reply(self, 200, {"access_token": SECRETS["identity token"], "expires_on": str(int(time.time()) + 3600),
+            return json_reply(self, 200, {"access_token": SECRETS["identity token"], "expires_on": str(int(time.time()) + 3600),
                                      "resource": "https://management.azure.com/", "token_type": "Bearer"})
         if self.headers.get("secret") == SECRETS["legacy msi secret"]:
-            return reply(self, 200, {"access_token": SECRETS["legacy msi token"], "expires_on": str(int(time.time()) + 3600)})
+            return json_reply(self, 200, {"access_token": SECRETS["legacy msi token"], "expires_on": str(int(time.time()) + 3600)})
         got = self.headers.get("X-IDENTITY-HEADER") or self.headers.get("secret")
-        return reply(self, 400, {"error": "invalid_request", "error_description": f"Unknown identity header '{got}'"})
+        return json_reply(self, 400, {"error": "invalid_request", "error_description": f"Unknown identity header '{got}'"})
 
 
 pki = tempfile.mkdtemp(prefix="vnetdiag-secret-scan-")
-CA = os.path.join(pki, "cert.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", os.path.join(pki, "key.pem"), "-out", CA],
-               check=True, capture_output=True)
-tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-tls.load_cert_chain(CA, os.path.join(pki, "key.pem"))
+CA, key = loopback_https_pki(pki)
+tls = server_context(CA, key)
 
 
 def serve(handler, https):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     if https:
-        srv.socket = tls.wrap_socket(srv.socket, server_side=True)
+        return f"https://127.0.0.1:{https_server(handler, tls).server_address[1]}"
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return f"{'https' if https else 'http'}://127.0.0.1:{srv.server_address[1]}"
+    return f"http://127.0.0.1:{srv.server_address[1]}"
 
 
 arm_url, entra_url, identity_url = serve(Arm, True), serve(Entra, True), serve(Identity, False)
