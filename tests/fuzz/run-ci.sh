@@ -16,7 +16,9 @@ for tool in clang clang++ cmake ctest; do
 done
 
 start=$(date +%s)
+# Budgets passed explicitly: a reused build dir would otherwise keep an older cached value.
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DVNETDIAG_FUZZ=ON \
+  -DFUZZ_RUNS="${FUZZ_RUNS:-50000}" -DFUZZ_MAX_TIME="${FUZZ_MAX_TIME:-12}" \
   -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}"
 cmake --build "$build" -j"$(nproc)"
 built=$(date +%s)
