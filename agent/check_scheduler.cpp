@@ -64,11 +64,10 @@ std::string describe_exit(int status) {
   return "the check process ended abnormally";
 }
 
-#if defined(__cpp_lib_atomic_shared_ptr)
-using SnapshotSlot = std::atomic<std::shared_ptr<const Snapshot>>;
-#else
-// libstdc++ before GCC 12 (Debian bullseye's g++ 10 builds the self-contained bundle) has no
-// std::atomic<std::shared_ptr>: the same load and store under a mutex.
+// The current snapshot, loaded by request handlers and stored by the check loop. A mutex, not
+// std::atomic<std::shared_ptr>: bullseye's g++ 10 (the self-contained bundle) lacks it, and
+// ThreadSanitizer cannot see libstdc++'s lock bit inside it, so one implementation everywhere is
+// the one that is checked. Holding the lock costs a shared_ptr copy.
 class SnapshotSlot {
  public:
   std::shared_ptr<const Snapshot> load() const {
@@ -84,7 +83,6 @@ class SnapshotSlot {
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> value_;
 };
-#endif
 
 // close_range(first, ~0U, 0). Its glibc wrapper needs glibc 2.34, and the self-contained bundle
 // must run on 2.31: the system call itself (Linux 5.9), else every descriptor up to the limit.
