@@ -216,7 +216,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       err << "vnetdiag: cannot write the plan to '" << vm["out"].as<std::string>() << "'\n";
       return kError;
     }
-    file << secrets::scrub(fix::plan_to_json(plan).dump(2)) << "\n";
+    file << secrets::scrub(json_text(fix::plan_to_json(plan), 2)) << "\n";
   }
   const bool json_out = settings->output.value == "json";
   if (!json_out) {
@@ -225,14 +225,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     if (!permissions.note.empty()) out << "note: " << permissions.note << "\n";
   }
   if (apply && !permissions.missing.empty()) {
-    if (json_out) out << result.dump(2) << "\n";
+    if (json_out) out << json_text(result, 2) << "\n";
     err << "vnetdiag: the identity lacks " << permissions.missing.size()
         << " permission(s) the plan needs (listed above); nothing was changed: grant them and run "
            "again\n";
     return kError;
   }
   if (!apply || plan.steps.empty()) {
-    if (json_out) out << result.dump(2) << "\n";
+    if (json_out) out << json_text(result, 2) << "\n";
     return plan.steps.empty() ? kNothing : kChanges;
   }
   if (!vm.count("yes")) {
@@ -284,10 +284,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                        {"client_request_id", j.client_request_id},
                        {"correlation_id", j.correlation_id}});
   if (journal_file) {
-    for (const auto& j : journal)
-      journal_file << secrets::scrub(nlohmann::json{{"call", j}}.dump()) << "\n";
-    for (const auto& s : steps)
-      journal_file << secrets::scrub(nlohmann::json{{"step", s}}.dump()) << "\n";
+    for (const auto& j : journal) journal_file << secrets::scrub(json_text({{"call", j}})) << "\n";
+    for (const auto& s : steps) journal_file << secrets::scrub(json_text({{"step", s}})) << "\n";
   }
   result["applied"] = steps;
   result["journal"] = journal;
@@ -295,7 +293,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   result["verified"] = passed;
   if (final_report) result["check"] = report_to_json(*final_report);
   if (json_out) {
-    out << result.dump(2) << "\n";
+    out << json_text(result, 2) << "\n";
   } else {
     for (const auto& s : applied.steps)
       out << (s.outcome == "ok"       ? "done    "

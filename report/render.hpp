@@ -14,4 +14,8 @@ std::string render_json(const Report& report);
 std::string render_junit(const Report& report);
 std::string render_text(const Report& report, bool colour);
 
+// JSON text that never throws: bytes of outside data that are not UTF-8 are replaced (U+FFFD).
+// indent -1: one line.
+std::string json_text(const nlohmann::json& j, int indent = -1);
+
 }  // namespace vnetdiag

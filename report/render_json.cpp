@@ -107,14 +107,10 @@ json report_head(const Report& report) {
           {"resolvers", std::move(resolvers)}};
 }
 
-std::string dump(const json& j, int indent) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
 // Writes one array element dumped on its own, indented to sit at depth 2.
 void write_item(std::string& out, const json& item, bool first) {
   out += first ? "\n    " : ",\n    ";
-  const std::string text = dump(item, 2);
+  const std::string text = json_text(item, 2);
   for (char c : text) {
     out += c;
     if (c == '\n') out += "    ";
@@ -122,6 +118,10 @@ void write_item(std::string& out, const json& item, bool first) {
 }
 
 }  // namespace
+
+std::string json_text(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
 
 json report_to_json(const Report& report) {
   json j = report_head(report);
@@ -134,7 +134,7 @@ json report_to_json(const Report& report) {
 
 // Built piece by piece: a report of hundreds of targets never exists as one JSON tree.
 std::string render_json(const Report& report) {
-  std::string out = dump(report_head(report), 2);
+  std::string out = json_text(report_head(report), 2);
   out.pop_back();  // the closing brace
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   out += ",\n  \"findings\": [";

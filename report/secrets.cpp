@@ -53,6 +53,11 @@ void remember(std::string_view secret) {
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
+void forget_all() {
+  const std::lock_guard lock(guard());
+  known().clear();
+}
+
 std::string scrub(std::string text) {
   const std::lock_guard lock(guard());
   for (const auto& secret : known()) {

@@ -13,6 +13,9 @@ inline constexpr std::string_view kRedacted = "[redacted]";
 // Values shorter than 8 characters are ignored: they could be anything ("1", "true").
 void remember(std::string_view secret);
 
+// For fuzz targets and tests: one input's secrets must not pile up over millions of inputs.
+void forget_all();
+
 // `text` with every remembered secret (and its URL-encoded form) replaced by kRedacted.
 std::string scrub(std::string text);
 

@@ -10,11 +10,13 @@
 
 #include "arm_client.hpp"
 #include "fake_http.hpp"
+#include "secrets.hpp"
 #include "token.hpp"
 
 using namespace vnetdiag;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  vnetdiag::secrets::forget_all();
   if (size > 64 * 1024) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   fuzz::script_answers(input);

@@ -14,12 +14,14 @@
 #include "plane_rules.hpp"
 #include "planner.hpp"
 #include "render.hpp"
+#include "secrets.hpp"
 #include "token.hpp"
 #include "topology.hpp"
 
 using namespace vnetdiag;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  vnetdiag::secrets::forget_all();
   if (size > 256 * 1024) return 0;
   fuzz::script_answers(std::string_view(reinterpret_cast<const char*>(data), size));
   fuzz::InstantSleep instant;
