@@ -7,6 +7,7 @@
 #include "app_context.hpp"
 #include "cli.hpp"
 #include "context_rules.hpp"
+#include "render.hpp"
 #include "resolv_conf.hpp"
 #include "targets.hpp"
 
@@ -72,7 +73,7 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
       for (const auto& r : *resolvers)
         j["resolvers"].push_back({{"address", r.label()}, {"origin", r.origin}});
     j["problems"] = problems;
-    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out << json_text(j, 2) << "\n";
     return 0;
   }
   out << "App Service context" << (ctx.in_app_service ? "" : " (not in an app container)") << "\n";

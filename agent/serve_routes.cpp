@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "render.hpp"
 #include "render_prometheus.hpp"
 #include "text_util.hpp"
 
@@ -18,7 +19,7 @@ Response json_response(unsigned status, const json& body) {
   Response r;
   r.status = status;
   r.content_type = kJsonContentType;
-  r.set_body(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  r.set_body(json_text(body) + "\n");
   return r;
 }
 

@@ -13,11 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string dump(const json& j) {
-  // Hostile peers' bytes can reach a report: replace invalid UTF-8 rather than throw.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 MetricsMeta meta_of(const ServeInfo& info, uint64_t runs, uint64_t errors, double finished_unix,
                     double duration_s) {
   MetricsMeta m;
@@ -47,7 +42,7 @@ void render_metrics(Snapshot& s, const ServeInfo& info, const Report* report) {
 
 // Every target answers the same body until there is a report to take its part from.
 void targets_without_report(Snapshot& s, const ServeInfo& info, const json& body) {
-  const std::string text = dump(body) + "\n";
+  const std::string text = json_text(body) + "\n";
   for (const auto& t : info.targets) s.targets.push_back({t.label(), t.host, text});
 }
 
@@ -64,7 +59,7 @@ const TargetBody* Snapshot::find_target(std::string_view name) const {
 std::shared_ptr<const Snapshot> initial_snapshot(const ServeInfo& info) {
   auto s = std::make_shared<Snapshot>();
   const json pending = {{"status", "pending"}, {"reason", "no check has finished yet"}};
-  s->ready_body = dump(pending) + "\n";
+  s->ready_body = json_text(pending) + "\n";
   s->report_json = s->ready_body;
   s->report_text = "vnetdiag: no check has finished yet\n";
   targets_without_report(*s, info, pending);
@@ -85,7 +80,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
   if (!outcome) {
     s->error = outcome.error().message;
     const json failed = {{"status", "error"}, {"reason", "the check could not run: " + s->error}};
-    s->ready_body = dump(failed) + "\n";
+    s->ready_body = json_text(failed) + "\n";
     s->report_json = s->ready_body;
     s->report_text = "vnetdiag: the check could not run: " + s->error + "\n";
     targets_without_report(*s, info, failed);
@@ -106,7 +101,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
                                   {"findings", s->problems}};
   if (!s->ready)
     ready["reason"] = std::string("the last check's verdict is ") + to_string(r.verdict);
-  s->ready_body = ready.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  s->ready_body = json_text(ready) + "\n";
 
   s->report_json = render_json(r);
   s->report_text = render_text(r, false);
@@ -129,7 +124,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
     part["target"] = nullptr;
     for (const auto& observed : targets)
       if (observed["name"] == name) part["target"] = observed;
-    s->targets.push_back({name, t.host, dump(part) + "\n"});
+    s->targets.push_back({name, t.host, json_text(part) + "\n"});
   }
   render_metrics(*s, info, &r);
   return s;
@@ -239,7 +234,7 @@ std::string cycle_log_line(const Snapshot& s, std::string_view time_iso,
   line["duration_ms"] = std::round(s.duration_s * 1e4) / 10;  // 0.1 ms
   if (!instance_id.empty()) line["instance_id"] = instance_id;
   if (check_max_rss_kib > 0) line["check_max_rss_kib"] = check_max_rss_kib;
-  return line.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(line);
 }
 
 }  // namespace vnetdiag

@@ -1,6 +1,7 @@
 #include "topology.hpp"
 
 #include "api_versions.hpp"
+#include "render.hpp"
 #include "resource_id.hpp"
 #include "text_util.hpp"
 
@@ -306,9 +307,7 @@ json topology_to_json(const Topology& t) {
           {"correlation_id", t.correlation_id}};
 }
 
-std::string topology_cache_text(const Topology& t) {
-  return topology_to_json(t).dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string topology_cache_text(const Topology& t) { return json_text(topology_to_json(t)); }
 
 Topology topology_from_json(const json& j) {
   Topology t;
