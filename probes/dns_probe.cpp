@@ -3,6 +3,8 @@
 #include <arpa/nameser.h>
 #include <net/if.h>
 
+#include <charconv>
+
 #include "dns_message.hpp"
 
 namespace vnetdiag {
@@ -24,9 +26,11 @@ unsigned scope_id(const Resolver& r) {
   const auto at = r.address.find('%');
   if (at == std::string::npos) return 0;
   const std::string scope = r.address.substr(at + 1);
-  if (!scope.empty() && scope.find_first_not_of("0123456789") == std::string::npos)
-    return static_cast<unsigned>(std::stoul(scope));
-  return if_nametoindex(scope.c_str());  // 0 (unknown interface): the server is unreachable
+  unsigned index = 0;
+  const auto [end, error] = std::from_chars(scope.data(), scope.data() + scope.size(), index);
+  if (!scope.empty() && end == scope.data() + scope.size())
+    return error == std::errc() ? index : 0;  // a number out of range: no such interface
+  return if_nametoindex(scope.c_str());       // 0 (unknown interface): the server is unreachable
 }
 
 std::string server_csv(const Resolver& r) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dns_message.hpp"
+#include "dns_probe.hpp"
 #include "engine.hpp"
 #include "resolv_conf.hpp"
 
@@ -225,6 +226,19 @@ TEST(DnsServerQuirks, LinkLocalNameserverKeepsItsInterface) {
   ASSERT_EQ(rc.nameservers.size(), 3u);
   EXPECT_EQ(rc.nameservers[2], "fe80::1%eth0");
   EXPECT_TRUE(rc.problems.empty());
+}
+
+// The scope comes from resolv.conf, which is outside data: a number no interface can have, or
+// an unknown name, makes an unreachable server, never an exception.
+TEST(DnsServerQuirks, ALinkLocalScopeOutOfRangeIsNoException) {
+  init_probe_libraries();
+  for (const char* address : {"fe80::1%99999999999999999999999", "fe80::1%4294967296",
+                              "fe80::1%no-such-if0", "fe80::1%"}) {
+    Resolver r{address, 53, "resolv.conf"};
+    Result<std::unique_ptr<DnsProbe>> probe = fail("not run");
+    EXPECT_NO_THROW(probe = DnsProbe::create(r, Timeouts{})) << address;
+    EXPECT_TRUE(probe) << address << ": " << (probe ? "" : probe.error().message);
+  }
 }
 
 // A truncated UDP answer makes c-ares retry over TCP, on a socket the probe's hooks open: it must
