@@ -1,28 +1,51 @@
 #pragma once
-// The one table of finding ids: every finding vnetdiag can report, with its failure-mode number,
-// layer, severity and the remedy text. Ids are stable: tests, dashboards and alerts key on them.
-#include <optional>
+// Finding ids checked at compile time: a FindingId can only be made from an id that the
+// catalogue (finding_table.hpp) has, so a misspelt id does not compile.
+#include <cstddef>
+#include <string>
 #include <string_view>
 
+#include "finding_table.hpp"
 #include "model.hpp"
 
 namespace vnetdiag {
 
-struct FindingSpec {
-  std::string_view id;
-  std::optional<int> fm;
-  Layer layer;
-  Severity severity;
-  std::string_view title;   // one line, used as the summary prefix
-  std::string_view remedy;  // what to do
+namespace catalogue_detail {
+consteval bool ids_unique() {
+  for (std::size_t i = 0; i < kCatalogue.size(); ++i)
+    for (std::size_t j = i + 1; j < kCatalogue.size(); ++j)
+      if (kCatalogue[i].id == kCatalogue[j].id) return false;
+  return true;
+}
+static_assert(ids_unique(), "two catalogue entries share an id");
+
+// Throwing in a consteval function makes the call ill-formed: the compiler names the bad id.
+consteval std::size_t index_of(std::string_view id) {
+  for (std::size_t i = 0; i < kCatalogue.size(); ++i)
+    if (kCatalogue[i].id == id) return i;
+  throw "finding id not in the catalogue (report/finding_table.hpp)";
+}
+}  // namespace catalogue_detail
+
+class FindingId {
+ public:
+  // NOLINTNEXTLINE(google-explicit-constructor): ids are written as literals on purpose
+  consteval FindingId(const char* id) : index_(catalogue_detail::index_of(id)) {}
+  constexpr const FindingSpec& spec() const { return kCatalogue[index_]; }
+  constexpr std::string_view text() const { return kCatalogue[index_].id; }
+  friend constexpr bool operator==(FindingId a, FindingId b) { return a.index_ == b.index_; }
+
+ private:
+  std::size_t index_;
 };
 
-// nullptr for an id that is not in the table (a programming error caught by the unit tests).
+// True when the finding carries this id.
+inline bool is(const Finding& finding, FindingId id) { return finding.id == id.text(); }
+
+// nullptr for an id that is not in the table (ids read back from outside data).
 const FindingSpec* find_spec(std::string_view id);
-// Every spec, in table order (for docs and tests).
-const FindingSpec* all_specs(std::size_t* count);
 
 // A finding filled from the table, with the target and a detail appended to the title.
-Finding make_finding(std::string_view id, const std::string& target, const std::string& detail);
+Finding make_finding(FindingId id, const std::string& target, const std::string& detail);
 
 }  // namespace vnetdiag

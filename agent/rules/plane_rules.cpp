@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 struct RootCause {
-  std::string id;  // control-plane finding id
+  FindingId id;  // control-plane finding id
   Cause cause;
 };
 
@@ -117,14 +117,16 @@ std::optional<RootCause> dns_root_cause(const Topology& t, const json& resource,
   return std::nullopt;
 }
 
-bool is_dns_symptom(const std::string& id) {
-  return id == "dns.alias_missing" || id == "dns.public_address" || id == "dns.nxdomain" ||
-         id == "dns.no_answer" || id == "dns.resolver_not_forwarding" || id == "kv.public_source" ||
-         id == "kv.forbidden_by_firewall" || id == "cs.public_access_disabled" ||
-         id == "cs.forbidden_by_firewall" || id == "tcp.timeout";
+bool is_dns_symptom(const Finding& f) {
+  auto is_one = [&](std::initializer_list<FindingId> ids) {
+    return std::any_of(ids.begin(), ids.end(), [&](FindingId id) { return is(f, id); });
+  };
+  return is_one({"dns.alias_missing", "dns.public_address", "dns.nxdomain", "dns.no_answer",
+                 "dns.resolver_not_forwarding", "kv.public_source", "kv.forbidden_by_firewall",
+                 "cs.public_access_disabled", "cs.forbidden_by_firewall", "tcp.timeout"});
 }
 
-Finding control(const std::string& id, const std::string& target, const Cause& cause) {
+Finding control(FindingId id, const std::string& target, const Cause& cause) {
   Finding f = make_finding(id, target, "");
   f.cause = cause;
   return f;
@@ -142,8 +144,8 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
 
   for (const auto& err : t.errors)
     added.push_back(make_finding(err.find("UntrustedRedirect") != std::string::npos
-                                     ? "arm.untrusted_redirect"
-                                     : "arm.read_incomplete",
+                                     ? FindingId("arm.untrusted_redirect")
+                                     : FindingId("arm.read_incomplete"),
                                  "", err));
 
   if (!t.site.is_null()) {
@@ -234,7 +236,7 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
       if (!value.empty()) property = "config/web properties.vnetRouteAllEnabled";
     }
     for (auto& f : findings)
-      if (f.id == "route.outside_vnet")
+      if (is(f, "route.outside_vnet"))
         f.cause = Cause{site_id, property, value.empty() ? "false (unset)" : value, "true"};
   }
 
@@ -277,7 +279,7 @@ void join_planes(const Topology& t, const std::vector<Target>& targets, const st
     if (!root) continue;
     bool symptom = false;
     for (auto& f : findings) {
-      if (f.target != label || f.severity == Severity::kOk || !is_dns_symptom(f.id)) continue;
+      if (f.target != label || f.severity == Severity::kOk || !is_dns_symptom(f)) continue;
       f.cause = root->cause;
       symptom = true;
     }

@@ -1,6 +1,6 @@
 #pragma once
-// `vnetdiag check`: settings -> probe plan -> observations -> findings -> rendered report.
-#include <iosfwd>
+// The pipeline every command shares: settings -> context -> probe plan -> observations -> rules ->
+// report. check, serve and fix call it; none of them calls another command.
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "model.hpp"
 #include "result.hpp"
 #include "settings.hpp"
+#include "token.hpp"
 #include "topology.hpp"
 
 namespace vnetdiag {
@@ -56,9 +57,5 @@ arm::Topology read_topology_for(arm::ArmClient& client, const PreparedCheck& pre
 // The targets with the zones ARM named filled in.
 std::vector<Target> targets_with_zones(const PreparedCheck& prepared,
                                        const arm::Topology& topology);
-
-int check_command(const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env, std::ostream& out,
-                  std::ostream& err, bool stdout_is_tty);
 
 }  // namespace vnetdiag

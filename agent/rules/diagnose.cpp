@@ -1,6 +1,7 @@
 #include "diagnose.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "address_class.hpp"
@@ -30,7 +31,7 @@ std::string chain_text(const DnsObservation& dns) {
 
 // What one resolver's answers mean for the target: a finding id and a detail.
 struct DnsOutcome {
-  std::string id;
+  std::optional<FindingId> id;
   std::string detail;
   const DnsObservation* evidence = nullptr;
   std::set<std::string> addresses;
@@ -43,36 +44,36 @@ DnsOutcome outcome_for(const Target& target, const DnsObservation* a, const DnsO
   const DnsObservation& d = *out.evidence;
   switch (d.status) {
     case DnsStatus::kTimeout:
-      out.id = "dns.timeout";
+      out.id = FindingId("dns.timeout");
       out.detail = d.error;
       return out;
     case DnsStatus::kUnreachable:
-      out.id = "dns.unreachable";
+      out.id = FindingId("dns.unreachable");
       out.detail = d.error;
       return out;
     case DnsStatus::kMalformed:
-      out.id = "dns.malformed";
+      out.id = FindingId("dns.malformed");
       out.detail = d.error;
       return out;
     case DnsStatus::kError:
-      out.id = "dns.servfail";
+      out.id = FindingId("dns.servfail");
       out.detail = d.error;
       return out;
     case DnsStatus::kAnswered:
       break;
   }
   if (d.rcode == "NXDOMAIN") {
-    out.id = "dns.nxdomain";
+    out.id = FindingId("dns.nxdomain");
     out.detail = d.chain.size() > 1 ? "for " + d.chain.back()
                                     : "the name " + d.chain.front() + " does not exist at all";
     return out;
   }
   if (d.rcode == "REFUSED") {
-    out.id = "dns.refused";
+    out.id = FindingId("dns.refused");
     return out;
   }
   if (d.rcode != "NOERROR") {
-    out.id = "dns.servfail";
+    out.id = FindingId("dns.servfail");
     out.detail = "rcode " + d.rcode;
     return out;
   }
@@ -81,16 +82,16 @@ DnsOutcome outcome_for(const Target& target, const DnsObservation* a, const DnsO
     if (o && o->status == DnsStatus::kAnswered)
       out.addresses.insert(o->addresses.begin(), o->addresses.end());
   if (out.addresses.empty()) {
-    out.id = "dns.no_answer";
+    out.id = FindingId("dns.no_answer");
     return out;
   }
 
   if (target.kind == TargetKind::kCustom) {
-    out.id = "dns.resolved";
+    out.id = FindingId("dns.resolved");
     return out;
   }
   if (!chain_has_privatelink_alias(d, target)) {
-    out.id = "dns.alias_missing";
+    out.id = FindingId("dns.alias_missing");
     out.detail = "chain ends at " +
                  join(std::vector<std::string>(out.addresses.begin(), out.addresses.end()), ", ");
     return out;
@@ -99,11 +100,11 @@ DnsOutcome outcome_for(const Target& target, const DnsObservation* a, const DnsO
   for (const auto& ip : out.addresses)
     if (!is_private_endpoint_class(classify_address(ip))) public_ones.push_back(ip);
   if (!public_ones.empty()) {
-    out.id = "dns.public_address";
+    out.id = FindingId("dns.public_address");
     out.detail = join(public_ones, ", ");
     return out;
   }
-  out.id = "dns.private_endpoint";
+  out.id = FindingId("dns.private_endpoint");
   out.detail = join(std::vector<std::string>(out.addresses.begin(), out.addresses.end()), ", ");
   return out;
 }
@@ -132,7 +133,7 @@ std::string resolver_name(const std::string& label, const std::vector<Resolver>&
   return label;
 }
 
-bool is_wrong_answer(const std::string& id) {
+bool is_wrong_answer(FindingId id) {
   return id == "dns.public_address" || id == "dns.alias_missing" || id == "dns.nxdomain" ||
          id == "dns.no_answer";
 }
@@ -142,7 +143,7 @@ bool is_wrong_answer(const std::string& id) {
 std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<Resolver>& known,
                                   const std::set<std::string>& unreachable) {
   std::vector<Finding> findings;
-  std::vector<std::pair<std::string, std::string>> outcomes;  // resolver -> finding id
+  std::vector<std::pair<std::string, FindingId>> outcomes;  // resolver -> finding id
   std::vector<std::string> resolvers;
   for (const auto& d : t.dns)
     if (std::find(resolvers.begin(), resolvers.end(), d.resolver) == resolvers.end())
@@ -157,14 +158,14 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
       (d.qtype == "AAAA" ? aaaa : a) = &d;
     }
     DnsOutcome out = outcome_for(t.target, a, aaaa);
-    if (out.id.empty()) continue;
-    if (out.id == "dns.timeout" && unreachable.count(r)) {
-      out.id = "dns.unreachable";
+    if (!out.id) continue;
+    if (*out.id == "dns.timeout" && unreachable.count(r)) {
+      out.id = FindingId("dns.unreachable");
       out.detail = "port unreachable on other queries to this server";
     }
-    Finding f = make_finding(out.id, t.target.label(), out.detail);
+    Finding f = make_finding(*out.id, t.target.label(), out.detail);
     const DnsObservation& e = *out.evidence;
-    outcomes.emplace_back(r, out.id);
+    outcomes.emplace_back(r, *out.id);
     if (e.status == DnsStatus::kAnswered && e.duration_ms > kSlowResolverMs) {
       Finding slow =
           make_finding("dns.slow_resolver", t.target.label(),
@@ -172,7 +173,7 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
       slow.evidence["resolvers"] = r;
       findings.push_back(std::move(slow));
     }
-    if (is_wrong_answer(out.id)) {
+    if (is_wrong_answer(*out.id)) {
       uint32_t max_ttl = 0;
       for (const auto& rec : e.answers) max_ttl = std::max(max_ttl, rec.ttl);
       if (max_ttl > kLongTtlSeconds) {
@@ -201,16 +202,17 @@ std::vector<Finding> diagnose_dns(const TargetObservation& t, const std::vector<
   }
   // FM-17: one resolver gives the private answer, another does not. Name the one that is wrong.
   const bool someone_private = std::any_of(outcomes.begin(), outcomes.end(), [](const auto& o) {
-    return o.second == "dns.private_endpoint";
+    return o.second == FindingId("dns.private_endpoint");
   });
   bool named = false;
   for (const auto& [resolver, id] : outcomes) {
     if (!someone_private || !is_wrong_answer(id)) continue;
-    Finding f = make_finding("dns.resolver_not_forwarding", t.target.label(),
-                             resolver_name(resolver, known) + " answers " + id.substr(4));
+    Finding f = make_finding(
+        "dns.resolver_not_forwarding", t.target.label(),
+        resolver_name(resolver, known) + " answers " + std::string(id.text().substr(4)));
     f.evidence["resolver"] = resolver_name(resolver, known);
     for (const auto& [other, other_id] : outcomes)
-      if (other_id == "dns.private_endpoint")
+      if (other_id == FindingId("dns.private_endpoint"))
         f.evidence["private_answer_from"] = resolver_name(other, known);
     f.summary = "resolver " + resolver_name(resolver, known) + ": " + f.summary;
     findings.insert(findings.begin(), std::move(f));
@@ -267,8 +269,8 @@ bool contains_ci(const std::string& haystack, const std::string& needle) {
   return lower(haystack).find(lower(needle)) != std::string::npos;
 }
 
-std::string service_finding(const Target& target, const ConnectionObservation& c,
-                            std::string* detail) {
+FindingId service_finding(const Target& target, const ConnectionObservation& c,
+                          std::string* detail) {
   const auto header = c.headers.find("x-ms-keyvault-network-info");
   switch (target.kind) {
     case TargetKind::kKeyVault: {
@@ -302,9 +304,10 @@ std::string service_finding(const Target& target, const ConnectionObservation& c
 
 // The id and detail of the first layer that failed on this connection, and which layers passed.
 struct ConnectionOutcome {
-  std::vector<std::pair<std::string, std::string>> problems;  // id, detail
+  std::vector<std::pair<FindingId, std::string>> problems;  // id, detail
   bool tcp_ok = false, tls_ok = false;
-  std::string http_ok_id, http_detail;
+  std::optional<FindingId> http_ok_id;
+  std::string http_detail;
 };
 
 ConnectionOutcome outcome_for(const Target& target, const ConnectionObservation& c) {
@@ -316,13 +319,13 @@ ConnectionOutcome outcome_for(const Target& target, const ConnectionObservation&
     case PhaseStatus::kNotRun:
       return out;
     case PhaseStatus::kTimeout:
-      out.problems.push_back({"tcp.timeout", c.error});
+      out.problems.push_back({FindingId("tcp.timeout"), c.error});
       return out;
     case PhaseStatus::kRefused:
-      out.problems.push_back({"tcp.refused", c.error});
+      out.problems.push_back({FindingId("tcp.refused"), c.error});
       return out;
     default:
-      out.problems.push_back({"tcp.unreachable", c.error});
+      out.problems.push_back({FindingId("tcp.unreachable"), c.error});
       return out;
   }
   constexpr long kX509CertHasExpired = 10;
@@ -333,26 +336,26 @@ ConnectionOutcome outcome_for(const Target& target, const ConnectionObservation&
     case PhaseStatus::kNotRun:
       return out;
     case PhaseStatus::kTimeout:
-      out.problems.push_back({"tls.timeout", c.error});
+      out.problems.push_back({FindingId("tls.timeout"), c.error});
       return out;
     default:
       if (c.verify_result == kX509CertHasExpired)
-        out.problems.push_back({"tls.expired", c.verify_error});
+        out.problems.push_back({FindingId("tls.expired"), c.verify_error});
       else if (c.verify_result != 0)
-        out.problems.push_back({"tls.untrusted", c.verify_error});
+        out.problems.push_back({FindingId("tls.untrusted"), c.verify_error});
       else if (c.certificate && !c.certificate->name_matches)
-        out.problems.push_back(
-            {"tls.name_mismatch", "certificate names: " + join(c.certificate->sans, ", ")});
+        out.problems.push_back({FindingId("tls.name_mismatch"),
+                                "certificate names: " + join(c.certificate->sans, ", ")});
       else
-        out.problems.push_back({"tls.handshake_failed", c.error});
+        out.problems.push_back({FindingId("tls.handshake_failed"), c.error});
       return out;
   }
   if (c.certificate && c.certificate->days_to_expiry) {
     const int days = *c.certificate->days_to_expiry;
     if (days < 0)
-      out.problems.push_back({"tls.expired", c.certificate->not_after});
+      out.problems.push_back({FindingId("tls.expired"), c.certificate->not_after});
     else if (days < 14)
-      out.problems.push_back({"tls.expiring", std::to_string(days) + " days left"});
+      out.problems.push_back({FindingId("tls.expiring"), std::to_string(days) + " days left"});
   }
   switch (c.http) {
     case PhaseStatus::kOk:
@@ -360,16 +363,15 @@ ConnectionOutcome outcome_for(const Target& target, const ConnectionObservation&
     case PhaseStatus::kNotRun:
       return out;
     case PhaseStatus::kTimeout:
-      out.problems.push_back({"http.timeout", c.error});
+      out.problems.push_back({FindingId("http.timeout"), c.error});
       return out;
     default:
-      out.problems.push_back({"http.failed", c.error});
+      out.problems.push_back({FindingId("http.failed"), c.error});
       return out;
   }
   std::string detail;
-  const std::string id = service_finding(target, c, &detail);
-  const FindingSpec* spec = find_spec(id);
-  if (spec->severity == Severity::kOk) {
+  const FindingId id = service_finding(target, c, &detail);
+  if (id.spec().severity == Severity::kOk) {
     out.http_ok_id = id;
     out.http_detail = detail;
   } else {
@@ -414,12 +416,13 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
   const ConnectionObservation* tls_ok = nullptr;
   const ConnectionObservation* http_ok = nullptr;
   bool tcp_bad = false, tls_bad = false, http_bad = false;
-  std::string http_ok_id, http_ok_detail;
+  std::optional<FindingId> http_ok_id;
+  std::string http_ok_detail;
   for (const auto& c : t.connections) {
     ConnectionOutcome out = outcome_for(t.target, c);
     if (out.tcp_ok && !tcp_ok) tcp_ok = &c;
     if (out.tls_ok && !tls_ok) tls_ok = &c;
-    if (!out.http_ok_id.empty() && !http_ok) {
+    if (out.http_ok_id && !http_ok) {
       http_ok = &c;
       http_ok_id = out.http_ok_id;
       http_ok_detail = out.http_detail;
@@ -434,7 +437,7 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
     }
   }
   // One passing finding per layer that worked everywhere it ran: the evidence of a healthy path.
-  auto pass = [&](const char* id, const ConnectionObservation* c, const std::string& detail) {
+  auto pass = [&](FindingId id, const ConnectionObservation* c, const std::string& detail) {
     Finding f = make_finding(id, label, detail);
     add_connection_evidence(f, *c);
     findings.push_back(std::move(f));
@@ -451,7 +454,7 @@ std::vector<Finding> diagnose_connections(const TargetObservation& t) {
                      v4_ok ? "IPv4 works, IPv6 does not" : "IPv6 works, IPv4 does not"));
   if (tcp_ok && !tcp_bad) pass("tcp.connected", tcp_ok, tcp_ok->address);
   if (tls_ok && !tls_bad) pass("tls.verified", tls_ok, tls_ok->tls_version);
-  if (http_ok && !http_bad) pass(http_ok_id.c_str(), http_ok, http_ok_detail);
+  if (http_ok && !http_bad) pass(*http_ok_id, http_ok, http_ok_detail);
   return findings;
 }
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "arm_client.hpp"
-#include "check_command.hpp"
+#include "pipeline.hpp"
 #include "cli.hpp"
 #include "executor.hpp"
 #include "permissions.hpp"

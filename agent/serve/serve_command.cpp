@@ -13,7 +13,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "check_command.hpp"
+#include "pipeline.hpp"
 #include "check_scheduler.hpp"
 #include "cli.hpp"
 #include "engine.hpp"

@@ -1,0 +1,45 @@
+// run_once: one pass of the pipeline, probes then rules, into a report with its verdict.
+#include <ctime>
+#include <string>
+
+#include "arm_read.hpp"
+#include "diagnose.hpp"
+#include "finding_catalog.hpp"
+#include "pipeline.hpp"
+#include "version.hpp"
+
+namespace vnetdiag {
+namespace {
+
+std::string utc_now() {
+  char buf[32];
+  const std::time_t now = std::time(nullptr);
+  tm t{};
+  gmtime_r(&now, &t);
+  return std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t) ? buf : "";
+}
+
+}  // namespace
+
+Result<Report> run_once(const PreparedCheck& prepared) {
+  Report report;
+  report.tool_version = VNETDIAG_VERSION;
+  report.started_at = utc_now();
+  report.context = prepared.context;
+  auto observations = run_check(prepared.plan);
+  if (!observations) return observations.error();
+  report.observations = std::move(*observations);
+  report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
+  auto probe_findings = diagnose(report.observations);
+  report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
+  if (prepared.arm)
+    read_arm_into(prepared, report);
+  else {
+    report.findings.push_back(make_finding("arm.not_read", "", prepared.arm_skip_reason));
+    report.context["arm"] = "not read: " + prepared.arm_skip_reason;
+  }
+  report.verdict = verdict_of(report.findings);
+  return report;
+}
+
+}  // namespace vnetdiag
