@@ -1,27 +1,32 @@
-"""The ARM twin's resource manager: state, routing, contract checks, long-running operations.
+"""The ARM twin's resource manager: state, routing, contract checks.
 
 Arm.handle(Request) -> Response is the whole ARM surface; it knows nothing about HTTP
 sockets (server.py), tokens (identity.py) or the lab (labsync.py). Resource-provider
-behaviour lives in the mixins rp_network, rp_privatedns, rp_targets and rp_web; this module has
-what they share: ids, etags, validation against the official swagger, If-Match/If-None-Match,
-errors in each provider's shape, LROs, and linked authorization checks.
+behaviour lives in the rp_*.py modules registered in providers.py, mixed into Arm; this module
+has what they share: ids, etags, routing to the provider that serves a swagger operation,
+validation against the official swagger, If-Match/If-None-Match, errors in each provider's
+shape and linked authorization checks. Long-running operations: lro.py.
 """
 import copy
 import json
 import threading
-import time
 import uuid
 
+import providers
 import swagger
-from core import (ArmError, DISPLAY_LOCATIONS, NAMESPACES, Op, Request, Res, Response,
-                  RESOURCES_API_VERSIONS, T_RG, drop_nulls, etag_eq, iso, norm_loc, parent_of,
-                  parse_id, plain, top_level, utcnow, web_error)
-from rp_network import NetworkRP
-from rp_privatedns import PrivateDnsRP
-from rp_targets import TargetsRP
-from rp_web import WebRP
+from core import (ArmError, DISPLAY_LOCATIONS, Request, Response, drop_nulls, etag_eq, iso, norm_loc, parent_of,
+                  parse_id, plain, utcnow, web_error)
+from lro import LroMixin
 
-class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
+
+class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
+    namespaces = providers.namespaces()
+    lro_styles = providers.merged("lro_styles")
+    error_shapes = providers.merged("error_shapes")
+    spec_headers = providers.merged("headers")
+    routes = tuple(r for p in providers.PROVIDERS for r in p.routes)
+    renderer_names = providers.merged("renderers")
+
     def __init__(self, specs=None, *, subscription, tenant, lro_seconds=1.0, retry_after=1,
                  faults=None, default_location="westeurope"):
         self.specs = specs or swagger.Specs()
@@ -131,41 +136,23 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
         if sub is None:
             raise ArmError(404, "SubscriptionNotFound", f"The subscription '{s[1]}' could not be found.",
                            headers={"x-ms-failure-cause": "gateway"})
-        if len(s) == 2:
-            self.need_version(req, RESOURCES_API_VERSIONS)
-            return Response(200, {"id": f"/subscriptions/{sub}", "subscriptionId": sub,
-                                  "tenantId": self.facts["tenant"], "displayName": "armtwin subscription",
-                                  "state": "Enabled"})
+        for route in self.routes:     # the providers' own paths (subscription, groups, permissions)
+            resp = getattr(self, route)(req, sub, s, low)
+            if resp is not None:
+                return resp
         if low[2] == "resourcegroups":
-            if len(s) <= 4:
-                return self.resource_groups(req, sub, s[3] if len(s) == 4 else None)
-            if self.rg_res(sub, s[3]) is None:
-                raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{s[3]}' could not be found.",
-                               headers={"x-ms-failure-cause": "gateway"})
-            if len(s) == 7 and low[4] == "providers" and low[5] == "microsoft.authorization" and low[6] == "permissions":
-                return self.permissions(req, "/" + "/".join(s[:4]))
-            if len(s) >= 6 and low[4] == "providers" and low[5] not in NAMESPACES:
+            self.require_group(sub, s[3])
+            if len(s) >= 6 and low[4] == "providers" and low[5] not in self.namespaces:
                 raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[5]}' is invalid.")
         elif low[2] == "providers":
-            if len(s) == 4:
-                return self.provider_info(req, sub, s[3])
-            if low[3] not in NAMESPACES:
+            if low[3] not in self.namespaces:
                 raise ArmError(400, "InvalidResourceNamespace", f"The resource namespace '{s[3]}' is invalid.")
         return self.swagger_route(req)
 
-    def permissions(self, req, scope):
-        """Permissions_ListForResourceGroup (Microsoft.Authorization 2022-04-01): the caller's
-        actions and notActions at the scope, one entry per role assignment that covers it."""
-        self.need_version(req, ("2022-04-01", "2018-07-01", "2015-07-01"))
-        authz = getattr(self, "authorizer", None)
-        p = req.principal
-        value = []
-        if authz is not None and p is not None:
-            for a in authz.twin.roles.assignments:
-                if a["principal"] == p.object_id and (scope.lower() + "/").startswith(a["scope"].lower().rstrip("/") + "/"):
-                    value.append({"actions": a["actions"], "notActions": a["not_actions"],
-                                  "dataActions": [], "notDataActions": []})
-        return Response(200, {"value": value})
+    def require_group(self, sub, name):
+        if self.rg_res(sub, name) is None:
+            raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.",
+                           headers={"x-ms-failure-cause": "gateway"})
 
     def need_version(self, req, versions):
         v = req.api_version
@@ -241,7 +228,7 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
         return existing.id if existing else rid
 
     def shape_of(self, op):
-        return "web" if op.spec == "web" else "arm"
+        return self.error_shapes.get(op.spec, "arm")
 
     def body_of(self, req, op, patch=None):
         if req.body_error:
@@ -250,7 +237,7 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
         cleaned, errors = swagger.validate(self.specs, op, req.body, patch=patch)
         if errors:
             first = "; ".join(f"'{p}' {m}" for p, m in errors[:5])
-            if op.spec == "web":
+            if self.shape_of(op) == "web":
                 raise web_error(400, "BadRequest", f"The request is invalid: {first}.", "99022")
             raise ArmError(400, "InvalidRequestContent",
                            f"The request content was invalid and does not match the schema of "
@@ -329,133 +316,6 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
     def list_response(self, items):
         return Response(200, {"value": items})
 
-    # -- long-running operations -------------------------------------------------------------
-    def start_op(self, style, req, rid, *, on_success=None, on_failure=None, final=None,
-                 fail_with=None, location=None):
-        p = parse_id(rid)
-        opid = str(uuid.uuid4())
-        loc = norm_loc(location or self.default_location)
-        op = Op(opid, style, req.method, rid, req.api_version, loc, p["sub"], p["rg"])
-        op.on_success, op.on_failure, op.final = on_success, on_failure, final
-        sub = p["sub"]
-        v = req.api_version
-        if style == "network":
-            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/operations/{opid}"
-            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/operationResults/{opid}"
-        elif style == "privatedns":
-            base = f"/subscriptions/{sub}/resourceGroups/{p['rg']}/providers/Microsoft.Network"
-            op.async_path = f"{base}/privateDnsOperationStatuses/{opid}"
-            op.location_path = f"{base}/privateDnsOperationResults/{opid}"
-        elif style == "keyvault":
-            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/operationStatuses/{opid}"
-            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/operationResults/{opid}"
-        elif style == "cognitive":
-            op.async_path = f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/operationStatuses/{opid}"
-            op.location_path = f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/operationResults/{opid}"
-        elif style == "web":
-            op.async_path = f"{rid}/operationResults/{opid}"
-            op.location_path = f"{rid}/operationresults/{opid}/location"
-        else:  # resources
-            op.async_path = f"/subscriptions/{sub}/operationStatuses/{opid}"
-            op.location_path = f"/subscriptions/{sub}/operationresults/{opid}"
-        self.ops[opid] = op
-        self.op_paths[op.async_path.lower()] = (opid, "async")
-        self.op_paths[op.location_path.lower()] = (opid, "location")
-        if fail_with is None and self.faults is not None and req.principal is not None:
-            f = self.faults.take(("lro_fail",), req.method, req.path, req.op_key)
-            if f:
-                fail_with = (f.get("status", 500), f.get("code", "InternalServerError"),
-                             f.get("message", "The operation failed (fault injected by the ARM twin)."))
-        op.fail_with = fail_with
-        duration = 0.0 if req.instant else self.config["lro_seconds"]
-        op.due = op.start + duration
-        if duration <= 0:
-            self.finish(op)
-        return op
-
-    def op_url(self, req, path, version=None):
-        return f"{req.base_url}{path}?api-version={version or req.api_version}"
-
-    def lro_headers(self, req, op, *, location=False, asyncop=True):
-        h = {}
-        if asyncop:
-            h["Azure-AsyncOperation"] = self.op_url(req, op.async_path)
-        if location:
-            h["Location"] = self.op_url(req, op.location_path)
-        h["Retry-After"] = str(self.config["retry_after"])
-        if op.style == "network":
-            h["azure-asyncnotification"] = "Enabled"
-        return h
-
-    def finish(self, op):
-        if op.status != "InProgress":
-            return
-        op.ended_at = iso()
-        if op.fail_with:
-            op.status = "Failed"
-            op.error_status, code, message = op.fail_with
-            op.error = {"code": code, "message": message}
-            if op.on_failure:
-                op.on_failure()
-        else:
-            op.status = "Succeeded"
-            if op.on_success:
-                op.on_success()
-        self.touch()
-
-    def tick(self):
-        now = time.monotonic()
-        for op in list(self.ops.values()):
-            if op.status == "InProgress" and op.due <= now:
-                self.finish(op)
-
-    def next_due(self):
-        due = [op.due for op in self.ops.values() if op.status == "InProgress"]
-        return min(due) if due else None
-
-    def busy(self, rid):
-        """The operation in progress on this resource's top-level resource, if any."""
-        top = top_level(rid)
-        for op in self.ops.values():
-            if op.status == "InProgress" and top_level(op.rid) == top:
-                return op
-        return None
-
-    def check_busy(self, req, rid):
-        op = self.busy(rid)
-        if op is not None:
-            raise ArmError(409, "AnotherOperationInProgress",
-                           f"Another operation on this or dependent resource is in progress. To retrieve "
-                           f"status of the operation use uri: {self.op_url(req, op.async_path, op.api_version)}.",
-                           details=[])
-
-    def op_status(self, req, opid, kind):
-        op = self.ops[opid]
-        op.polls += 1
-        h = {}
-        if op.status == "InProgress":
-            h["Retry-After"] = str(self.config["retry_after"])
-        if kind == "async":
-            body = {"id": op.async_path, "name": op.id, "status": op.status, "startTime": op.started_at}
-            if op.ended_at:
-                body["endTime"] = op.ended_at
-            if op.error:
-                body["error"] = op.error
-            status = 202 if (op.style == "privatedns" and op.status == "InProgress") else 200
-            if op.style == "privatedns" and op.status == "InProgress":
-                h["Azure-AsyncOperation"] = self.op_url(req, op.async_path, op.api_version)
-                h["Location"] = self.op_url(req, op.location_path, op.api_version)
-            return Response(status, body, h)
-        if op.status == "InProgress":
-            h["Location"] = self.op_url(req, op.location_path, op.api_version)
-            return Response(202, None, h)
-        if op.status == "Failed":
-            return Response(op.error_status, {"error": op.error}, h, error_code=op.error["code"])
-        if op.final:
-            status, body = op.final()
-            return Response(status, body, h)
-        return Response(204 if op.method == "DELETE" else 200, None, h)
-
     def snapshot(self):
         """Everything world_from_state needs, as plain data."""
         with self.lock:
@@ -473,98 +333,7 @@ class Arm(NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
         return body
 
     def renderers(self):
-        out = {}
-        for mixin in (NetworkRP, PrivateDnsRP, TargetsRP, WebRP):
-            out.update({k.lower(): getattr(self, v) for k, v in mixin.RENDERERS.items()})
-        return out
-
-    # -- resource groups and providers -----------------------------------------------------------
-    def resource_groups(self, req, sub, name):
-        self.need_version(req, RESOURCES_API_VERSIONS)
-        if name is None:
-            if req.method != "GET":
-                raise ArmError(405, "MethodNotAllowed", "Only GET lists resource groups.")
-            return self.list_response([self.render(r) for r in self.all_of(T_RG)
-                                       if r.id.lower().startswith(f"/subscriptions/{sub}/".lower())])
-        rid = f"/subscriptions/{sub}/resourceGroups/{name}"
-        existing = self.get(rid)
-        action = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}.get(req.method)
-        if action is None:
-            raise ArmError(405, "MethodNotAllowed", f"{req.method} is not allowed on a resource group.")
-        if self.authorizer and req.principal is not None:
-            self.authorizer.check(req, f"Microsoft.Resources/subscriptions/resourceGroups/{action}",
-                                  existing.id if existing else rid)
-        if req.method in ("GET", "HEAD"):
-            if existing is None:
-                raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.",
-                               headers={"x-ms-failure-cause": "gateway"})
-            return Response(200 if req.method == "GET" else 204, self.render(existing) if req.method == "GET" else None)
-        if req.method in ("PUT", "PATCH"):
-            body = req.body if isinstance(req.body, dict) else None
-            if req.body_error or body is None:
-                raise ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.")
-            unknown = set(body) - {"location", "tags", "managedBy", "properties", "id", "name", "type"}
-            if unknown:
-                raise ArmError(400, "InvalidRequestContent",
-                               f"The request content was invalid: could not find member(s) {', '.join(sorted(unknown))}.")
-            if req.method == "PATCH":
-                if existing is None:
-                    raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
-                if "tags" in body:
-                    existing.body["tags"] = body["tags"] or {}
-                self.touch()
-                return Response(200, self.render(existing))
-            loc = body.get("location")
-            if not loc:
-                raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-            if existing and norm_loc(existing.body["location"]) != norm_loc(loc):
-                raise ArmError(409, "InvalidResourceGroupLocation",
-                               f"Invalid resource group location '{norm_loc(loc)}'. The Resource group already "
-                               f"exists in location '{existing.body['location']}'.")
-            rg = existing or Res(rid, T_RG, {})
-            rg.body = {"id": rg.id, "name": rg.id.split("/")[-1], "type": T_RG, "location": norm_loc(loc),
-                       "tags": body.get("tags") or {}, "properties": {"provisioningState": "Succeeded"}}
-            if body.get("managedBy"):
-                rg.body["managedBy"] = body["managedBy"]
-            self.put_res(rg)
-            return Response(200 if existing else 201, self.render(rg))
-        # DELETE: every resource in the group goes, as an LRO (202 + Location).
-        if existing is None:
-            return Response(204)
-        existing.body["properties"]["provisioningState"] = "Deleting"
-        prefix = existing.id.lower() + "/"
-
-        def done():
-            for k in [k for k in self.state if k.startswith(prefix) or k == existing.id.lower()]:
-                self.state.pop(k, None)
-            self.touch()
-
-        op = self.start_op("resources", req, existing.id, on_success=done)
-        return Response(202, None, self.lro_headers(req, op, location=True, asyncop=False))
-
-    def provider_info(self, req, sub, ns):
-        self.need_version(req, RESOURCES_API_VERSIONS)
-        canonical = NAMESPACES.get(ns.lower())
-        if canonical is None or canonical == "Microsoft.Resources":
-            raise ArmError(404, "ResourceNotFound" if canonical else "InvalidResourceNamespace",
-                           f"The resource namespace '{ns}' is invalid.")
-        types = {}
-        for op in self.specs.operations:
-            segs = op.segments
-            try:
-                i = [x.lower() for x in segs].index("providers")
-            except ValueError:
-                continue
-            if segs[i + 1].lower() != ns.lower():
-                continue
-            chain = [segs[j] for j in range(i + 2, len(segs), 2) if not segs[j].startswith("{")]
-            if chain:
-                types.setdefault("/".join(chain), set()).add(op.version)
-        return Response(200, {"id": f"/subscriptions/{sub}/providers/{canonical}", "namespace": canonical,
-                              "registrationState": "Registered", "registrationPolicy": "RegistrationRequired",
-                              "resourceTypes": [{"resourceType": t, "locations": ["West Europe"],
-                                                 "apiVersions": sorted(v, reverse=True)}
-                                                for t, v in sorted(types.items())]})
+        return {k.lower(): getattr(self, v) for k, v in self.renderer_names.items()}
 
     # -- twin-side helpers used by worlds and control endpoints ----------------------------------
     def call(self, method, path, body=None, *, headers=None):

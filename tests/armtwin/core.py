@@ -3,15 +3,9 @@ operations, ids and JSON helpers."""
 import copy
 import datetime
 import time
-import uuid
 
 RESOURCES_API_VERSIONS = ("2021-04-01",)
 T_RG = "Microsoft.Resources/resourceGroups"
-
-# Provider namespaces the twin knows; anything else is InvalidResourceNamespace.
-NAMESPACES = {"microsoft.network": "Microsoft.Network", "microsoft.keyvault": "Microsoft.KeyVault",
-              "microsoft.cognitiveservices": "Microsoft.CognitiveServices", "microsoft.web": "Microsoft.Web",
-              "microsoft.resources": "Microsoft.Resources"}
 
 DISPLAY_LOCATIONS = {"westeurope": "West Europe", "northeurope": "North Europe", "eastus": "East US",
                      "eastus2": "East US 2", "westus": "West US", "westus2": "West US 2",
@@ -119,6 +113,48 @@ class Op:
         self.async_path = None
         self.location_path = None
         self.polls = 0
+
+
+class LroStyle:
+    """How one provider's long-running operations are monitored.
+
+    monitors(sub, rg, location, opid, rid) -> (Azure-AsyncOperation path, Location path);
+    async_202_while_running: the status URL answers 202 (with both monitor headers) while the
+    operation runs (private DNS, as recorded); notification: PUTs carry azure-asyncnotification."""
+
+    def __init__(self, monitors, *, async_202_while_running=False, notification=False):
+        self.monitors = monitors
+        self.async_202_while_running = async_202_while_running
+        self.notification = notification
+
+
+class Provider:
+    """What one resource-provider module registers (providers.py lists the modules).
+
+    mixin        class whose methods join Arm: handlers named h_<spec>_<operationId> for the
+                 swagger operations it serves, renderers, and the provider's own helpers
+    namespaces   canonical namespaces it answers for (anything unknown is InvalidResourceNamespace)
+    specs        {spec: (api-version, [swagger files under the specification root])}
+    renderers    {resource type: mixin method name} -- what GET shows of a stored resource
+    lro_styles   {style name: LroStyle} used by start_op(style, ...)
+    routes       mixin method names (req, sub, segments, lower_segments) -> Response or None, asked
+                 in registration order before swagger routing, for paths no swagger file serves
+    error_shapes {spec: "web"} -- specs whose validation errors use App Service's error body
+    headers      {spec: {header: value}} added to every answer of that spec's operations"""
+
+    def __init__(self, name, mixin, *, namespaces=(), specs=None, renderers=None, lro_styles=None, routes=(),
+                 error_shapes=None, headers=None):
+        self.name, self.mixin = name, mixin
+        self.namespaces = tuple(namespaces)
+        self.specs = dict(specs or {})
+        self.renderers = dict(renderers or {})
+        self.lro_styles = dict(lro_styles or {})
+        self.routes = tuple(routes)
+        self.error_shapes = dict(error_shapes or {})
+        self.headers = dict(headers or {})
+
+    def __repr__(self):
+        return f"<Provider {self.name}>"
 
 
 def merge_patch(target, patch):

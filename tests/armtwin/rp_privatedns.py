@@ -12,7 +12,7 @@ import copy
 import re
 import uuid
 
-from core import ArmError, Res, Response, norm_loc, parent_of
+from core import ArmError, LroStyle, Provider, Res, Response, norm_loc, parent_of
 
 T_ZONE = "Microsoft.Network/privateDnsZones"
 T_LINK = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
@@ -23,9 +23,6 @@ _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-_]{1,63}(?<!-)$")
 
 
 class PrivateDnsRP:
-    RENDERERS = {T_ZONE: "render_zone", T_LINK: "render_dns_child"}
-    RENDERERS.update({f"{T_ZONE}/{t}": "render_dns_child" for t in RECORD_TYPES})
-
     def all_of_records(self):
         prefix = T_ZONE.lower() + "/"
         return [r for r in self.state.values()
@@ -342,3 +339,18 @@ class PrivateDnsRP:
             raise ArmError(400, "BadRequest", "The SOA record set of a zone cannot be deleted.")
         self.remove(rid)
         return Response(200)
+
+
+def _monitors(sub, rg, loc, opid, rid):
+    base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network"
+    return f"{base}/privateDnsOperationStatuses/{opid}", f"{base}/privateDnsOperationResults/{opid}"
+
+
+PROVIDER = Provider(
+    "privatedns", PrivateDnsRP, namespaces=("Microsoft.Network",),
+    specs={"privatedns": ("2024-06-01", [
+        "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json"])},
+    renderers=dict({T_ZONE: "render_zone", T_LINK: "render_dns_child"},
+                   **{f"{T_ZONE}/{t}": "render_dns_child" for t in RECORD_TYPES}),
+    lro_styles={"privatedns": LroStyle(_monitors, async_202_while_running=True)},
+    headers={"privatedns": {"x-ms-ratelimit-remaining-subscription-resource-requests": "499"}})

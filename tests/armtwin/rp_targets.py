@@ -16,7 +16,7 @@ answers 202), customSubDomainName cannot change once set, the endpoint follows i
 import copy
 import uuid
 
-from core import ArmError, Res, Response, iso, merge_patch, norm_loc, parent_of
+from core import ArmError, LroStyle, Provider, Res, Response, iso, merge_patch, norm_loc
 
 T_VAULT = "Microsoft.KeyVault/vaults"
 T_ACCOUNT = "Microsoft.CognitiveServices/accounts"
@@ -35,8 +35,6 @@ def _normalise_ip_rules(acls):
 
 
 class TargetsRP:
-    RENDERERS = {T_VAULT: "render_vault", T_ACCOUNT: "render_account"}
-
     # -- shared: connections as the target sees them ------------------------------------------------
     def target_connections(self, target):
         out = []
@@ -363,3 +361,20 @@ class TargetsRP:
                                     "type": f"{T_ACCOUNT}/privateLinkResources",
                                     "properties": {"groupId": "account", "requiredMembers": ["default"],
                                                    "requiredZoneNames": ["privatelink.cognitiveservices.azure.com"]}}])
+
+
+def _monitors(namespace):
+    def monitors(sub, rg, loc, opid, rid):
+        base = f"/subscriptions/{sub}/providers/{namespace}/locations/{loc}"
+        return f"{base}/operationStatuses/{opid}", f"{base}/operationResults/{opid}"
+    return monitors
+
+
+PROVIDER = Provider(
+    "targets", TargetsRP, namespaces=("Microsoft.KeyVault", "Microsoft.CognitiveServices"),
+    specs={"keyvault": ("2023-07-01", ["keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/keyvault.json"]),
+           "cognitive": ("2023-05-01", ["cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/"
+                                        "2023-05-01/cognitiveservices.json"])},
+    renderers={T_VAULT: "render_vault", T_ACCOUNT: "render_account"},
+    lro_styles={"keyvault": LroStyle(_monitors("Microsoft.KeyVault")),
+                "cognitive": LroStyle(_monitors("Microsoft.CognitiveServices"))})

@@ -30,33 +30,16 @@ def _default_specs_root():
 
 SPECS_ROOT = os.environ.get("ARMTWIN_SPECS") or _default_specs_root()
 
-# Every swagger file whose operations the twin serves, per api-version. Files they $ref are
-# loaded on demand.
-SPEC_FILES = {
-    "network": ("2024-01-01", [
-        "network/resource-manager/Microsoft.Network/stable/2024-01-01/virtualNetwork.json",
-        "network/resource-manager/Microsoft.Network/stable/2024-01-01/privateEndpoint.json",
-        "network/resource-manager/Microsoft.Network/stable/2024-01-01/networkInterface.json",
-    ]),
-    "privatedns": ("2024-06-01", [
-        "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
-    ]),
-    "keyvault": ("2023-07-01", [
-        "keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/keyvault.json",
-    ]),
-    "cognitive": ("2023-05-01", [
-        "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2023-05-01/cognitiveservices.json",
-    ]),
-    "web": ("2023-12-01", [
-        "web/resource-manager/Microsoft.Web/stable/2023-12-01/WebApps.json",
-        "web/resource-manager/Microsoft.Web/stable/2023-12-01/AppServicePlans.json",
-    ]),
-}
+# The swagger files whose operations the twin serves come from the providers' registrations
+# (providers.spec_files(): {spec: (api-version, [files])}); files they $ref are loaded on demand.
+def spec_files():
+    import providers  # late: the providers import the core, not this module
+    return providers.spec_files()
 
 
 class Operation:
     def __init__(self, spec, version, method, template, op, file):
-        self.spec = spec            # key of SPEC_FILES
+        self.spec = spec            # key of spec_files()
         self.version = version      # api-version
         self.method = method        # upper case
         self.template = template    # swagger path template
@@ -79,12 +62,13 @@ class Operation:
 
 
 class Specs:
-    def __init__(self, root=SPECS_ROOT):
+    def __init__(self, root=SPECS_ROOT, files=None):
         self.root = root
         self._docs = {}
         self.operations = []
-        for spec, (version, files) in SPEC_FILES.items():
-            for rel in files:
+        files = spec_files() if files is None else files
+        for spec, (version, paths) in files.items():
+            for rel in paths:
                 path = os.path.join(root, rel)
                 doc = self.doc(path)
                 for template, item in doc.get("paths", {}).items():
@@ -100,7 +84,7 @@ class Specs:
                             elif p.get("in") == "path":
                                 o.path_params[p["name"]] = p
                         self.operations.append(o)
-        self.versions = {spec: v for spec, (v, _) in SPEC_FILES.items()}
+        self.versions = {spec: v for spec, (v, _) in files.items()}
 
     # -- documents and $ref ------------------------------------------------------------------
     def doc(self, path):

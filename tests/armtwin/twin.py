@@ -29,6 +29,8 @@ sys.path.insert(0, HERE)
 
 import arm as armmod  # noqa: E402
 import faults as faultsmod  # noqa: E402
+import http_transport  # noqa: E402
+import labsync  # noqa: E402
 import server  # noqa: E402
 import swagger  # noqa: E402
 import world_from_state  # noqa: E402
@@ -125,23 +127,23 @@ def start(args, ready_fd=None):
     lab = None
     features = lab_features(lab_cmd) if lab_cmd else {"app": True, "cgnat": True, "custom_dns": True}
     twin = server.Twin(arm, run_dir=run_dir, site_id=worlds.SITE_ID, token_lifetime=args.token_lifetime, log=log)
-    lab = server.LabSync(lab_cmd, run_dir, features, log)
+    lab = labsync.LabSync(lab_cmd, run_dir, features, log)
     twin.lab = lab
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(crt, key)
-    arm_sock = server.listen(args.port)
+    arm_sock = http_transport.listen(args.port)
     port = arm_sock.getsockname()[1]
-    id_sock = server.listen(args.identity_port)
+    id_sock = http_transport.listen(args.identity_port)
     id_port = id_sock.getsockname()[1]
     sockets = [(arm_sock, "arm", ctx), (id_sock, "identity", None)]
     if args.netns:
-        sockets += [(server.listen(port, args.netns), "arm", ctx), (server.listen(id_port, args.netns), "identity", None)]
+        sockets += [(http_transport.listen(port, args.netns), "arm", ctx), (http_transport.listen(id_port, args.netns), "identity", None)]
     twin.urls = {"arm": f"https://127.0.0.1:{port}", "identity": f"http://127.0.0.1:{id_port}/msi/token", "ca": ca}
     servers = []
     for sock, kind, c in sockets:
-        srv = server.Server(sock, twin, kind, c)
+        srv = http_transport.Server(sock, twin, kind, c)
         threading.Thread(target=srv.serve_forever, name=f"serve-{kind}", daemon=True).start()
         servers.append(srv)
     twin.after_change(force=True)

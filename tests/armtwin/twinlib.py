@@ -256,3 +256,18 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def run_rp_tests(name, world, tests):
+    """main() of a test_rp_*.py: one twin (no lab) at `world`, fast operations, every test
+    function run against it as the fixer (Contributor on the subscription); exit status for ctest."""
+    c = Checks(name)
+    twin = Twin(world)
+    try:
+        twin.control("POST", "config", {"lro_seconds": 0.2, "retry_after": 0})
+        twin.login("sp")
+        for t in tests:
+            c.run(t, twin)
+    finally:
+        twin.stop()
+    return c.finish()

@@ -1,14 +1,20 @@
 #!/usr/bin/python3
-"""vnetdiag against the ARM twin and the lab, end to end.
+"""vnetdiag against the ARM twin and the lab, end to end: one driver for the scenarios in
+tests/armtwin/scenarios/*.json (format: tests/armtwin/scenarios/README.md).
 
-Issue 6: for every broken world, `check -o json` names the ARM resource and property at fault.
-Issue 7: from empty-network, `fix` plans the tutorial's steps; a non-interactive `--apply` without
---yes refuses with no write; `--apply --yes` converges, the lab's check passes and nothing the
-world had is lost (app settings, the unrelated subnet, the vault's IP rule); a second run plans
-nothing; and with faults (429 storm, 503s, an operation ending Failed, token expiry) a re-run
-converges.
+Each scenario loads a twin world (plus its facts, roles, faults, config), runs vnetdiag inside the
+app's namespace once per run, and checks the outcome it states (exit code, non-ok findings as
+id@target, plan step keys, ...). Runs that are deterministic also carry a golden: the full
+`findings` array of a check, the `plan` of a fix, compared as JSON text after normalising only
+what differs from one run to the next (etags, generated names); a mismatch prints a unified diff.
+The goldens exist so the C++ rules and planner can be restructured with their JSON unchanged.
 
-usage: twin_vnetdiag_test.py VNETDIAG    (root and network namespaces; SKIP/77 otherwise, fail under CI=true)"""
+usage: twin_vnetdiag_test.py VNETDIAG [SCENARIO...] [--update] [--raw DIR]
+  --update   rewrite the goldens (and fill a missing exit/problems/plan_keys) from this binary
+  --raw DIR  also write every run's unnormalised stdout to DIR (to find what varies)
+Root and network namespaces needed: SKIP/77 otherwise, FAIL under CI=true."""
+import argparse
+import difflib
 import json
 import os
 import ssl
@@ -17,227 +23,272 @@ import sys
 import time
 import urllib.request
 
-from testlib import check, finish, skip_or_fail
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-RUN = os.path.join(ROOT, "tests", "armtwin", "run")
-VNETDIAG = sys.argv[1]
+ARMTWIN = os.path.join(ROOT, "tests", "armtwin")
+RUN = os.path.join(ARMTWIN, "run")
+SCENARIOS = os.path.join(ARMTWIN, "scenarios")
+sys.path.insert(0, ARMTWIN)
+from twinlib import Checks, skip_or_fail  # noqa: E402
+
+DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
+SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains"}
+RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes"}
+EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
+               "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
+               "stderr_contains", "writes", "verified"}
+COMMON_ARGS = ["--keyvault", "vdlabkv", "--cognitive", "vdlabcs", "--dns-timeout", "1", "--connect-timeout", "1",
+               "--tls-timeout", "1", "--http-timeout", "1"]
+
+# What differs between two runs of the same scenario (found by running every scenario twice with
+# --raw and diffing) -- and nothing else:
+#  - every evidence value named *_ms (DNS, connect, TLS, first-byte durations): timing;
+#  - a plan step's if_match: the etag the twin gave the resource, a new GUID/timestamp per world load;
+#  - certificate_not_after: the lab's certificates are minted when the lab is set up;
+#  - min_ttl_s: the TTL a caching resolver hands out counts down (10, then 9 a second later);
+# custom-dns-nonforwarding's check has no golden: its two resolvers race, and which answer vnetdiag
+# connects to (10.0.1.4 or 203.0.113.10) -- and so its findings' order and addresses -- varies.
+MASK = {"if_match": "<etag>", "certificate_not_after": "<lab certificate expiry>", "min_ttl_s": "<ttl>"}
 
 
-if os.geteuid() != 0:
-    skip_or_fail("not root: the lab needs network namespaces", "twin tests")
-
-out = subprocess.run([RUN, "--world", "empty-network", "--lro-seconds", "0.2"], capture_output=True, text=True, timeout=120)
-if out.returncode != 0:
-    print(f"FAIL: the twin did not start: {out.stderr.strip()[-500:]}")
-    sys.exit(1)
-env = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
-ctx = ssl.create_default_context(cafile=env["CA_BUNDLE"])
-
-
-def control(method, path, body=None):
-    req = urllib.request.Request(env["TWIN_CONTROL"] + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
-        text = r.read().decode()
-        return json.loads(text) if text.strip() else None
+def _mask(value, key=None):
+    if isinstance(value, dict):
+        return {k: _mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    if key and key.endswith("_ms") and isinstance(value, (int, float, str)):
+        return "<ms>"
+    if key in MASK and value not in ("", None):
+        return MASK[key]
+    return value
 
 
-def load(world):
-    control("POST", "/reset", {"world": world})
-    control("POST", "/lab/sync?timeout=20")
+def normalise(value, what=None):
+    return json.dumps(_mask(value), indent=1, ensure_ascii=False)
 
 
-def vnetdiag(*args, stdin=subprocess.DEVNULL):
-    cmd = env["APP_EXEC"].split() + [VNETDIAG] + list(args) + [
-        "--keyvault", "vdlabkv", "--cognitive", "vdlabcs", "--ca-bundle", env["LAB_CA_BUNDLE"],
-        "--dns-timeout", "1", "--connect-timeout", "1", "--tls-timeout", "1", "--http-timeout", "1"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=stdin)
-
-
-def journal_writes():
-    entries = control("GET", "/journal")
-    entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
-    return [e for e in entries if e.get("method") in ("PUT", "PATCH", "DELETE") and "/_twin" not in e.get("path", "")]
-
-
-try:
-    # ---- issue 6: the exact resource and property for every broken world ----
-    NET = "/providers/Microsoft.Network"
-    expected = {
-        "zone-missing": ("arm.zone_missing", "/privateDnsZones/privatelink.vaultcore.azure.net", "(resource)"),
-        "zone-unlinked": ("arm.zone_not_linked", "/privateDnsZones/privatelink.vaultcore.azure.net",
-                          "virtualNetworkLinks[].properties.virtualNetwork.id"),
-        "zone-group-missing": ("arm.zone_group_missing", "/privateEndpoints/securekeyvault-pe",
-                               "privateDnsZoneGroups[].properties.privateDnsZoneConfigs[].properties.privateDnsZoneId"),
-        "record-stale": ("arm.record_stale", "/privateDnsZones/privatelink.vaultcore.azure.net/A/vdlabkv",
-                         "properties.aRecords[].ipv4Address"),
-        "connection-pending": ("arm.connection_not_approved", "/privateEndpoints/securekeyvault-pe",
-                               "properties.privateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status"),
-        "subnet-not-delegated": ("arm.subnet_not_delegated", "/subnets/vnet-integration-subnet",
-                                 "properties.delegations[].properties.serviceName"),
-        "integration-missing": ("arm.integration_missing", "/sites/securebackend2021", "properties.virtualNetworkSubnetId"),
-        "routeall-off": ("route.outside_vnet", "/sites/securebackend2021", "properties.vnetRouteAllEnabled"),
-        "kv-public": ("arm.vault_public", "/vaults/vdlabkv", "properties.networkAcls.defaultAction"),
-        "cs-public": ("arm.account_public", "/accounts/vdlabcs", "properties.publicNetworkAccess"),
-        "plan-basic": ("arm.plan_below_standard", "/serverfarms/securebackend-plan", "sku.tier"),
-        "custom-dns-nonforwarding": ("arm.custom_dns", "/virtualNetworks/securebackend-vnet", "properties.dhcpOptions.dnsServers"),
-    }
-    for world, (fid, resource_suffix, prop) in expected.items():
-        load(world)
-        p = vnetdiag("check", "-o", "json")
-        try:
-            report = json.loads(p.stdout)
-        except ValueError:
-            check(f"{world}: a report", False, p.stderr)
+def load_scenarios(names):
+    out = []
+    for fn in sorted(os.listdir(SCENARIOS)):
+        if not fn.endswith(".json"):
             continue
-        hits = [f for f in report["findings"] if f["id"] == fid and f.get("cause")
-                and f["cause"]["resource_id"].lower().endswith(resource_suffix.lower()) and f["cause"]["property"] == prop]
-        problems = sorted(f"{f['id']}@{f['target']}" for f in report["findings"] if f["severity"] != "ok")
-        check(f"{world}: {fid} names {resource_suffix} {prop}", bool(hits), problems)
-        # The data-plane symptom of a DNS break carries the same cause.
-        if fid in ("arm.zone_not_linked", "arm.zone_group_missing", "arm.connection_not_approved", "arm.zone_missing"):
-            symptoms = [f for f in report["findings"] if f["layer"] == "dns" and f["severity"] != "ok"
-                        and f["target"].startswith("vdlabkv") and f.get("cause")]
-            check(f"{world}: the DNS symptom carries the cause", bool(symptoms), problems)
-    load("tutorial-complete")
-    p = vnetdiag("check", "-o", "json")
-    report = json.loads(p.stdout)
-    print(f"     full read of tutorial-complete: {report['context'].get('arm', '')}")
-    check("tutorial-complete: check passes with ARM read", p.returncode == 0 and "read with" in report["context"].get("arm", ""),
-          [f"{f['id']}@{f['target']}" for f in report["findings"] if f["severity"] != "ok"])
-
-    # ---- issue 7: fix from empty-network ----
-    load("empty-network")
-    before = control("GET", "/state")
-    p = vnetdiag("fix", "-o", "json")
-    plan = json.loads(p.stdout)["plan"]
-    keys = sorted(s["key"] for s in plan["steps"])
-    tutorial = sorted(["vnet", "subnet:integration", "subnet:endpoints", "zone:privatelink.vaultcore.azure.net",
-                       "zone:privatelink.cognitiveservices.azure.com", "link:privatelink.vaultcore.azure.net",
-                       "link:privatelink.cognitiveservices.azure.com", "endpoint:vault", "endpoint:account",
-                       "zonegroup:vault", "zonegroup:account", "plan", "site", "lockdown:vault", "lockdown:account"])
-    check("empty-network: the plan is the tutorial's steps", p.returncode == 2 and keys == tutorial, keys)
-    check("the plan never deletes", all(s["method"] != "DELETE" for s in plan["steps"]))
-
-    control("DELETE", "/journal")
-    p = vnetdiag("fix", "--apply")
-    check("non-TTY --apply without --yes refuses, exit 1", p.returncode == 1 and "--yes" in p.stderr, p.stderr)
-    check("and writes nothing", not journal_writes(), journal_writes()[:3])
-
-    p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-    result = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
-    check("fix --apply --yes converges and verifies", p.returncode == 0 and result.get("verified"),
-          [s for s in result.get("applied", []) if s["outcome"] != "ok"] or p.stderr[-800:])
-    p = vnetdiag("check", "-o", "json")
-    report = json.loads(p.stdout)
-    bad = [f"{f['id']}@{f['target']}" for f in report["findings"] if f["severity"] != "ok" and f["layer"] != "context"]
-    check("after fix the lab's check passes (data plane and ARM)", not bad, bad)
-    p = vnetdiag("fix", "-o", "json")
-    check("a second run plans nothing", p.returncode == 0 and not json.loads(p.stdout)["plan"]["steps"], p.stdout[:500])
-
-    state = json.dumps(control("GET", "/state"))
-    check("app settings kept", "CS_ACCOUNT_KEY" in state and "SCM_DO_BUILD_DURING_DEPLOYMENT" in state)
-    load("tutorial-complete")
-    p = vnetdiag("fix", "-o", "json")
-    check("tutorial-complete plans nothing", p.returncode == 0, p.stdout[:800])
-
-    # Something of everything that must survive: break one thing in a full world and fix it.
-    load("kv-public")
-    p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-    state = json.dumps(control("GET", "/state"))
-    check("kv-public: fixed", p.returncode == 0, p.stdout[-600:])
-    check("the unrelated subnet and the vault's IP rule are still there", "jumpbox-subnet" in state and "203.0.113.77" in state)
-    check("app settings still there", "CS_ACCOUNT_KEY" in state)
-
-    # Route-all off with endpoints in 100.64/10: the fix turns route-all on and the path works.
-    load("routeall-off")
-    p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-    result = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
-    keys = [s["key"] for s in result.get("plan", {}).get("steps", [])]
-    check("routeall-off: the plan is one config/web change, and it verifies", keys == ["routeall"] and p.returncode == 0,
-          f"{keys} exit {p.returncode} {p.stderr[-300:]}")
-
-    # ---- faults: each apply either converges or fails cleanly, and a re-run converges ----
-    for name, fault in [("429 storm", {"kind": "throttle", "count": 6, "retry_after": 0}),
-                        ("503s", {"kind": "error", "status": 503, "count": 4, "retry_after": 0}),
-                        ("409 another operation in progress", {"kind": "conflict", "count": 2}),
-                        ("an operation ending Failed", {"kind": "lro_fail", "code": "InternalServerError"}),
-                        ("a dropped poll", {"kind": "drop_poll"}),
-                        ("a dropped connection", {"kind": "drop", "count": 2})]:
-        load("empty-network")
-        try:
-            control("POST", "/faults", fault)
-        except Exception as e:  # the twin names fault kinds its own way; say which one it refused
-            check(f"{name}: fault accepted by the twin", False, f"{fault}: {e}")
+        name = fn[:-5]
+        if names and name not in names:
             continue
-        first = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-        control("DELETE", "/faults")
-        again = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-        final = vnetdiag("fix", "-o", "json")
-        check(f"{name}: converges (first exit {first.returncode}, re-run exit {again.returncode})",
-              final.returncode == 0 and not json.loads(final.stdout)["plan"]["steps"], final.stdout[:400])
+        with open(os.path.join(SCENARIOS, fn)) as f:
+            data = json.load(f)
+        bad = set(data) - SCENARIO_KEYS
+        bad |= {f"runs[{i}].{k}" for i, r in enumerate(data.get("runs", [])) for k in set(r) - RUN_KEYS}
+        bad |= {f"runs[{i}].expect.{k}" for i, r in enumerate(data.get("runs", []))
+                for k in set(r.get("expect", {})) - EXPECT_KEYS}
+        if bad or "world" not in data or not data.get("runs"):
+            raise SystemExit(f"{fn}: unknown keys {sorted(bad)} or no world/runs")
+        out.append((name, data))
+    missing = set(names) - {n for n, _ in out}
+    if missing:
+        raise SystemExit(f"no such scenario: {', '.join(sorted(missing))}")
+    return out
 
-    # ---- every broken world: the plan holds only that break's repair, and --apply heals it ----
-    repairs = {
-        "zone-missing": {"zone:privatelink.vaultcore.azure.net", "link:privatelink.vaultcore.azure.net", "zonegroup:vault"},
-        "zone-unlinked": {"link:privatelink.vaultcore.azure.net"},
-        "zone-group-missing": {"zonegroup:vault"},
-        "record-stale": {"zonegroup:vault"},
-        "connection-pending": {"approve:vault"},
-        "subnet-not-delegated": {"subnet:integration", "site"},
-        "integration-missing": {"site"},
-        "kv-public": {"lockdown:vault"},
-        "cs-public": {"lockdown:account"},
-        "plan-basic": {"plan", "site"},
-    }
-    for world, keys in repairs.items():
-        load(world)
-        p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-        result = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
-        planned = {s["key"] for s in result.get("plan", {}).get("steps", [])}
-        after = vnetdiag("fix", "-o", "json")
-        check(f"{world}: plans {sorted(keys)}, heals, then plans nothing",
-              planned == keys and p.returncode == 0 and after.returncode == 0,
-              f"planned {sorted(planned)} exit {p.returncode}; after exit {after.returncode}; "
-              f"{[s for s in result.get('applied', []) if s['outcome'] != 'ok']}")
 
-    # ---- missing permissions: the pre-check names them before any write ----
-    load("empty-network")
-    control("PUT", "/roles", [{"principal": "app", "role": "Reader"}])
-    control("DELETE", "/journal")
-    p = vnetdiag("fix", "--apply", "--yes")
-    check("a reader identity: refused before any write, missing permissions named",
-          p.returncode == 1 and "not allowed: vnet: Microsoft.Network/virtualNetworks/write" in p.stdout
-          and not journal_writes(), p.stdout[-600:] + p.stderr[-300:])
-    load("empty-network")  # roles back to the world's defaults
+class Driver:
+    def __init__(self, vnetdiag, env, checks, update, raw_dir):
+        self.vnetdiag, self.env, self.c, self.update, self.raw_dir = vnetdiag, env, checks, update, raw_dir
+        self.ctx = ssl.create_default_context(cafile=env["CA_BUNDLE"])
 
-    # ---- the process killed mid-apply (a site change restarts the app, vnetdiag with it): re-run converges ----
-    load("empty-network")
-    control("POST", "/config", {"lro_seconds": 1})
-    cmd = env["APP_EXEC"].split() + [VNETDIAG, "fix", "--keyvault", "vdlabkv", "--cognitive", "vdlabcs",
-                                     "--ca-bundle", env["LAB_CA_BUNDLE"], "--apply", "--yes"]
-    victim = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline and len(journal_writes()) < 3:  # killed once some writes are in flight
-        time.sleep(0.05)
-    victim.kill()
-    victim.wait()
-    control("POST", "/config", {"lro_seconds": 0.2})
-    again = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-    final = vnetdiag("fix", "-o", "json")
-    check("killed mid-apply, a re-run converges", again.returncode == 0 and final.returncode == 0
-          and not json.loads(final.stdout)["plan"]["steps"], again.stdout[-500:] + again.stderr[-300:])
+    def control(self, method, path, body=None):
+        req = urllib.request.Request(self.env["TWIN_CONTROL"] + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=self.ctx, timeout=60) as r:
+            text = r.read().decode()
+            return json.loads(text) if text.strip() else None
 
-    # ---- token expiry mid-apply: tokens live 2 s, operations take 0.5 s each ----
-    load("empty-network")
-    control("POST", "/config", {"token_lifetime": 2, "lro_seconds": 0.5})
-    p = vnetdiag("fix", "--apply", "--yes", "-o", "json")
-    check("token expiry mid-apply: converges", p.returncode == 0, p.stdout[-600:] + p.stderr[-300:])
-    control("POST", "/config", {"token_lifetime": 3600, "lro_seconds": 0.2})
-finally:
-    subprocess.run([RUN, "--down"], capture_output=True, timeout=120)
+    def journal_writes(self):
+        entries = self.control("GET", "/journal")
+        entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
+        return [e for e in entries if e.get("method") in ("PUT", "PATCH", "DELETE") and "/_twin" not in e.get("path", "")]
 
-finish()
+    def command(self, args):
+        return self.env["APP_EXEC"].split() + [self.vnetdiag] + list(args) + COMMON_ARGS + [
+            "--ca-bundle", self.env["LAB_CA_BUNDLE"]]
+
+    def setup(self, sc):
+        world = sc["world"] if isinstance(sc["world"], dict) else {"builder": sc["world"]}
+        self.control("POST", "/reset", {"world": world["builder"]})   # roles, faults, facts back to defaults
+        self.control("POST", "/config", dict(DEFAULT_CONFIG, **sc.get("config", {})))
+        facts = dict(world.get("facts", {}), **sc.get("facts", {}))
+        if facts:
+            self.control("POST", "/facts", facts)
+        if world.get("calls"):
+            self.control("POST", "/arm", world["calls"])
+        if sc.get("roles"):
+            self.control("PUT", "/roles", sc["roles"])
+        if sc.get("faults"):
+            self.control("POST", "/faults", sc["faults"])
+        self.control("DELETE", "/journal")
+        self.control("POST", "/lab/sync?timeout=20")
+
+    def run_scenario(self, name, sc):
+        print(f"- {name}: {sc.get('description', '')}", flush=True)
+        self.setup(sc)
+        changed = False
+        for i, run in enumerate(sc["runs"]):
+            if "control" in run:
+                self.control(*run["control"])
+                continue
+            label = f"{name} #{i} {' '.join(run['args'])}"
+            t0 = time.monotonic()
+            p = self.execute(run)
+            print(f"     {label}: exit {p.returncode} ({time.monotonic() - t0:.1f} s)", flush=True)
+            if self.raw_dir:
+                with open(os.path.join(self.raw_dir, f"{name}.{i}.out"), "w") as f:
+                    f.write(p.stdout)
+            out = None
+            if "-o" in run["args"] and p.stdout.strip().startswith("{"):
+                try:
+                    out = json.loads(p.stdout)
+                except ValueError:
+                    pass
+            if "-o" in run["args"] and out is None and not run.get("kill_after_writes"):
+                self.c.check(False, f"{label}: JSON on stdout", (p.stdout[-400:] + p.stderr[-400:]))
+                continue
+            changed |= self.expectations(label, run, p, out)
+            changed |= self.golden(label, run, out)
+        if sc.get("expect_state_contains"):
+            state = json.dumps(self.control("GET", "/state"))
+            missing = [s for s in sc["expect_state_contains"] if s not in state]
+            self.c.check(not missing, f"{name}: the twin's state still has {sc['expect_state_contains']}", missing)
+        if changed:
+            with open(os.path.join(SCENARIOS, name + ".json"), "w") as f:
+                json.dump(sc, f, indent=1, ensure_ascii=False)
+                f.write("\n")
+
+    def execute(self, run):
+        if not run.get("kill_after_writes"):
+            return subprocess.run(self.command(run["args"]), capture_output=True, text=True, timeout=600,
+                                  stdin=subprocess.DEVNULL)
+        victim = subprocess.Popen(self.command(run["args"]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(self.journal_writes()) < run["kill_after_writes"] \
+                and victim.poll() is None:
+            time.sleep(0.05)  # polling the journal: the writes are the readiness signal
+        victim.kill()
+        victim.wait()
+        return subprocess.CompletedProcess(victim.args, victim.returncode, "", "")
+
+    def expectations(self, label, run, p, out):
+        exp = run.setdefault("expect", {})
+        changed = False
+        findings = (out or {}).get("findings") if isinstance((out or {}).get("findings"), list) else None
+        plan = (out or {}).get("plan") if isinstance((out or {}).get("plan"), dict) else None
+        problems = sorted(f"{f['id']}@{f['target']}" for f in findings or [] if f["severity"] != "ok")
+        keys = sorted(s["key"] for s in plan["steps"]) if plan else None
+        if self.update and run.get("golden") is not False and not run.get("kill_after_writes"):
+            for k, v in (("exit", p.returncode), ("problems", problems if findings is not None else None),
+                         ("plan_keys", keys)):
+                if v is not None and k not in exp:
+                    exp[k] = v
+                    changed = True
+        detail = f"exit {p.returncode}; problems {problems}; plan {keys}; stderr {p.stderr[-300:]!r}"
+        if "exit" in exp:
+            self.c.check(p.returncode == exp["exit"], f"{label}: exit {exp['exit']}", detail)
+        if "problems" in exp:
+            self.c.check(problems == exp["problems"], f"{label}: non-ok findings {exp['problems']}", detail)
+        if "problems_outside_context" in exp:
+            bad = sorted(f"{f['id']}@{f['target']}" for f in findings or []
+                         if f["severity"] != "ok" and f["layer"] != "context")
+            self.c.check(bad == exp["problems_outside_context"], f"{label}: non-ok findings outside context "
+                         f"{exp['problems_outside_context']}", bad)
+        if "cause" in exp:
+            want = exp["cause"]
+            hits = [f for f in findings or [] if f["id"] == want["id"] and f.get("cause")
+                    and f["cause"]["resource_id"].lower().endswith(want["resource_suffix"].lower())
+                    and f["cause"]["property"] == want["property"]]
+            self.c.check(bool(hits), f"{label}: {want['id']} names {want['resource_suffix']} {want['property']}",
+                         problems)
+        if "dns_symptom_with_cause" in exp:
+            symptoms = [f for f in findings or [] if f["layer"] == "dns" and f["severity"] != "ok"
+                        and f["target"].startswith(exp["dns_symptom_with_cause"]) and f.get("cause")]
+            self.c.check(bool(symptoms), f"{label}: the DNS symptom carries the cause", problems)
+        for k, sub in exp.get("context_contains", {}).items():
+            self.c.check(sub in str(((out or {}).get("context") or {}).get(k, "")),
+                         f"{label}: context.{k} mentions {sub!r}", (out or {}).get("context"))
+        if "plan_keys" in exp:
+            self.c.check(keys == sorted(exp["plan_keys"]), f"{label}: plans {exp['plan_keys']}", detail)
+        if "plan_keys_ordered" in exp:
+            ordered = [s["key"] for s in plan["steps"]] if plan else None
+            self.c.check(ordered == exp["plan_keys_ordered"], f"{label}: plans exactly {exp['plan_keys_ordered']}",
+                         ordered)
+        if exp.get("no_delete"):
+            self.c.check(plan is not None and all(s["method"] != "DELETE" for s in plan["steps"]),
+                         f"{label}: the plan never deletes")
+        if "stdout_contains" in exp:
+            self.c.check(exp["stdout_contains"] in p.stdout, f"{label}: stdout says {exp['stdout_contains']!r}",
+                         p.stdout[-600:] + p.stderr[-300:])
+        if "stderr_contains" in exp:
+            self.c.check(exp["stderr_contains"] in p.stderr, f"{label}: stderr says {exp['stderr_contains']!r}",
+                         p.stderr[-600:])
+        if "writes" in exp:
+            writes = self.journal_writes()
+            self.c.check(len(writes) == exp["writes"], f"{label}: {exp['writes']} ARM writes",
+                         [f"{e['method']} {e['path']}" for e in writes[:3]])
+        if "verified" in exp:
+            self.c.check(bool((out or {}).get("verified")) == exp["verified"], f"{label}: verified {exp['verified']}",
+                         [s for s in (out or {}).get("applied", []) if s.get("outcome") != "ok"] or p.stderr[-800:])
+        return changed
+
+    def golden(self, label, run, out):
+        if run.get("golden") is False or out is None:
+            return False
+        parts = {k: out[k] for k in ("findings", "plan") if k in out}
+        if self.update:
+            new = {k: json.loads(normalise(v, k)) for k, v in parts.items()}
+            if run.get("golden") != new:
+                run["golden"] = new
+                return True
+            return False
+        want = run.get("golden")
+        if want is None:
+            self.c.check(False, f"{label}: has a golden (run with --update)")
+            return False
+        for k in sorted(set(want) | set(parts)):
+            got_text = normalise(parts[k], k) if k in parts else "(absent)\n"
+            want_text = json.dumps(want[k], indent=1, ensure_ascii=False) if k in want else "(absent)\n"
+            diff = "".join(difflib.unified_diff((want_text + "\n").splitlines(True), (got_text + "\n").splitlines(True),
+                                                f"golden {k}", f"this run's {k}"))
+            self.c.check(not diff, f"{label}: {k} byte-identical to the golden", "\n" + diff[:20000])
+        return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("vnetdiag")
+    ap.add_argument("scenarios", nargs="*")
+    ap.add_argument("--update", action="store_true")
+    ap.add_argument("--raw")
+    a = ap.parse_args()
+    scenarios = load_scenarios(a.scenarios)
+    if os.geteuid() != 0:
+        skip_or_fail("not root: the lab needs network namespaces", "twin tests")
+    if a.raw:
+        os.makedirs(a.raw, exist_ok=True)
+    c = Checks("twin.vnetdiag")
+    out = subprocess.run([RUN, "--world", "empty-network", "--lro-seconds", str(DEFAULT_CONFIG["lro_seconds"])],
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        print(f"FAIL: the twin did not start: {out.stderr.strip()[-500:]}")
+        print("0 passed, 1 failed")
+        return 1
+    env = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    try:
+        d = Driver(os.path.abspath(a.vnetdiag), env, c, a.update, a.raw)
+        for name, sc in scenarios:
+            c.run(lambda checks, n=name, s=sc: d.run_scenario(n, s))
+    finally:
+        subprocess.run([RUN, "--down"], capture_output=True, timeout=120)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

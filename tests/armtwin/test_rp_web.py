@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+"""rp_web.py over HTTPS: plans (get, list, a SKU change as a 202 operation, no drop below
+Standard while an app is integrated) and sites (get, list, PATCH, App Service's own error
+shape)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import worlds as W  # noqa: E402
+from twinlib import run_rp_tests  # noqa: E402
+
+WEB = "2023-12-01"
+
+
+def test_plans(c, twin):
+    arm = twin.arm
+    st, _, b = arm.call("GET", W.PLAN_ID, None, WEB)
+    c.eq((st, b["sku"]["tier"], b["properties"]["numberOfSites"]), (200, "Standard", 1), "plan GET")
+    st, _, b = arm.call("GET", f"{W.RG_ID}/providers/Microsoft.Web/serverfarms", None, WEB)
+    c.eq([p["name"] for p in b["value"]], [W.PLAN], "ListByResourceGroup")
+    body = {"location": W.LOCATION, "kind": "linux", "sku": {"name": "B1", "tier": "Basic", "capacity": 1},
+            "properties": {"reserved": True}}
+    st, _, b = arm.call("PUT", W.PLAN_ID, body, WEB)
+    c.eq(st, 409, "an integrated app keeps its plan at Standard or above")
+    body["sku"] = {"name": "P1v3", "tier": "PremiumV3", "capacity": 1}
+    st, h, b, final = arm.send("PUT", W.PLAN_ID, body, WEB)
+    c.check(st == 202 and "/operationresults/" in h.get("location", "").lower(), "a SKU change -> 202 + Location", str(h))
+    st, _, b = arm.call("GET", W.PLAN_ID, None, WEB)
+    c.eq(b["sku"]["tier"], "PremiumV3", "... applied")
+
+
+def test_sites(c, twin):
+    arm = twin.arm
+    st, h, b = arm.call("GET", W.SITE_ID, None, WEB)
+    c.check(st == 200 and b["properties"]["httpsOnly"] is True and "etag" in h, "site GET", str(b)[:200])
+    st, _, b = arm.call("GET", f"{W.RG_ID}/providers/Microsoft.Web/sites", None, WEB)
+    c.eq([s["name"] for s in b["value"]], [W.APP], "ListByResourceGroup")
+    st, _, b = arm.call("PATCH", W.SITE_ID, {"properties": {"clientAffinityEnabled": False}}, WEB)
+    c.eq((st, b["properties"]["clientAffinityEnabled"]), (200, False), "PATCH is synchronous (200)")
+    st, _, b = arm.call("GET", f"{W.RG_ID}/providers/Microsoft.Web/sites/nosuchapp", None, WEB)
+    c.eq((st, (b.get("error") or {}).get("code")), (404, "ResourceNotFound"), "a missing site: 404 ResourceNotFound")
+    st, _, b = arm.call("PATCH", W.SITE_ID, {"properties": {"httpsOnly": "yes"}}, WEB)
+    c.check(st == 400 and b.get("Code") == "BadRequest", "an invalid body: 400 in App Service's shape", str(b)[:300])
+
+
+if __name__ == "__main__":
+    sys.exit(run_rp_tests("test_rp_web", "tutorial-complete", [test_plans, test_sites]))
