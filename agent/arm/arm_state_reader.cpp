@@ -29,10 +29,12 @@ void Reader::add(const std::string& line) const {
   problems_->push_back(line);
 }
 
-void Reader::note(Path path, const std::string& what) const {
+std::string Reader::joined(Path path) const {
   const std::string p = dotted(path);
-  add(where_ + (where_.empty() || p.empty() ? "" : ".") + p + " " + what);
+  return where_ + (where_.empty() || p.empty() ? "" : ".") + p;
 }
+
+void Reader::note(Path path, const std::string& what) const { add(joined(path) + " " + what); }
 
 const json* Reader::find(Path path) const {
   if (!body_->is_object()) return nullptr;  // noted when the reader was made
@@ -97,7 +99,7 @@ std::vector<std::string> Reader::strings(Path path) const {
     if (item.is_string())
       out.push_back(item.get_ref<const std::string&>());
     else
-      note(path, "[" + std::to_string(i) + "] is " + item.type_name() + ", not a string");
+      add(joined(path) + "[" + std::to_string(i) + "] is " + item.type_name() + ", not a string");
   }
   return out;
 }

@@ -34,7 +34,7 @@ class Reader {
       note(path, std::string("is ") + list->type_name() + ", not a list");
       return;
     }
-    const std::string base = where_ + dotted(path);
+    const std::string base = joined(path);
     for (std::size_t i = 0; i < list->size(); ++i)
       f(Reader((*list)[i], *problems_, base + "[" + std::to_string(i) + "]"));
   }
@@ -42,6 +42,7 @@ class Reader {
 
  private:
   static std::string dotted(Path path);
+  std::string joined(Path path) const;  // where_ and path, dot-separated
   void add(const std::string& line) const;
 
   const nlohmann::json* body_;
