@@ -2,11 +2,13 @@
 // The app's Azure configuration as typed values, parsed once from a Topology (issue 13).
 //
 // Every property ARM may omit is a std::optional: absent (or JSON null) is nullopt, which a rule
-// can tell apart from an empty string. A property of the wrong type is nullopt too, and the
-// parser says so in the owning resource's `problems` (a path and what was found, never the value:
-// bodies are outside data and may be secrets or bytes that are not UTF-8). parse_state never
-// throws on what a body holds. Every item of a list becomes an entry, even one that is not an
-// object (an all-absent entry plus a problem), so counts match what the JSON rules iterate.
+// can tell apart from an empty string. A property of the wrong type is nullopt too (except that a
+// text property that is a number or a boolean keeps its JSON text, as json_str read it, so that
+// lookups answer as Topology's), and the parser says so in the owning resource's `problems` (a path
+// and what was found, never the value: bodies are outside data and may be secrets or bytes that are
+// not UTF-8). parse_state never throws on what a body holds. Every item of a list becomes an entry,
+// even one that is not an object (an all-absent entry plus a problem), so counts match what the
+// JSON rules iterate.
 #include <cstdint>
 #include <map>
 #include <optional>

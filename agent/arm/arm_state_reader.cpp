@@ -59,6 +59,10 @@ Text Reader::str(Path path) const {
   if (!v) return std::nullopt;
   if (v->is_string()) return v->get_ref<const std::string&>();
   note(path, std::string("is ") + v->type_name() + ", not a string");
+  // As json_str read it, so that lookups and rules keep their answers: a number or a boolean is
+  // its JSON text (noted above); an object or a list has none.
+  if (v->is_number()) return v->dump();
+  if (v->is_boolean()) return std::string(v->get<bool>() ? "true" : "false");
   return std::nullopt;
 }
 

@@ -225,7 +225,7 @@ TEST(ArmState, WrongTypesAreNotedNotThrown) {
   EXPECT_FALSE(s.site->https_only);
   EXPECT_TRUE(mentions(s.site->problems, "properties.httpsOnly is string, not a boolean"));
   EXPECT_EQ(s.site->vnet_route_all_enabled, true);
-  EXPECT_FALSE(s.site->name);
+  EXPECT_EQ(s.site->name, "42");  // json_str's text, so lookups keep their answers; but noted
   EXPECT_TRUE(mentions(s.site->problems, "name is number, not a string"));
   ASSERT_TRUE(s.site->outbound_routing);
   EXPECT_FALSE(s.site->outbound_routing->all_traffic);
@@ -250,7 +250,7 @@ TEST(ArmState, WrongTypesAreNotedNotThrown) {
   EXPECT_TRUE(
       mentions(s.vnets[0].problems,
                "properties.subnets[0].properties.addressPrefixes[0] is number, not a string"));
-  EXPECT_FALSE(s.app_settings->website_dns_server);
+  EXPECT_EQ(s.app_settings->website_dns_server, "1234567");
   // A problem names the path, never the value (app settings may be secrets).
   EXPECT_FALSE(mentions(s.app_settings->problems, "1234567"));
   EXPECT_TRUE(mentions(s.app_settings->problems, "properties.WEBSITE_DNS_SERVER is number"));
@@ -302,9 +302,10 @@ TEST(ArmState, LookupsMirrorTopologyHelpers) {
       {{"name", "cs1"}, {"id", "acc"}, {"properties", {{"customSubDomainName", "MySub"}}}},
       json::array()};
   t.zones.push_back(json::object());
+  t.vaults.push_back({{"name", 7}});  // json_str read a number as its text: found by "7"
   const ArmState s = parse_state(t);
 
-  for (const std::string name : {"vdlabkv", "VDLABKV", "", "nope"})
+  for (const std::string name : {"vdlabkv", "VDLABKV", "", "nope", "7"})
     EXPECT_EQ(t.vault(name) != nullptr, s.vault(name) != nullptr) << name;
   for (const std::string name : {"cs1", "mysub", "MYSUB", "", "nope"})
     EXPECT_EQ(t.account(name) != nullptr, s.account(name) != nullptr) << name;
@@ -318,6 +319,7 @@ TEST(ArmState, LookupsMirrorTopologyHelpers) {
     EXPECT_EQ(t.endpoint_address(t.private_endpoints[i]),
               s.endpoint_address(s.private_endpoints[i]));
   EXPECT_EQ(s.endpoint_address(s.private_endpoints[1]), "10.0.1.9");
+  EXPECT_NE(s.vault("7"), nullptr);
 }
 
 TEST(ArmState, BookkeepingIsCarriedOver) {
