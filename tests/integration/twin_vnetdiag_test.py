@@ -17,7 +17,8 @@ import sys
 import time
 import urllib.request
 
-from testlib import check, finish, skip_or_fail
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pylib"))
+from vnetdiag_testlib import check, finish, skip_or_fail  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
