@@ -10,14 +10,15 @@ import tarfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pylib"))
+from vnetdiag_testlib import packaging as pkg  # noqa: E402
 
 out, build_tree = sys.argv[1], sys.argv[2]
-tally = common.Tally("build_test")
-common.require_roots()
+tally = pkg.Tally("build_test")
+pkg.require_roots()
 t0 = time.monotonic()
-p = subprocess.run(["bash", os.path.join(common.PACKAGING, "build-all.sh"), "--out", out, "--host-build", build_tree],
+p = subprocess.run(["bash", os.path.join(pkg.PACKAGING, "build-all.sh"), "--out", out, "--host-build", build_tree],
                    timeout=1500)
 tally.check(f"build-all.sh succeeds ({time.monotonic() - t0:.0f} s)", p.returncode == 0, f"exit {p.returncode}")
 files = sorted(os.listdir(out)) if os.path.isdir(out) else []

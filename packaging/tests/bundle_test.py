@@ -17,18 +17,19 @@ import tarfile
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pylib"))
+from vnetdiag_testlib import packaging as pkg  # noqa: E402
 
 bundle, host_vnetdiag = sys.argv[1], sys.argv[2]
-tally = common.Tally("bundle_test")
-common.require_roots()
+tally = pkg.Tally("bundle_test")
+pkg.require_roots()
 if not os.path.isfile(bundle):
-    common.skip_or_fail(f"no bundle at {bundle} (packaging.build makes it)")
+    pkg.skip_or_fail(f"no bundle at {bundle} (packaging.build makes it)")
 
 ROOTS = [("bullseye-minbase", "bullseye", "2.31"), ("bookworm-minbase", "bookworm", "2.36")]
 for name, suite, _ in ROOTS:
-    common.ensure_root(name, suite)
+    pkg.ensure_root(name, suite)
 
 work = tempfile.mkdtemp(prefix="vnetdiag-bundle-test-")
 with tarfile.open(bundle) as tar:
@@ -41,13 +42,13 @@ tally.check("the bundle unpacks to vnetdiag/ with bin/, lib/, vnetdiag.sh and st
 shutil.copytree(os.path.join(work, "b"), os.path.join(work, "nx"), symlinks=True)
 os.chmod(os.path.join(work, "nx", "vnetdiag", "bin", "vnetdiag"), 0o644)
 
-peers = common.Peers()
+peers = pkg.Peers()
 cases = ["healthy", "untrusted", "refused"]
 expected = {}
 for case in cases:
     p = subprocess.run([host_vnetdiag] + peers.check_args(case, peers.ca_file), capture_output=True, text=True,
                        timeout=60, env={"PATH": "/usr/bin:/bin"})
-    expected[case] = common.summary(p.stdout, p.returncode)
+    expected[case] = pkg.summary(p.stdout, p.returncode)
     print(f"build tree, {case}: {expected[case]}")
 tally.check("build tree: the healthy target has no critical finding",
             expected["healthy"][0] in (0, 1) and not any(sev == "critical" for _, sev in expected["healthy"][2]),
@@ -135,7 +136,7 @@ for name, suite, glibc in ROOTS:
              ("--ro-bind", peers.dir, "/peers"), ("--bind", out, "/out")]
     if suite == "bookworm" and os.path.isfile("/etc/ssl/openssl.cnf"):
         binds.append(("--ro-bind", "/etc/ssl/openssl.cnf", "/host-openssl.cnf"))
-    r = common.run_fresh(name, os.path.join(work, f"root-{suite}"), binds,
+    r = pkg.run_fresh(name, os.path.join(work, f"root-{suite}"), binds,
                          ["/usr/bin/env", f"VNETDIAG_PORT={port}", "/bin/sh", "-c", script])
     if r.returncode != 0:
         print(r.stdout, r.stderr)
@@ -164,14 +165,14 @@ for name, suite, glibc in ROOTS:
                 read(out, "copy.rc").strip() == "0" and read(out, "copy.txt") == version and
                 "(a copy)" in read(out, "copy.err"), read(out, "copy.err") + read(out, "copy.txt"))
     for case in cases:
-        got = common.summary(read(out, f"{case}.json"), int(read(out, f"{case}.rc") or -1))
+        got = pkg.summary(read(out, f"{case}.json"), int(read(out, f"{case}.rc") or -1))
         tally.check(f"{suite}: check of the {case} target matches the build tree's: exit {got[0]}, {got[1]}",
                     got == expected[case], f"bundle {got}, build tree {expected[case]}; stderr: "
                     f"{read(out, case + '.err').strip()}")
     tally.check(f"{suite}: the CA store is found at /etc/ssl/cert.pem",
                 "CA store: /etc/ssl/cert.pem (found in a usual place)" in read(out, "version-ca.txt"),
                 read(out, "version-ca.txt"))
-    got = common.summary(read(out, "systemca.json"), int(read(out, "systemca.rc") or -1))
+    got = pkg.summary(read(out, "systemca.json"), int(read(out, "systemca.rc") or -1))
     tally.check(f"{suite}: check without --ca-bundle trusts that store: exit {got[0]}, {got[1]}",
                 got == expected["healthy"], f"{got} vs {expected['healthy']}; {read(out, 'systemca.err')}")
     tally.check(f"{suite}: startup.sh starts the bundle's serve, which answers /livez",
@@ -183,7 +184,7 @@ for name, suite, glibc in ROOTS:
                 read(out, "startup.rc").strip() == "0" and read(out, "app.pid").strip().isdigit() and
                 read(out, "app.pid").strip() == read(out, "script.pid").strip(),
                 read(out, "startup.txt"))
-    common.bash('roots_rm "$1"', os.path.join(work, f"root-{suite}"))
+    pkg.bash('roots_rm "$1"', os.path.join(work, f"root-{suite}"))
 
 shutil.rmtree(work, ignore_errors=True)
 shutil.rmtree(peers.dir, ignore_errors=True)

@@ -12,14 +12,15 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pylib"))
+from vnetdiag_testlib import packaging as pkg  # noqa: E402
 
 deb, host_vnetdiag = sys.argv[1], sys.argv[2]
-tally = common.Tally("deb_test")
-common.require_roots()
+tally = pkg.Tally("deb_test")
+pkg.require_roots()
 if not os.path.isfile(deb):
-    common.skip_or_fail(f"no package at {deb} (packaging.build makes it)")
+    pkg.skip_or_fail(f"no package at {deb} (packaging.build makes it)")
 
 fields = subprocess.run(["dpkg-deb", "-f", deb, "Package", "Version", "Depends"], capture_output=True,
                         text=True).stdout
@@ -27,15 +28,15 @@ print(fields.strip())
 tally.check("the package depends on the libraries dpkg-shlibdeps found",
             all(lib in fields for lib in ("libcurl4", "libc-ares2", "libssl3", "libc6")), fields)
 
-common.ensure_root("bookworm-minbase", "bookworm")
-common.bash('roots_refresh_lists "$1"', "bookworm-minbase")
-cache = common.bash('echo "$VNETDIAG_ROOTS/cache/apt-bookworm"', capture=True).stdout.strip()
+pkg.ensure_root("bookworm-minbase", "bookworm")
+pkg.bash('roots_refresh_lists "$1"', "bookworm-minbase")
+cache = pkg.bash('echo "$VNETDIAG_ROOTS/cache/apt-bookworm"', capture=True).stdout.strip()
 os.makedirs(cache, exist_ok=True)
 
-peers = common.Peers()
+peers = pkg.Peers()
 p = subprocess.run([host_vnetdiag] + peers.check_args("healthy", peers.ca_file), capture_output=True, text=True,
                    timeout=60, env={"PATH": "/usr/bin:/bin"})
-expected = common.summary(p.stdout, p.returncode)
+expected = pkg.summary(p.stdout, p.returncode)
 
 work = tempfile.mkdtemp(prefix="vnetdiag-deb-test-")
 out = os.path.join(work, "out")
@@ -63,7 +64,7 @@ vnetdiag {check_args} >$out/check.json 2>$out/check.err; echo $? >$out/check.rc
 """
 binds = [("--ro-bind", pkg_dir, "/pkg"), ("--ro-bind", peers.dir, "/peers"), ("--bind", out, "/out"),
          ("--bind", cache, "/var/cache/apt/archives")]
-r = common.run_fresh("bookworm-minbase", os.path.join(work, "root"), binds, ["/bin/sh", "-c", script])
+r = pkg.run_fresh("bookworm-minbase", os.path.join(work, "root"), binds, ["/bin/sh", "-c", script])
 if r.returncode != 0:
     print(r.stdout, r.stderr)
 
@@ -97,11 +98,11 @@ tally.check("completion offers the commands", {"check", "env", "version"} <= set
 tally.check("completion offers a command's options", completions[1].strip() == "--keyvault", completions[1])
 tally.check("completion offers option values", set(completions[2].split()) == {"text", "json", "junit"},
             completions[2])
-got = common.summary(read("check.json"), int(read("check.rc") or -1))
+got = pkg.summary(read("check.json"), int(read("check.rc") or -1))
 tally.check(f"check of a healthy loopback target matches the build tree's: exit {got[0]}, {got[1]}",
             got == expected, f"{got} vs {expected}; {read('check.err')}")
 
-common.bash('roots_rm "$1"', os.path.join(work, "root"))
+pkg.bash('roots_rm "$1"', os.path.join(work, "root"))
 shutil.rmtree(work, ignore_errors=True)
 shutil.rmtree(peers.dir, ignore_errors=True)
 tally.finish()

@@ -18,14 +18,15 @@ import time
 import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pylib"))
+from vnetdiag_testlib import packaging as pkg  # noqa: E402
 
 context = sys.argv[1]
-tally = common.Tally("sidecar_test")
+tally = pkg.Tally("sidecar_test")
 dockerfile = os.path.join(context, "Dockerfile")
 if not os.path.isfile(dockerfile):
-    common.skip_or_fail(f"no {dockerfile} (packaging.build makes it)")
+    pkg.skip_or_fail(f"no {dockerfile} (packaging.build makes it)")
 
 # The Dockerfile's instructions, continuation lines joined, comments dropped.
 instructions = []
@@ -54,11 +55,11 @@ user = by_kind.get("USER", ["0"])[-1]
 tally.check("it runs as a user other than root", user.split(":")[0] not in ("0", "root"), user)
 
 # --- played in a bookworm root ----------------------------------------------------------------
-common.require_roots()
-common.ensure_root("bookworm-minbase", "bookworm")
-cache = common.bash('echo "$VNETDIAG_ROOTS/cache/apt-bookworm"', capture=True).stdout.strip()
+pkg.require_roots()
+pkg.ensure_root("bookworm-minbase", "bookworm")
+cache = pkg.bash('echo "$VNETDIAG_ROOTS/cache/apt-bookworm"', capture=True).stdout.strip()
 os.makedirs(cache, exist_ok=True)
-peers = common.Peers()
+peers = pkg.Peers()
 work = tempfile.mkdtemp(prefix="vnetdiag-sidecar-test-")
 out = os.path.join(work, "out")
 conf = os.path.join(work, "conf")  # readable by the image's user
@@ -104,7 +105,7 @@ binds = [("--ro-bind", context, "/context"), ("--ro-bind", conf, "/conf"), ("--b
          ("--bind", cache, "/var/cache/apt/archives")]
 result = {}
 runner = threading.Thread(target=lambda: result.setdefault(
-    "r", common.run_fresh("bookworm-minbase", os.path.join(work, "root"), binds, ["/bin/sh", "-c", script])))
+    "r", pkg.run_fresh("bookworm-minbase", os.path.join(work, "root"), binds, ["/bin/sh", "-c", script])))
 runner.start()
 
 
@@ -154,6 +155,6 @@ tally.check("/readyz is 200 for a healthy target", ready[0] == 200, str(ready))
 tally.check("/metrics speaks Prometheus", metrics[0] == 200 and "# TYPE" in metrics[1], str(metrics)[:300])
 tally.check("SIGTERM stops it cleanly (exit 0)", read("serve.rc").strip() == "0", read("serve.rc") + read("serve.log")[-800:])
 
-common.bash('roots_rm "$1"', work)
+pkg.bash('roots_rm "$1"', work)
 shutil.rmtree(peers.dir, ignore_errors=True)
 tally.finish()

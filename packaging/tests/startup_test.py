@@ -16,12 +16,13 @@ import time
 import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pylib"))
+from vnetdiag_testlib import packaging as pkg  # noqa: E402
 
 vnetdiag = sys.argv[1]
-STARTUP = os.path.join(common.PACKAGING, "appservice", "startup.sh")
-tally = common.Tally("startup_test")
+STARTUP = os.path.join(pkg.PACKAGING, "appservice", "startup.sh")
+tally = pkg.Tally("startup_test")
 work = tempfile.mkdtemp(prefix="vnetdiag-startup-test-")
 
 # What App Service puts in a Linux container's environment (reference-app-settings).
@@ -161,7 +162,7 @@ has_serve = subprocess.run([vnetdiag, "serve", "--help"], capture_output=True).r
 if not has_serve:
     print("note: this vnetdiag has no 'serve' yet: only the stand-in was supervised")
 else:
-    peers = common.Peers()
+    peers = pkg.Peers()
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -208,5 +209,5 @@ else:
     tally.check("when the app stops, serve stops too", wait_for(lambda: livez() is None, 10))
     stop(proc)
 
-common.bash('roots_rm "$1"', work)
+pkg.bash('roots_rm "$1"', work)
 tally.finish()

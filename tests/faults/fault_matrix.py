@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The fault matrix (issue 12): every row of matrix.json injected for real against loopback peers
-(tests/integration/peers.py), a scripted ARM over https on loopback, or the ARM twin, and judged
+(tests/pylib/vnetdiag_testlib/peers.py), a scripted ARM over https on loopback, or the ARM twin, and judged
 from vnetdiag's own output (-o json: finding ids, step outcomes; exit code; wall time; stderr;
 the fake token nowhere in the output).
 
@@ -29,11 +29,10 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "armtwin"))
-import peers  # noqa: E402
 import render_readme  # noqa: E402
-from testlib import check, finish, skip_or_fail  # noqa: E402
+from vnetdiag_testlib import check, finish, peers, skip_or_fail  # noqa: E402
 
 SUB, RG, APP = "00000000-0000-0000-0000-0000000000f1", "securebackendsetup", "securebackend2021"
 BUDGETS = ["--timeout", "5", "--dns-timeout", "1", "--connect-timeout", "1", "--tls-timeout", "1",

@@ -11,8 +11,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from testlib import check, finish, skip_or_fail  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "pylib"))
+from vnetdiag_testlib import check, finish, skip_or_fail  # noqa: E402
 
 results = os.path.join(sys.argv[1], "fault_matrix.json")
 if not os.path.exists(results):

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import tempfile
 
-from peers import https_server as peers_https_server, json_reply, loopback_https_pki, server_context
-from testlib import check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pylib"))
+from vnetdiag_testlib import check, finish  # noqa: E402
+from vnetdiag_testlib.peers import (https_server as peers_https_server, json_reply,  # noqa: E402
+                                    loopback_https_pki, server_context)
 
 VNETDIAG = sys.argv[1]
 TOKEN = "eyJ0eXAiOiJKV1QifQ.c2VjcmV0LXBheWxvYWQ.secret-signature-4242"

@@ -2,10 +2,12 @@
 """Hostile peers on loopback: a DNS server that answers garbage and a "TLS" port that speaks
 nonsense. vnetdiag must turn each into a finding and exit normally, never crash or hang."""
 import json
+import os
 import subprocess
 import sys
 
-from peers import RawPeer, closed_port, start_dns
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pylib"))
+from vnetdiag_testlib.peers import RawPeer, closed_port, start_dns  # noqa: E402
 
 VNETDIAG = sys.argv[1]
 failures = []

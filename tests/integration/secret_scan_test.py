@@ -22,8 +22,9 @@ import time
 import urllib.parse
 import urllib.request
 
-from peers import https_server, json_reply, loopback_https_pki, server_context
-from testlib import check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pylib"))
+from vnetdiag_testlib import check, finish  # noqa: E402
+from vnetdiag_testlib.peers import https_server, json_reply, loopback_https_pki, server_context  # noqa: E402
 
 VNETDIAG = sys.argv[1]
 RUN_ID = base64.b32encode(os.urandom(5)).decode().lower()

@@ -15,8 +15,9 @@ import tempfile
 import threading
 import time
 
-from peers import DnsResponder, TlsServer, make_pki
-from testlib import check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pylib"))
+from vnetdiag_testlib import check, finish  # noqa: E402
+from vnetdiag_testlib.peers import DnsResponder, TlsServer, make_pki  # noqa: E402
 
 VNETDIAG = sys.argv[1]
 INTERVAL = 1
@@ -31,7 +32,7 @@ def wait_until(predicate, timeout, step=0.05):
     return None
 
 
-# --- Peers (tests/integration/peers.py): DNS on UDP 127.0.0.1, TLS on TCP 127.0.0.1 ------------
+# --- Peers (tests/pylib/vnetdiag_testlib/peers.py): DNS on UDP 127.0.0.1, TLS on TCP 127.0.0.1 ------------
 
 Dns = DnsResponder
 

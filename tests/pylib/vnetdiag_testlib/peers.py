@@ -1,4 +1,5 @@
-"""Loopback peers shared by the integration tests and the fault matrix (tests/faults/): a DNS
+"""Loopback peers shared by the integration tests, the fault matrix (tests/faults/) and the
+packaging tests (Peers, summary): a DNS
 responder on raw UDP/TCP sockets that can answer anything (garbage, wrong ids, TC, huge answers,
 nothing), a certificate factory on openssl, a TLS server, raw TCP peers that stall, reset, trickle
 or drop, and an https server for scripted ARM. Everything binds 127.0.0.1 and runs on daemon
@@ -11,6 +12,7 @@ import socketserver
 import ssl
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -517,3 +519,112 @@ def https_server(handler, context):
     srv.socket = context.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
+
+
+# --- the packaging tests' fixed set: one responder, two HTTPS servers, a closed port ----------
+
+def _pkg_dns_reply(query):
+    """A 127.0.0.1 for any name, an empty NOERROR for any other type."""
+    qid, question = query[:2], query[12:]
+    qtype = struct.unpack("!H", question[-4:-2])[0]
+    if qtype != 1:
+        return qid + b"\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00" + question
+    return (qid + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + question +
+            b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01")
+
+
+def _pkg_serve_dns(sock):
+    while True:
+        try:
+            data, peer = sock.recvfrom(512)
+        except OSError:
+            return
+        if len(data) > 12:
+            sock.sendto(_pkg_dns_reply(data), peer)
+
+
+def _pkg_serve_tls(listener, context):
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        try:
+            conn.settimeout(5)
+            tls = context.wrap_socket(conn, server_side=True)
+            tls.recv(4096)
+            tls.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+                        b"WWW-Authenticate: Bearer\r\nConnection: close\r\n\r\n")
+            tls.close()
+        except (OSError, ssl.SSLError):
+            conn.close()
+
+
+def _pkg_openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+class Peers:
+    """A DNS responder and two HTTPS servers on 127.0.0.1: 'healthy' with a certificate from a
+    test CA (ca_file) for healthy.test, 'untrusted' with a self-signed one; and a closed port."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vnetdiag-peers-")
+        d = self.dir
+        _pkg_openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                 "-days", "30", "-subj", "/CN=vnetdiag packaging test CA",
+                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", cwd=d)
+        with open(os.path.join(d, "leaf.ext"), "w") as f:
+            f.write("subjectAltName=DNS:healthy.test,DNS:untrusted.test\nbasicConstraints=CA:FALSE\n"
+                    "extendedKeyUsage=serverAuth\n")
+        _pkg_openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr",
+                 "-subj", "/CN=healthy.test", cwd=d)
+        _pkg_openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                 "-out", "leaf.pem", "-days", "30", "-extfile", "leaf.ext", cwd=d)
+        _pkg_openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem",
+                 "-days", "30", "-subj", "/CN=untrusted.test", "-addext", "subjectAltName=DNS:untrusted.test", cwd=d)
+        self.ca_file = os.path.join(d, "ca.pem")
+
+        self._dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._dns.bind(("127.0.0.1", 0))
+        threading.Thread(target=_pkg_serve_dns, args=(self._dns,), daemon=True).start()
+        self.dns_port = self._dns.getsockname()[1]
+
+        self.ports = {}
+        self._listeners = []
+        for name, cert, key in (("healthy", "leaf.pem", "leaf.key"), ("untrusted", "self.pem", "self.key")):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.path.join(d, cert), os.path.join(d, key))
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            threading.Thread(target=_pkg_serve_tls, args=(listener, ctx), daemon=True).start()
+            self._listeners.append(listener)
+            self.ports[name] = listener.getsockname()[1]
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        self.ports["refused"] = closed.getsockname()[1]
+        closed.close()
+
+    def target(self, name):
+        host = {"refused": "refused.test"}.get(name, f"{name}.test")
+        return f"{host}:{self.ports[name]}"
+
+    def check_args(self, name, ca_file=None):
+        """check options that keep every query on the loopback responder."""
+        args = ["check", "--resolv-conf", "/dev/null", "--proc-environ", "/dev/null", "--no-arm",
+                "--dns-server", f"127.0.0.1:{self.dns_port}", "--azure-dns-server", f"127.0.0.1:{self.dns_port}",
+                "--target", self.target(name), "--timeout", "8", "--dns-timeout", "1", "-o", "json"]
+        if ca_file:
+            args += ["--ca-bundle", ca_file]
+        return args
+
+
+def summary(stdout, returncode):
+    """(exit code, verdict, sorted non-ok (id, severity)) of a JSON report, or an error text."""
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return (returncode, "no JSON report", ())
+    findings = tuple(sorted((f["id"], f["severity"]) for f in report.get("findings", []) if f["severity"] != "ok"))
+    return (returncode, report.get("verdict"), findings)
