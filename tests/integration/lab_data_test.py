@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The lab scenario data is consistent (no lab needed): every scenario file in tests/lab/expect/
 has the known keys with the right types, names a world that exists in tests/lab/scenarios/,
-names only finding ids that report/finding_catalog.cpp contains (in "problems" and in the golden
+names only finding ids that report/finding_table.hpp contains (in "problems" and in the golden
 "findings"), has golden findings whose non-ok id@target set is exactly its "problems", and every
 world is used by at least one scenario file.
 usage: lab_data_test.py [EXPECT_DIR]"""

@@ -13,7 +13,7 @@ LAB = os.path.join(ROOT, "tests", "lab", "lab")
 WORLDS = os.path.join(ROOT, "tests", "lab", "scenarios")
 EXPECT = os.path.join(ROOT, "tests", "lab", "expect")
 SCHEMA = os.path.join(ROOT, "report", "schema", "report-1.0.schema.json")
-CATALOG = os.path.join(ROOT, "report", "finding_catalog.cpp")
+CATALOG = os.path.join(ROOT, "report", "finding_table.hpp")
 
 # "problems" name targets short: kv = the vault, cs = the cognitive account, "" = the run itself.
 SHORT = {"kv": "vdlabkv.vault.azure.net", "cs": "vdlabcs.cognitiveservices.azure.com", "": ""}
@@ -213,7 +213,7 @@ def findings_diff(golden, got, name):
 # --- the finding catalog -----------------------------------------------------------------------
 
 def catalog_ids(path=CATALOG):
-    """Every finding id of report/finding_catalog.cpp: each quoted dotted lower-case literal
+    """Every finding id of report/finding_table.hpp: each quoted dotted lower-case literal
     ("dns.nxdomain"), outside #include lines. Works for FindingSpec{"id", ...} entries and for an
     enum whose entries carry the same strings."""
     with open(path, encoding="utf-8") as f:
