@@ -17,7 +17,8 @@ class Engine {
   explicit Engine(const CheckPlan& plan)
       : plan_(plan), multi_(curl_multi_init()), run_{plan, obs_, multi_, {}, {}} {
     obs_.resolvers = plan.resolvers;
-    for (const auto& t : plan.targets) obs_.targets.push_back(TargetObservation{t, {}, {}, {}});
+    // Named, not positional: a layer adding its own field to TargetObservation leaves this alone.
+    for (const auto& t : plan.targets) obs_.targets.emplace_back().target = t;
     run_.announce = [this](std::size_t target, const std::string& address) {
       if (closed_) return;
       for (auto& prober : probers_) prober->on_address(target, address);
