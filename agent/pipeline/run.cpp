@@ -3,9 +3,8 @@
 #include <string>
 
 #include "arm_read.hpp"
-#include "diagnose.hpp"
-#include "finding_catalog.hpp"
 #include "pipeline.hpp"
+#include "rules.hpp"
 #include "version.hpp"
 
 namespace vnetdiag {
@@ -29,13 +28,17 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   auto observations = run_check(prepared.plan);
   if (!observations) return observations.error();
   report.observations = std::move(*observations);
-  report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
-  auto probe_findings = diagnose(report.observations);
-  report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
-  if (prepared.arm)
+  const std::string rg_id =
+      "/subscriptions/" + prepared.subscription + "/resourceGroups/" + prepared.resource_group;
+  const RuleInput in{report.observations,     prepared.app, prepared.route_all,
+                     prepared.plan.targets,   rg_id,        nullptr,
+                     prepared.arm_skip_reason};
+  run_rules(in, report.findings, Part::kContext);
+  run_rules(in, report.findings, Part::kProbes);
+  if (prepared.arm) {
     read_arm_into(prepared, report);
-  else {
-    report.findings.push_back(make_finding("arm.not_read", "", prepared.arm_skip_reason));
+  } else {
+    run_rules(in, report.findings, Part::kArm);
     report.context["arm"] = "not read: " + prepared.arm_skip_reason;
   }
   report.verdict = verdict_of(report.findings);
