@@ -1,5 +1,7 @@
-// run_once: one pass of the pipeline, probes then rules, into a report with its verdict.
+// run_once: one pass of the pipeline, probes, ARM, then the rules table, into a report with its
+// verdict.
 #include <ctime>
+#include <optional>
 #include <string>
 
 #include "arm_read.hpp"
@@ -28,19 +30,19 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   auto observations = run_check(prepared.plan);
   if (!observations) return observations.error();
   report.observations = std::move(*observations);
+  std::optional<ArmRead> arm;
+  if (prepared.arm) arm = read_arm(prepared);
   const std::string rg_id =
       "/subscriptions/" + prepared.subscription + "/resourceGroups/" + prepared.resource_group;
-  const RuleInput in{report.observations,     prepared.app, prepared.route_all,
-                     prepared.plan.targets,   rg_id,        nullptr,
+  const RuleInput in{report.observations,
+                     prepared.app,
+                     prepared.route_all,
+                     arm ? arm->targets : prepared.plan.targets,
+                     rg_id,
+                     arm ? &arm->state : nullptr,
                      prepared.arm_skip_reason};
-  run_rules(in, report.findings, Part::kContext);
-  run_rules(in, report.findings, Part::kProbes);
-  if (prepared.arm) {
-    read_arm_into(prepared, report);
-  } else {
-    run_rules(in, report.findings, Part::kArm);
-    report.context["arm"] = "not read: " + prepared.arm_skip_reason;
-  }
+  run_rules(in, report.findings);
+  report.context["arm"] = arm ? arm->summary : "not read: " + prepared.arm_skip_reason;
   report.verdict = verdict_of(report.findings);
   return report;
 }

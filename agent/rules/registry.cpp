@@ -47,6 +47,18 @@ constexpr RuleEntry kRules[] = {
     {"check.deadline", kProbes, kRun, rules::check_deadline},
     // ARM: what it could not read, the app's configuration, each target's resources (join_planes).
     {"arm.not_read", kArm, kRun, rules::arm_not_read},
+    {"arm.read_gaps", kArm, kRun, rules::arm_read_gaps},
+    {"arm.integration_missing", kArm, kRun, rules::site_not_integrated},
+    {"arm.https_only_off", kArm, kRun, rules::https_only_off},
+    {"arm.candidate_subnet_delegation", kArm, kRun, rules::candidate_subnet_delegation},
+    {"arm.integration_subnet", kArm, kRun, rules::integration_subnet},
+    {"arm.plan_below_standard", kArm, kRun, rules::plan_tier},
+    {"arm.custom_dns", kArm, kRun, rules::custom_dns},
+    {"arm.routeall_layers_disagree", kArm, kRun, rules::arm_route_all_layers},
+    {"arm.route_all_cause", kArm, kRun, rules::arm_route_all_cause},
+    {"arm.target_exposure", kArm, kEachArmTarget, rules::target_exposure},
+    {"arm.zone_group_policy_owned", kArm, kEachArmTarget, rules::zone_group_policy_owned},
+    {"arm.dns_root_cause", kArm, kEachArmTarget, rules::dns_root_cause},
 };
 
 void append(std::vector<Finding>& to, std::vector<Finding>&& from) {

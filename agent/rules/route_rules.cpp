@@ -1,5 +1,6 @@
 // Route rules: which traffic route-all sends into the VNet, and the path a request really took.
 #include "address_class.hpp"
+#include "arm_facts.hpp"
 #include "context_rules.hpp"
 #include "diagnose.hpp"
 #include "rule_list.hpp"
@@ -69,6 +70,58 @@ RuleOutput route_path(const RuleInput& in) {
     }
   }
   return out;
+}
+
+// FM-06 in ARM: route-all is set in several places (site property, the newer
+// outboundVnetRouting, config/web, the app setting) and they must agree.
+RuleOutput arm_route_all_layers(const RuleInput& in) {
+  if (!in.arm) return {};
+  using arm_facts::text;
+  const arm::ArmState& s = *in.arm;
+  std::vector<std::pair<std::string, std::string>> layers;
+  auto add = [&](const char* name, const std::string& value) {
+    if (!value.empty()) layers.emplace_back(name, value);
+  };
+  if (s.site) {
+    add("site vnetRouteAllEnabled", text(s.site->vnet_route_all_enabled));
+    if (s.site->outbound_routing)
+      add("site outboundVnetRouting.allTraffic", text(s.site->outbound_routing->all_traffic));
+  }
+  if (s.site_config)
+    add("config/web vnetRouteAllEnabled", text(s.site_config->vnet_route_all_enabled));
+  if (s.app_settings) {
+    const std::string v = text(s.app_settings->website_vnet_route_all);
+    add("app setting WEBSITE_VNET_ROUTE_ALL", v.empty() ? "" : v == "1" ? "true" : "false");
+  }
+  bool disagree = false;
+  for (const auto& l : layers) disagree |= l.second != layers.front().second;
+  if (!disagree) return {};
+  std::vector<std::string> seen;
+  seen.reserve(layers.size());
+  for (const auto& [k, v] : layers) seen.push_back(std::string(k).append("=").append(v));
+  return {{control_finding("arm.routeall_layers_disagree", "",
+                           {arm_facts::site_id(s), "properties.vnetRouteAllEnabled",
+                            join(seen, ", "), "one value in every layer"})},
+          {}};
+}
+
+// Route-all off with an endpoint outside RFC1918 (route.outside_vnet): the site property is the
+// cause.
+RuleOutput arm_route_all_cause(const RuleInput& in) {
+  if (!in.arm) return {};
+  using arm_facts::text;
+  const arm::ArmState& s = *in.arm;
+  std::string value = s.site ? text(s.site->vnet_route_all_enabled) : "";
+  std::string property = "properties.vnetRouteAllEnabled";
+  if (value.empty() && s.site_config) {
+    value = text(s.site_config->vnet_route_all_enabled);
+    if (!value.empty()) property = "config/web properties.vnetRouteAllEnabled";
+  }
+  return {{},
+          {CauseNote{
+              {FindingId("route.outside_vnet")},
+              std::nullopt,
+              {arm_facts::site_id(s), property, value.empty() ? "false (unset)" : value, "true"}}}};
 }
 
 }  // namespace rules

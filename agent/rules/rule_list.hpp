@@ -31,6 +31,9 @@ std::vector<Finding> connection_passes(const TargetObservation& target);
 FindingId service_answer(const Target& target, const ConnectionObservation& connection,
                          std::string* detail);
 
+// arm_integration_rules.cpp: an ARM finding with the property behind it.
+Finding control_finding(FindingId id, const std::string& target, const Cause& cause);
+
 namespace rules {
 
 // context_rules.cpp
@@ -43,6 +46,8 @@ RuleOutput check_deadline(const RuleInput& in);
 // route_rules.cpp
 RuleOutput route_layers_disagree(const RuleInput& in);
 RuleOutput route_path(const RuleInput& in);
+RuleOutput arm_route_all_layers(const RuleInput& in);
+RuleOutput arm_route_all_cause(const RuleInput& in);
 
 // dns_rules.cpp (Scope::kEachProbedTarget)
 RuleOutput dns_resolver_not_forwarding(const RuleInput& in);
@@ -57,6 +62,22 @@ RuleOutput healthy_layers(const RuleInput& in);
 
 // arm_integration_rules.cpp
 RuleOutput arm_not_read(const RuleInput& in);
+RuleOutput arm_read_gaps(const RuleInput& in);
+RuleOutput site_not_integrated(const RuleInput& in);
+RuleOutput https_only_off(const RuleInput& in);
+RuleOutput plan_tier(const RuleInput& in);
+
+// network_rules.cpp
+RuleOutput candidate_subnet_delegation(const RuleInput& in);
+RuleOutput integration_subnet(const RuleInput& in);
+RuleOutput custom_dns(const RuleInput& in);
+
+// arm_endpoint_rules.cpp (Scope::kEachArmTarget)
+RuleOutput target_exposure(const RuleInput& in);
+RuleOutput zone_group_policy_owned(const RuleInput& in);
+
+// arm_zone_rules.cpp (Scope::kEachArmTarget)
+RuleOutput dns_root_cause(const RuleInput& in);
 
 }  // namespace rules
 }  // namespace vnetdiag
