@@ -1,4 +1,4 @@
-// Reading ARM for a check: the session, the topology (or serve's cached copy) and the plane join.
+// Reading ARM for a check: the session, the topology (or serve's cached copy), its typed state.
 #include "arm_read.hpp"
 
 #include <sys/stat.h>
@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "pipeline.hpp"
-#include "plane_rules.hpp"
 #include "text_util.hpp"
 
 namespace vnetdiag {
@@ -46,7 +45,7 @@ void store_topology(const PreparedCheck& p, const arm::Topology& t) {
 
 }  // namespace
 
-void read_arm_into(const PreparedCheck& p, Report& report) {
+ArmRead read_arm(const PreparedCheck& p) {
   double age_s = 0;
   std::optional<arm::Topology> cached = cached_topology(p, &age_s);
   arm::Topology topology;
@@ -57,17 +56,15 @@ void read_arm_into(const PreparedCheck& p, Report& report) {
     topology = read_topology_for(session.client(), p);
     store_topology(p, topology);
   }
-  const std::string rg_id =
-      "/subscriptions/" + p.subscription + "/resourceGroups/" + p.resource_group;
-  const std::vector<Target> targets = targets_with_zones(p, topology);
-  arm::join_planes(topology, targets, rg_id, report.findings);
-  report.context["arm"] =
+  ArmRead read{arm::parse_state(topology), targets_with_zones(p, topology), ""};
+  read.summary =
       (cached ? "from the read " + std::to_string(static_cast<int>(age_s)) + " s ago (read every " +
                     std::to_string(static_cast<int>(p.arm_interval_s)) + " s), "
               : std::string("read ")) +
       "with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
       ", " + std::to_string(topology.requests) + " requests, correlation id " +
       topology.correlation_id;
+  return read;
 }
 
 ArmSession::ArmSession(const PreparedCheck& p, double request_timeout_s, double retry_budget_s)

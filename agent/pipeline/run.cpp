@@ -1,11 +1,12 @@
-// run_once: one pass of the pipeline, probes then rules, into a report with its verdict.
+// run_once: one pass of the pipeline, probes, ARM, then the rules table, into a report with its
+// verdict.
 #include <ctime>
+#include <optional>
 #include <string>
 
 #include "arm_read.hpp"
-#include "diagnose.hpp"
-#include "finding_catalog.hpp"
 #include "pipeline.hpp"
+#include "rules.hpp"
 #include "version.hpp"
 
 namespace vnetdiag {
@@ -29,15 +30,19 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   auto observations = run_check(prepared.plan);
   if (!observations) return observations.error();
   report.observations = std::move(*observations);
-  report.findings = context_findings(prepared.app, prepared.route_all, report.observations);
-  auto probe_findings = diagnose(report.observations);
-  report.findings.insert(report.findings.end(), probe_findings.begin(), probe_findings.end());
-  if (prepared.arm)
-    read_arm_into(prepared, report);
-  else {
-    report.findings.push_back(make_finding("arm.not_read", "", prepared.arm_skip_reason));
-    report.context["arm"] = "not read: " + prepared.arm_skip_reason;
-  }
+  std::optional<ArmRead> arm;
+  if (prepared.arm) arm = read_arm(prepared);
+  const std::string rg_id =
+      "/subscriptions/" + prepared.subscription + "/resourceGroups/" + prepared.resource_group;
+  const RuleInput in{report.observations,
+                     prepared.app,
+                     prepared.route_all,
+                     arm ? arm->targets : prepared.plan.targets,
+                     rg_id,
+                     arm ? &arm->state : nullptr,
+                     prepared.arm_skip_reason};
+  run_rules(in, report.findings);
+  report.context["arm"] = arm ? arm->summary : "not read: " + prepared.arm_skip_reason;
   report.verdict = verdict_of(report.findings);
   return report;
 }
