@@ -1,6 +1,6 @@
 #pragma once
 // The report model: what the probes observed, what the rules concluded, and the verdict.
-// Probes fill observations only; findings come from report/diagnose.cpp.
+// Probes fill observations only; findings come from agent/rules/.
 #include <cstdint>
 #include <map>
 #include <optional>
