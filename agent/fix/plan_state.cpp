@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api_versions.hpp"
+#include "arm_state.hpp"
 #include "resource_id.hpp"
 #include "text_util.hpp"
 
@@ -22,16 +23,6 @@ const json* find_subnet(const json& vnet, const std::string& name_or_id) {
         same_resource(json_str(s, {"id"}), name_or_id))
       return &s;
   return nullptr;
-}
-
-std::string connection_status(const json& pe) {
-  for (const char* list : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
-    if (pe.contains("properties") && pe["properties"].contains(list))
-      for (const auto& c : pe["properties"][list]) {
-        std::string s = json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
-        if (!s.empty()) return s;
-      }
-  return "";
 }
 
 void resolve_network(const arm::Topology& t, PlanState& s) {
@@ -67,57 +58,51 @@ void resolve_network(const arm::Topology& t, PlanState& s) {
       pe_subnet ? json_str(*pe_subnet, {"id"}) : s.vnet_id + "/subnets/" + names.endpoint_subnet;
 }
 
-void resolve_endpoint(const arm::Topology& t, const PlanState& s, TargetState& ts) {
-  for (const json* e : t.endpoints_for(ts.resource_id))
-    if (!ts.endpoint || lower(connection_status(*e)) == "approved") ts.endpoint = e;
-  if (!ts.endpoint) {
+void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
+  const arm::PrivateEndpoint* pe = nullptr;
+  for (const arm::PrivateEndpoint* e : a.endpoints_for(ts.resource_id))
+    if (!pe || lower(e->connection_status()) == "approved") pe = e;
+  if (!pe) {
     ts.endpoint_id =
         s.net + "/privateEndpoints/" + (ts.is_vault ? "securekeyvault-pe" : "securecstext-pe");
     return;
   }
-  const json& pe = *ts.endpoint;
-  ts.endpoint_id = json_str(pe, {"id"});
-  ts.status = connection_status(pe);
-  ts.endpoint_location = json_str(pe, {"location"});
-  ts.endpoint_subnet_id = json_str(pe, {"properties", "subnet", "id"});
-  ts.endpoint_address = t.endpoint_address(pe);
-  const json& r = *ts.resource;
-  if (r.contains("properties") && r["properties"].contains("privateEndpointConnections"))
-    for (const auto& c : r["properties"]["privateEndpointConnections"])
-      if (same_resource(json_str(c, {"properties", "privateEndpoint", "id"}), ts.endpoint_id))
-        ts.pending_connection_id = json_str(c, {"id"});
+  ts.endpoint = true;
+  ts.endpoint_id = pe->id.value_or("");
+  ts.status = pe->connection_status();
+  ts.endpoint_location = pe->location.value_or("");
+  ts.endpoint_subnet_id = pe->subnet_id.value_or("");
+  ts.endpoint_address = a.endpoint_address(*pe);
+  const auto& connections = ts.is_vault ? a.vault(ts.name)->private_endpoint_connections
+                                        : a.account(ts.name)->private_endpoint_connections;
+  for (const auto& c : connections)
+    if (same_resource(c.private_endpoint_id.value_or(""), ts.endpoint_id))
+      ts.pending_connection_id = c.id.value_or("");
   const std::string st = lower(ts.status);
   ts.replaced = st != "pending" && st != "approved" && s.in.names.allow_replace;
 }
 
-void resolve_dns(const arm::Topology& t, const PlanState& s, TargetState& ts) {
-  const json* zone = t.zone(ts.zone_name);
+void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
+  const arm::PrivateDnsZone* zone = a.zone(ts.zone_name);
   ts.zone_exists = zone != nullptr;
-  ts.zone_id = zone ? json_str(*zone, {"id"}) : s.net + "/privateDnsZones/" + ts.zone_name;
-  auto links = t.links.find(lower(ts.zone_name));
-  if (links != t.links.end())
-    for (const auto& l : links->second)
-      ts.linked |= same_resource(json_str(l, {"properties", "virtualNetwork", "id"}), s.vnet_id);
+  ts.zone_id = zone ? zone->id.value_or("") : s.net + "/privateDnsZones/" + ts.zone_name;
+  for (const auto& l : a.links_of(ts.zone_name))
+    ts.linked |= same_resource(l.virtual_network_id.value_or(""), s.vnet_id);
 
-  json existing_group;
-  auto groups = t.zone_groups.find(lower(ts.endpoint_id));
-  if (groups != t.zone_groups.end() && !ts.replaced)
-    for (const auto& g : groups->second) {
-      if (lower(json_str(g, {"name"})) == "deployedbypolicy") ts.policy_owned = true;
-      if (g.contains("properties") && g["properties"].contains("privateDnsZoneConfigs"))
-        for (const auto& cfg : g["properties"]["privateDnsZoneConfigs"])
-          if (same_resource(json_str(cfg, {"properties", "privateDnsZoneId"}), ts.zone_id)) {
-            ts.grouped = true;
-            existing_group = g;
-          }
+  const arm::ZoneGroup* existing_group = nullptr;
+  if (!ts.replaced)
+    for (const auto& g : a.groups_of(ts.endpoint_id)) {
+      if (lower(g.name.value_or("")) == "deployedbypolicy") ts.policy_owned = true;
+      for (const auto& zone_id : g.zone_ids())
+        if (same_resource(zone_id, ts.zone_id)) {
+          ts.grouped = true;
+          existing_group = &g;
+        }
     }
-  ts.group_name = ts.grouped ? json_str(existing_group, {"name"}) : std::string("default");
-  auto records = t.a_records.find(lower(ts.zone_name));
-  if (records != t.a_records.end())
-    for (const auto& rs : records->second)
-      if (lower(json_str(rs, {"name"})) == lower(ts.name))
-        for (const auto& a : arm::json_array(rs, {"properties", "aRecords"}))
-          ts.record_ips.push_back(json_str(a, {"ipv4Address"}));
+  ts.group_name = existing_group ? existing_group->name.value_or("") : std::string("default");
+  for (const auto& rs : a.records_of(ts.zone_name))
+    if (lower(rs.name.value_or("")) == lower(ts.name))
+      for (const auto& ip : rs.addresses()) ts.record_ips.push_back(ip);
   const std::string& addr = ts.endpoint_address;
   ts.stale = ts.grouped && !addr.empty() &&
              std::find(ts.record_ips.begin(), ts.record_ips.end(), addr) == ts.record_ips.end();
@@ -150,6 +135,7 @@ bool PlanState::some_endpoint_missing() const {
 
 PlanState resolve_state(const PlanInput& in) {
   const arm::Topology& t = *in.topology;
+  const arm::ArmState a = arm::parse_state(t);
   PlanState s(in);
   s.net = "/subscriptions/" + in.subscription + "/resourceGroups/" + in.resource_group +
           "/providers/Microsoft.Network";
@@ -183,8 +169,8 @@ PlanState resolve_state(const PlanInput& in) {
       ts.vault_default_action =
           json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
       ts.public_network_access = json_str(*ts.resource, {"properties", "publicNetworkAccess"});
-      resolve_endpoint(t, s, ts);
-      resolve_dns(t, s, ts);
+      resolve_endpoint(a, s, ts);
+      resolve_dns(a, s, ts);
       if (!ts.endpoint_address.empty()) s.endpoint_addresses.push_back(ts.endpoint_address);
     }
     s.targets.push_back(std::move(ts));

@@ -27,7 +27,7 @@ struct TargetState {
   bool linked = false;  // some link of the zone points at our VNet
 
   // The endpoint: the last approved one, else the first.
-  const nlohmann::json* endpoint = nullptr;
+  bool endpoint = false;
   std::string endpoint_id;  // the existing one's, else the one to create
   std::string status;       // its connection status as ARM spells it; "" when none
   std::string endpoint_location, endpoint_subnet_id, endpoint_address;

@@ -84,7 +84,7 @@ const Repair kEndpoint{
     .provides = "endpoint:{kind}",
     .needs = {"vnet", "subnet:endpoints"},
     .finding = FindingId("arm.endpoint_missing"),
-    .applies = [](const RepairInput& r) { return r.t().endpoint == nullptr; },
+    .applies = [](const RepairInput& r) { return !r.t().endpoint; },
     .make = make_endpoint,
 };
 

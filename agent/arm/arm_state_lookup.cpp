@@ -1,0 +1,116 @@
+// ArmState's lookups, with the semantics of Topology's helpers (topology.cpp) and of the rules'
+// own walks (plane_rules.cpp, fix/planner.cpp), so rules can move onto the typed state unchanged.
+#include "arm_state.hpp"
+#include "resource_id.hpp"
+#include "text_util.hpp"
+
+namespace vnetdiag::arm {
+namespace {
+
+std::string lower_or_empty(const Text& t) { return t ? lower(*t) : std::string(); }
+
+template <class T>
+const std::vector<T>& listed_under(const std::map<std::string, std::vector<T>>& m,
+                                   const std::string& key) {
+  static const std::vector<T> kNone;
+  auto it = m.find(lower(key));
+  return it == m.end() ? kNone : it->second;
+}
+
+}  // namespace
+
+bool Subnet::delegated_to(std::string_view service) const {
+  for (const auto& d : delegations)
+    if (lower_or_empty(d.service_name) == lower(service)) return true;
+  return false;
+}
+
+const Subnet* Vnet::subnet(const std::string& name_or_id) const {
+  for (const auto& s : subnets)
+    if (lower_or_empty(s.name) == lower(name_or_id) || same_resource(s.id.value_or(""), name_or_id))
+      return &s;
+  return nullptr;
+}
+
+std::string PrivateEndpoint::connection_status() const {
+  for (const auto* list : {&connections, &manual_connections})
+    for (const auto& c : *list)
+      if (c.status && !c.status->empty()) return *c.status;
+  return "";
+}
+
+std::vector<std::string> ZoneGroup::zone_ids() const {
+  std::vector<std::string> out;
+  out.reserve(zone_configs.size());
+  for (const auto& c : zone_configs) out.push_back(c.private_dns_zone_id.value_or(""));
+  return out;
+}
+
+std::vector<std::string> ARecordSet::addresses() const {
+  std::vector<std::string> out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back(r.ipv4_address.value_or(""));
+  return out;
+}
+
+const Vault* ArmState::vault(const std::string& name) const {
+  for (const auto& v : vaults)
+    if (lower_or_empty(v.name) == lower(name)) return &v;
+  return nullptr;
+}
+
+const Account* ArmState::account(const std::string& name) const {
+  for (const auto& a : accounts)
+    if (lower_or_empty(a.name) == lower(name) ||
+        lower_or_empty(a.custom_sub_domain_name) == lower(name))
+      return &a;
+  return nullptr;
+}
+
+const PrivateDnsZone* ArmState::zone(const std::string& name) const {
+  for (const auto& z : zones)
+    if (lower_or_empty(z.name) == lower(name)) return &z;
+  return nullptr;
+}
+
+std::vector<const PrivateEndpoint*> ArmState::endpoints_for(const std::string& target_id) const {
+  std::vector<const PrivateEndpoint*> out;
+  for (const auto& pe : private_endpoints)
+    for (const auto* list : {&pe.connections, &pe.manual_connections})
+      for (const auto& c : *list)
+        if (same_resource(c.private_link_service_id.value_or(""), target_id)) out.push_back(&pe);
+  return out;
+}
+
+std::string ArmState::endpoint_address(const PrivateEndpoint& pe) const {
+  for (const auto& nic_id : pe.network_interface_ids) {
+    auto nic_it = nics.find(lower(nic_id.value_or("")));
+    if (nic_it == nics.end()) continue;
+    for (const auto& ipc : nic_it->second.ip_configurations)
+      if (ipc.private_ip_address && !ipc.private_ip_address->empty())
+        return *ipc.private_ip_address;
+  }
+  // Without the NIC, the endpoint's own DNS configuration carries the address.
+  for (const auto& c : pe.custom_dns_configs)
+    if (!c.ip_addresses.empty()) return c.ip_addresses.front();
+  return "";
+}
+
+const std::vector<VnetLink>& ArmState::links_of(const std::string& zone_name) const {
+  return listed_under(links, zone_name);
+}
+
+const std::vector<ARecordSet>& ArmState::records_of(const std::string& zone_name) const {
+  return listed_under(a_records, zone_name);
+}
+
+const std::vector<ZoneGroup>& ArmState::groups_of(const std::string& endpoint_id) const {
+  return listed_under(zone_groups, endpoint_id);
+}
+
+const Nic* ArmState::nic(const std::string& id) const {
+  auto it = nics.find(lower(id));
+  return it == nics.end() ? nullptr : &it->second;
+}
+
+}  // namespace vnetdiag::arm
