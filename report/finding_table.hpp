@@ -150,6 +150,10 @@ inline constexpr std::array kCatalogue = {
         "the zone's A record differs from the private endpoint's address",
         "Let the endpoint's DNS zone group own the record (remove the manual one, recreate the "
         "zone group)."},
+    FindingSpec{"arm.provisioning_failed", std::nullopt, Layer::kArm, Severity::kCritical,
+                "an earlier operation left this resource in provisioningState Failed",
+                "Re-apply the resource as it is (vnetdiag fix does: a PUT of its own body is ARM's "
+                "retry), or read the activity log for the error that failed it."},
     FindingSpec{"arm.custom_dns", 17, Layer::kArm, Severity::kWarning,
                 "the VNet uses custom DNS servers",
                 "Make them forward the public zones to 168.63.129.16, or use Azure DNS."},

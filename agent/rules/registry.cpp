@@ -59,6 +59,7 @@ constexpr RuleEntry kRules[] = {
     {"arm.target_exposure", kArm, kEachArmTarget, rules::target_exposure},
     {"arm.zone_group_policy_owned", kArm, kEachArmTarget, rules::zone_group_policy_owned},
     {"arm.dns_root_cause", kArm, kEachArmTarget, rules::dns_root_cause},
+    {"arm.provisioning_failed", kArm, kRun, rules::provisioning_failed},
 };
 
 void append(std::vector<Finding>& to, std::vector<Finding>&& from) {

@@ -79,5 +79,8 @@ RuleOutput zone_group_policy_owned(const RuleInput& in);
 // arm_zone_rules.cpp (Scope::kEachArmTarget)
 RuleOutput dns_root_cause(const RuleInput& in);
 
+// arm_provisioning_rules.cpp
+RuleOutput provisioning_failed(const RuleInput& in);
+
 }  // namespace rules
 }  // namespace vnetdiag

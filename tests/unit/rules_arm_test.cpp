@@ -255,3 +255,17 @@ TEST(RulesArm, ZoneGroupMissingWhenNeitherGroupNorRecord) {
   EXPECT_EQ(ids_of(rules::dns_root_cause(a.target())),
             std::vector<std::string>{"arm.zone_group_missing@kv1.vault.azure.net"});
 }
+
+TEST(RulesArm, ResourcesLeftFailedAreNamedWithTheirId) {
+  ArmFixture a;
+  EXPECT_EQ(ids_of(rules::provisioning_failed(a.input())), std::vector<std::string>{});
+  a.state.private_endpoints[0].provisioning_state = "Failed";
+  a.state.zone_groups[lower_id(kPeId)][0].provisioning_state = "Succeeded";
+  const RuleOutput out = rules::provisioning_failed(a.input());
+  ASSERT_EQ(ids_of(out), std::vector<std::string>{"arm.provisioning_failed"});
+  ASSERT_TRUE(out.findings[0].cause);
+  EXPECT_EQ(out.findings[0].cause->resource_id, kPeId);
+  EXPECT_EQ(out.findings[0].cause->actual, "Failed");
+  // The whole ARM part of the table reports it too.
+  EXPECT_EQ(all_rules(a), std::vector<std::string>{"arm.provisioning_failed"});
+}

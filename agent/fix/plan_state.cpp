@@ -1,0 +1,182 @@
+#include "plan_state.hpp"
+
+#include <algorithm>
+
+#include "api_versions.hpp"
+#include "arm_state.hpp"
+#include "resource_id.hpp"
+#include "text_util.hpp"
+
+namespace vnetdiag::fix {
+namespace {
+
+using arm::json_str;
+using arm::same_resource;
+using nlohmann::json;
+
+std::string first_label(const std::string& host) { return host.substr(0, host.find('.')); }
+
+const json* find_subnet(const json& vnet, const std::string& name_or_id) {
+  if (!vnet.contains("properties") || !vnet["properties"].contains("subnets")) return nullptr;
+  for (const auto& s : vnet["properties"]["subnets"])
+    if (lower(json_str(s, {"name"})) == lower(name_or_id) ||
+        same_resource(json_str(s, {"id"}), name_or_id))
+      return &s;
+  return nullptr;
+}
+
+void resolve_network(const arm::Topology& t, PlanState& s) {
+  const auto& names = s.in.names;
+  // The VNet: the one the app is integrated with, else by name.
+  const json* vnet = nullptr;
+  for (const auto& v : t.vnets)
+    if (!s.site_subnet.empty() && find_subnet(v, s.site_subnet)) vnet = &v;
+  for (const auto& v : t.vnets)
+    if (!vnet && lower(json_str(v, {"name"})) == lower(names.vnet)) vnet = &v;
+  s.vnet_exists = vnet != nullptr;
+  s.vnet_id = vnet ? json_str(*vnet, {"id"}) : s.net + "/virtualNetworks/" + names.vnet;
+  s.vnet_location = vnet ? json_str(*vnet, {"location"}) : s.location;
+
+  s.int_subnet = vnet ? (s.site_subnet.empty() ? find_subnet(*vnet, names.integration_subnet)
+                                               : find_subnet(*vnet, s.site_subnet))
+                      : nullptr;
+  s.int_subnet_id = s.int_subnet ? json_str(*s.int_subnet, {"id"})
+                                 : s.vnet_id + "/subnets/" + names.integration_subnet;
+  if (s.int_subnet) {
+    s.int_subnet_etag = json_str(*s.int_subnet, {"etag"});
+    for (const auto& d : arm::json_array(*s.int_subnet, {"properties", "delegations"})) {
+      const std::string svc = json_str(d, {"properties", "serviceName"});
+      if (lower(svc) == "microsoft.web/serverfarms")
+        s.int_web_delegated = true;
+      else
+        s.int_other_delegations.push_back(svc);
+    }
+  }
+  const json* pe_subnet = vnet ? find_subnet(*vnet, names.endpoint_subnet) : nullptr;
+  s.pe_subnet_exists = pe_subnet != nullptr;
+  s.pe_subnet_id =
+      pe_subnet ? json_str(*pe_subnet, {"id"}) : s.vnet_id + "/subnets/" + names.endpoint_subnet;
+}
+
+void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
+  const arm::PrivateEndpoint* pe = nullptr;
+  for (const arm::PrivateEndpoint* e : a.endpoints_for(ts.resource_id))
+    if (!pe || lower(e->connection_status()) == "approved") pe = e;
+  if (!pe) {
+    ts.endpoint_id =
+        s.net + "/privateEndpoints/" + (ts.is_vault ? "securekeyvault-pe" : "securecstext-pe");
+    return;
+  }
+  ts.endpoint = true;
+  ts.endpoint_id = pe->id.value_or("");
+  ts.status = pe->connection_status();
+  ts.endpoint_location = pe->location.value_or("");
+  ts.endpoint_subnet_id = pe->subnet_id.value_or("");
+  ts.endpoint_address = a.endpoint_address(*pe);
+  const auto& connections = ts.is_vault ? a.vault(ts.name)->private_endpoint_connections
+                                        : a.account(ts.name)->private_endpoint_connections;
+  for (const auto& c : connections)
+    if (same_resource(c.private_endpoint_id.value_or(""), ts.endpoint_id))
+      ts.pending_connection_id = c.id.value_or("");
+  const std::string st = lower(ts.status);
+  ts.replaced = st != "pending" && st != "approved" && s.in.names.allow_replace;
+}
+
+void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
+  const arm::PrivateDnsZone* zone = a.zone(ts.zone_name);
+  ts.zone_exists = zone != nullptr;
+  ts.zone_id = zone ? zone->id.value_or("") : s.net + "/privateDnsZones/" + ts.zone_name;
+  for (const auto& l : a.links_of(ts.zone_name))
+    ts.linked |= same_resource(l.virtual_network_id.value_or(""), s.vnet_id);
+
+  const arm::ZoneGroup* existing_group = nullptr;
+  if (!ts.replaced)
+    for (const auto& g : a.groups_of(ts.endpoint_id)) {
+      if (lower(g.name.value_or("")) == "deployedbypolicy") ts.policy_owned = true;
+      for (const auto& zone_id : g.zone_ids())
+        if (same_resource(zone_id, ts.zone_id)) {
+          ts.grouped = true;
+          existing_group = &g;
+        }
+    }
+  ts.group_name = existing_group ? existing_group->name.value_or("") : std::string("default");
+  for (const auto& rs : a.records_of(ts.zone_name))
+    if (lower(rs.name.value_or("")) == lower(ts.name))
+      for (const auto& ip : rs.addresses()) ts.record_ips.push_back(ip);
+  const std::string& addr = ts.endpoint_address;
+  ts.stale = ts.grouped && !addr.empty() &&
+             std::find(ts.record_ips.begin(), ts.record_ips.end(), addr) == ts.record_ips.end();
+}
+
+void resolve_failed(const arm::Topology& t, PlanState& s) {
+  const auto add = [&](const json& r, const char* api_version, bool is_vnet) {
+    if (lower(json_str(r, {"properties", "provisioningState"})) != "failed") return;
+    s.failed.push_back({&r, json_str(r, {"id"}), api_version, is_vnet});
+  };
+  for (const auto& v : t.vnets) {
+    add(v, arm::kNetworkApi, true);
+    for (const auto& sub : arm::json_array(v, {"properties", "subnets"}))
+      add(sub, arm::kNetworkApi, false);
+  }
+  for (const auto& z : t.zones) add(z, arm::kPrivateDnsApi, false);
+  for (const auto& [zone, links] : t.links)
+    for (const auto& l : links) add(l, arm::kPrivateDnsApi, false);
+  for (const auto& pe : t.private_endpoints) add(pe, arm::kNetworkApi, false);
+  for (const auto& [pe, groups] : t.zone_groups)
+    for (const auto& g : groups) add(g, arm::kNetworkApi, false);
+}
+
+}  // namespace
+
+bool PlanState::some_endpoint_missing() const {
+  return std::any_of(targets.begin(), targets.end(),
+                     [](const TargetState& t) { return t.resource && !t.endpoint; });
+}
+
+PlanState resolve_state(const PlanInput& in) {
+  const arm::Topology& t = *in.topology;
+  const arm::ArmState a = arm::parse_state(t);
+  PlanState s(in);
+  s.net = "/subscriptions/" + in.subscription + "/resourceGroups/" + in.resource_group +
+          "/providers/Microsoft.Network";
+  s.location =
+      !in.names.location.empty() ? in.names.location : lower(json_str(t.site, {"location"}));
+  s.location.erase(std::remove(s.location.begin(), s.location.end(), ' '), s.location.end());
+
+  s.site_exists = !t.site.is_null();
+  s.site_id = json_str(t.site, {"id"});
+  s.site_subnet = json_str(t.site, {"properties", "virtualNetworkSubnetId"});
+  s.https_only = json_str(t.site, {"properties", "httpsOnly"});
+  s.route_all_config = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
+  s.route_all_site = json_str(t.site, {"properties", "vnetRouteAllEnabled"});
+  s.plan_exists = !t.plan.is_null();
+  s.plan_body = &t.plan;
+  s.plan_id = json_str(t.plan, {"id"});
+  s.plan_tier = json_str(t.plan, {"sku", "tier"});
+  resolve_network(t, s);
+
+  for (const auto& target : in.targets) {
+    if (target.kind == TargetKind::kCustom || target.privatelink_zone.empty()) continue;
+    TargetState ts;
+    ts.target = &target;
+    ts.is_vault = target.kind == TargetKind::kKeyVault;
+    ts.kind = ts.is_vault ? "vault" : "account";
+    ts.name = first_label(target.host);
+    ts.zone_name = target.privatelink_zone;
+    ts.resource = ts.is_vault ? t.vault(ts.name) : t.account(ts.name);
+    if (ts.resource) {
+      ts.resource_id = json_str(*ts.resource, {"id"});
+      ts.vault_default_action =
+          json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
+      ts.public_network_access = json_str(*ts.resource, {"properties", "publicNetworkAccess"});
+      resolve_endpoint(a, s, ts);
+      resolve_dns(a, s, ts);
+      if (!ts.endpoint_address.empty()) s.endpoint_addresses.push_back(ts.endpoint_address);
+    }
+    s.targets.push_back(std::move(ts));
+  }
+  resolve_failed(t, s);
+  return s;
+}
+
+}  // namespace vnetdiag::fix

@@ -1,0 +1,85 @@
+#pragma once
+// What the repairs' predicates read, resolved once from what ARM showed: which VNet and subnets
+// are the app's, each target's resource, zone, endpoint and zone group, and the resources left
+// in provisioningState Failed. Predicates read these values, never the topology's JSON paths.
+//
+// The raw bodies (json pointers below) are kept only for requests that must preserve what the
+// resource has: a read-merge-write PUT of a subnet or plan, the vault's networkAcls PATCH and a
+// failed resource's re-apply. fix never overwrites what it did not mean to.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "planner.hpp"
+
+namespace vnetdiag::fix {
+
+struct TargetState {
+  const Target* target = nullptr;
+  bool is_vault = false;
+  std::string kind;                          // vault | account
+  std::string name;                          // the host's first label
+  const nlohmann::json* resource = nullptr;  // raw body: approvals and networkAcls merge
+  std::string resource_id;
+
+  std::string zone_name, zone_id;  // zone_id: the existing zone's, else where it will be
+  bool zone_exists = false;
+  bool linked = false;  // some link of the zone points at our VNet
+
+  // The endpoint: the last approved one, else the first.
+  bool endpoint = false;
+  std::string endpoint_id;  // the existing one's, else the one to create
+  std::string status;       // its connection status as ARM spells it; "" when none
+  std::string endpoint_location, endpoint_subnet_id, endpoint_address;
+  std::string pending_connection_id;  // the target's connection pointing at the endpoint
+  bool replaced = false;              // not approvable and --allow-replace: deleted, made anew
+
+  // Its zone group for the zone (not looked at when the endpoint is replaced).
+  bool grouped = false, policy_owned = false, stale = false;
+  std::string group_name;               // the existing group's name, else "default"
+  std::vector<std::string> record_ips;  // the zone's A records for the target's name
+
+  std::string vault_default_action;  // properties.networkAcls.defaultAction
+  std::string public_network_access;
+};
+
+struct FailedResource {
+  const nlohmann::json* body = nullptr;  // raw: re-applied as it is
+  std::string id;
+  const char* api_version = "";
+  bool is_vnet = false;  // its subnets are left out of the PUT (kept by omission)
+};
+
+struct PlanState {
+  explicit PlanState(const PlanInput& input) : in(input) {}
+  const PlanInput& in;
+  std::string net;       // the resource group's Microsoft.Network provider id
+  std::string location;  // for new resources: --location, else the app's
+  bool site_exists = false, plan_exists = false;
+  std::string site_id, site_subnet;  // properties.virtualNetworkSubnetId
+  std::string https_only;            // as json_str shows it ("true" when on)
+  std::string route_all_config, route_all_site;
+  std::string plan_id, plan_tier;
+  const nlohmann::json* plan_body = nullptr;
+
+  bool vnet_exists = false;
+  std::string vnet_id, vnet_location;
+
+  const nlohmann::json* int_subnet = nullptr;  // raw: a delegation is merged into it
+  std::string int_subnet_id, int_subnet_etag;
+  bool int_web_delegated = false;
+  std::vector<std::string> int_other_delegations;
+
+  bool pe_subnet_exists = false;
+  std::string pe_subnet_id;
+
+  std::vector<TargetState> targets;             // targets with a privatelink zone, in order
+  std::vector<std::string> endpoint_addresses;  // of the endpoints that exist
+  std::vector<FailedResource> failed;  // vnets (then their subnets), zones, links, endpoints,
+                                       // zone groups
+  bool some_endpoint_missing() const;
+};
+
+PlanState resolve_state(const PlanInput& in);
+
+}  // namespace vnetdiag::fix

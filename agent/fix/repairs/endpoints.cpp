@@ -1,0 +1,146 @@
+// Private endpoints: create one where the target has none, approve a Pending connection on the
+// target's side, and replace (delete, create anew) one Rejected or Disconnected when allowed.
+#include "api_versions.hpp"
+#include "repairs.hpp"
+#include "text_util.hpp"
+
+namespace vnetdiag::fix::repairs {
+namespace {
+
+using nlohmann::json;
+
+json endpoint_body(const TargetState& t, const std::string& location, const std::string& subnet) {
+  return {
+      {"location", location},
+      {"properties",
+       {{"subnet", {{"id", subnet}}},
+        {"privateLinkServiceConnections",
+         {{{"name", t.is_vault ? "securekeyvault-pc" : "securecstext-pc"},
+           {"properties", {{"privateLinkServiceId", t.resource_id}, {"groupIds", {t.kind}}}}}}}}}};
+}
+
+bool pending(const TargetState& t) { return t.endpoint && lower(t.status) == "pending"; }
+bool needs_replacing(const TargetState& t) {
+  return t.endpoint && lower(t.status) != "pending" && lower(t.status) != "approved";
+}
+
+Draft make_endpoint(const RepairInput& r) {
+  const TargetState& t = r.t();
+  return {.action = "create",
+          .resource_id = t.endpoint_id,
+          .method = "PUT",
+          .api_version = arm::kNetworkApi,
+          .body = endpoint_body(t, r.s.vnet_location.empty() ? r.s.location : r.s.vnet_location,
+                                r.s.pe_subnet_id),
+          .permission = "Microsoft.Network/privateEndpoints/write",
+          .changes = {{"privateLinkServiceConnections", "(none)", t.resource_id}}};
+}
+
+Draft make_approval(const RepairInput& r) {
+  const TargetState& t = r.t();
+  return {.action = "approve",
+          .resource_id = t.pending_connection_id,
+          .method = "PUT",
+          .api_version = t.is_vault ? arm::kKeyVaultApi : arm::kCognitiveApi,
+          .body = {{"properties",
+                    {{"privateLinkServiceConnectionState",
+                      {{"status", "Approved"}, {"description", "Approved by vnetdiag fix"}}}}}},
+          .permission = std::string(t.is_vault ? "Microsoft.KeyVault/vaults"
+                                               : "Microsoft.CognitiveServices/accounts") +
+                        "/privateEndpointConnectionsApproval/action",
+          .changes = {{"privateLinkServiceConnectionState.status", t.status, "Approved"}}};
+}
+
+Draft make_delete(const RepairInput& r) {
+  return {.action = "delete",
+          .resource_id = r.t().endpoint_id,
+          .method = "DELETE",
+          .api_version = arm::kNetworkApi,
+          .body = nullptr,
+          .permission = "Microsoft.Network/privateEndpoints/delete",
+          .changes = {{"connection", r.t().status, "(endpoint deleted)"}},
+          .warning = "the endpoint is deleted and created again: its address may change"};
+}
+
+// The same endpoint anew, in the same subnet and region; its zone group went with the old one.
+Draft make_replacement(const RepairInput& r) {
+  const TargetState& t = r.t();
+  return {
+      .action = "create",
+      .resource_id = t.endpoint_id,
+      .method = "PUT",
+      .api_version = arm::kNetworkApi,
+      .body = endpoint_body(t, t.endpoint_location.empty() ? r.s.location : t.endpoint_location,
+                            t.endpoint_subnet_id.empty() ? r.s.pe_subnet_id : t.endpoint_subnet_id),
+      .permission = "Microsoft.Network/privateEndpoints/write",
+      .changes = {{"privateLinkServiceConnections", t.status, "Approved (new endpoint)"}}};
+}
+
+}  // namespace
+
+const Repair kEndpoint{
+    .name = "endpoints.create",
+    .scope = Scope::kPerTarget,
+    .provides = "endpoint:{kind}",
+    .needs = {"vnet", "subnet:endpoints"},
+    .finding = FindingId("arm.endpoint_missing"),
+    .applies = [](const RepairInput& r) { return !r.t().endpoint; },
+    .make = make_endpoint,
+};
+
+const Repair kApprove{
+    .name = "endpoints.approve",
+    .scope = Scope::kPerTarget,
+    .provides = "approve:{kind}",
+    .finding = FindingId("arm.connection_not_approved"),
+    .applies =
+        [](const RepairInput& r) { return pending(r.t()) && !r.t().pending_connection_id.empty(); },
+    .make = make_approval,
+};
+
+const Repair kApproveNothingToApprove{
+    .name = "endpoints.approve_no_connection",
+    .scope = Scope::kPerTarget,
+    .finding = FindingId("arm.connection_not_approved"),
+    .applies =
+        [](const RepairInput& r) { return pending(r.t()) && r.t().pending_connection_id.empty(); },
+    .refuse =
+        [](const RepairInput& r) {
+          return r.t().endpoint_id + ": connection Pending, but the " + r.t().kind +
+                 " shows no matching connection to approve";
+        },
+};
+
+const Repair kReplaceRefused{
+    .name = "endpoints.replace_refused",
+    .scope = Scope::kPerTarget,
+    .finding = FindingId("arm.connection_not_approved"),
+    .applies = [](const RepairInput& r) { return needs_replacing(r.t()) && !r.t().replaced; },
+    .refuse =
+        [](const RepairInput& r) {
+          return r.t().endpoint_id + ": connection " + r.t().status +
+                 " cannot be repaired in place; it needs a new endpoint (--allow-replace "
+                 "deletes and recreates it)";
+        },
+};
+
+const Repair kReplaceDelete{
+    .name = "endpoints.replace_delete",
+    .scope = Scope::kPerTarget,
+    .provides = "delete:endpoint:{kind}",
+    .finding = FindingId("arm.connection_not_approved"),
+    .applies = [](const RepairInput& r) { return r.t().replaced; },
+    .make = make_delete,
+};
+
+const Repair kReplaceCreate{
+    .name = "endpoints.replace_create",
+    .scope = Scope::kPerTarget,
+    .provides = "endpoint:{kind}",
+    .needs = {"delete:endpoint:{kind}"},
+    .finding = FindingId("arm.connection_not_approved"),
+    .applies = [](const RepairInput& r) { return r.t().replaced; },
+    .make = make_replacement,
+};
+
+}  // namespace vnetdiag::fix::repairs

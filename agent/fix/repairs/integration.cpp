@@ -1,0 +1,86 @@
+// The site: route-all in its web config, then integration and httpsOnly in one PATCH, after the
+// subnet and the plan are ready. Both restart the app.
+#include "address_class.hpp"
+#include "api_versions.hpp"
+#include "repairs.hpp"
+
+namespace vnetdiag::fix::repairs {
+namespace {
+
+constexpr const char* kRestarts =
+    "site configuration changes restart the app (and vnetdiag if it runs inside it)";
+
+// Forced, or some endpoint's address is outside RFC 1918 (without route-all only RFC 1918
+// destinations go through the VNet).
+bool route_all_wanted(const PlanState& s) {
+  bool wanted = s.in.names.route_all;
+  for (const auto& a : s.endpoint_addresses)
+    wanted |= classify_address(a) != AddressClass::kRfc1918;
+  return wanted && s.route_all_config != "true" && s.route_all_site != "true";
+}
+
+// With api-version 2023-12-01 route-all is site config's vnetRouteAllEnabled (the site-level
+// property and outboundVnetRouting come with newer api-versions).
+Draft make_route_all(const RepairInput& r) {
+  const std::string& now = r.s.route_all_config;
+  return {.action = "update",
+          .resource_id = r.s.site_id + "/config/web",
+          .method = "PATCH",
+          .api_version = arm::kWebApi,
+          .body = {{"properties", {{"vnetRouteAllEnabled", true}}}},
+          .permission = "Microsoft.Web/sites/config/write",
+          .changes = {{"vnetRouteAllEnabled", now.empty() ? "false" : now, "true"}},
+          .warning = kRestarts};
+}
+
+bool site_wanted(const RepairInput& r) {
+  return r.s.site_exists && (r.s.https_only != "true" || r.s.site_subnet.empty());
+}
+
+// A PATCH of only the properties it changes.
+Draft make_site(const RepairInput& r) {
+  const bool integrate = r.s.site_subnet.empty();
+  Draft d{
+      .action = "update",
+      .resource_id = r.s.site_id,
+      .method = "PATCH",
+      .api_version = arm::kWebApi,
+      .permission =
+          "Microsoft.Web/sites/write" +
+          std::string(integrate ? " + Microsoft.Network/virtualNetworks/subnets/join/action" : ""),
+      .warning = kRestarts};
+  nlohmann::json props = nlohmann::json::object();
+  if (r.s.https_only != "true") {
+    props["httpsOnly"] = true;
+    d.changes.push_back({"httpsOnly", "false", "true"});
+  }
+  if (integrate) {
+    props["virtualNetworkSubnetId"] = r.s.int_subnet_id;
+    d.changes.push_back({"virtualNetworkSubnetId", "null", r.s.int_subnet_id});
+    d.finding = FindingId("arm.integration_missing");
+  }
+  d.body = {{"properties", props}};
+  return d;
+}
+
+}  // namespace
+
+const Repair kRouteAll{
+    .name = "integration.route_all",
+    .provides = "routeall",
+    .needs = {"subnet:integration", "plan"},
+    .finding = FindingId("route.outside_vnet"),
+    .applies = [](const RepairInput& r) { return r.s.site_exists && route_all_wanted(r.s); },
+    .make = make_route_all,
+};
+
+const Repair kSite{
+    .name = "integration.site",
+    .provides = "site",
+    .needs = {"subnet:integration", "plan"},
+    .finding = FindingId("arm.https_only_off"),  // arm.integration_missing when it integrates
+    .applies = site_wanted,
+    .make = make_site,
+};
+
+}  // namespace vnetdiag::fix::repairs

@@ -1,0 +1,55 @@
+#include "repairs_harness.hpp"
+
+using namespace vnetdiag;
+using namespace vnetdiag::testdata;
+namespace r = vnetdiag::fix::repairs;
+
+namespace {
+json& status(Topology& t) {
+  return t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                            ["privateLinkServiceConnectionState"]["status"];
+}
+}  // namespace
+
+TEST(RepairsEndpoints, CreatedInTheEndpointSubnet) {
+  RepairHarness h(tutorial());
+  EXPECT_FALSE(h.applies(r::kEndpoint));
+  h.t.private_endpoints.clear();
+  const auto d = h.make(r::kEndpoint);
+  EXPECT_EQ(d.resource_id, kPe);
+  EXPECT_EQ(d.body["location"], "westeurope");
+  EXPECT_EQ(d.body["properties"]["subnet"]["id"], kVnet + "/subnets/private-endpoint-subnet");
+  EXPECT_EQ(d.body["properties"]["privateLinkServiceConnections"][0]["properties"]["groupIds"],
+            json::array({"vault"}));
+  EXPECT_EQ(h.key(r::kEndpoint), "endpoint:vault");
+}
+
+TEST(RepairsEndpoints, PendingIsApprovedOnTheTargetsSide) {
+  RepairHarness h(tutorial());
+  status(h.t) = "Pending";
+  EXPECT_FALSE(h.applies(r::kApprove));
+  EXPECT_NE(h.refuse(r::kApproveNothingToApprove).find("no matching connection"),
+            std::string::npos);
+  h.t.vaults[0]["properties"]["privateEndpointConnections"] = {
+      {{"id", kVault + "/privateEndpointConnections/c1"},
+       {"properties", {{"privateEndpoint", {{"id", kPe}}}}}}};
+  const auto d = h.make(r::kApprove);
+  EXPECT_EQ(d.resource_id, kVault + "/privateEndpointConnections/c1");
+  EXPECT_EQ(d.permission, "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action");
+  EXPECT_FALSE(h.applies(r::kApproveNothingToApprove));
+}
+
+TEST(RepairsEndpoints, RejectedIsReplacedOnlyWhenAllowed) {
+  RepairHarness h(tutorial());
+  status(h.t) = "Rejected";
+  EXPECT_FALSE(h.applies(r::kReplaceDelete));
+  EXPECT_NE(h.refuse(r::kReplaceRefused).find("--allow-replace"), std::string::npos);
+  h.in.names.allow_replace = true;
+  h.t.private_endpoints[0]["properties"]["subnet"] = {{"id", kVnet + "/subnets/unrelated"}};
+  EXPECT_FALSE(h.applies(r::kReplaceRefused));
+  EXPECT_EQ(h.make(r::kReplaceDelete).method, "DELETE");
+  const auto d = h.make(r::kReplaceCreate);
+  EXPECT_EQ(d.body["properties"]["subnet"]["id"], kVnet + "/subnets/unrelated");
+  EXPECT_EQ(d.body["location"], "westeurope");  // the endpoint had none: the app's region
+  EXPECT_EQ(r::kReplaceCreate.needs[0], "delete:endpoint:{kind}");
+}
