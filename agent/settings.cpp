@@ -1,11 +1,13 @@
 #include "settings.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cloud.hpp"
+#include "settings_table.hpp"
 #include "text_util.hpp"
 #include "url_trust.hpp"
 
@@ -43,6 +45,46 @@ Result<double> parse_seconds(const std::string& text, const std::string& name) {
   } catch (...) {
   }
   return fail(name + " must be a number of seconds, not '" + text + "'");
+}
+
+// A choice's message: {value}, {flag}, {or} (a, b or c), {'or'} ('a' or 'b'), {list} (a, b, c).
+std::string choice_message(std::string_view format, const std::string& flag,
+                           const std::string& value, const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  const std::pair<std::string_view, std::string> fields[] = {{"{value}", value},
+                                                             {"{flag}", flag},
+                                                             {"{or}", join_or(choices, false)},
+                                                             {"{'or'}", join_or(choices, true)},
+                                                             {"{list}", list}};
+  std::string out;
+  for (std::size_t i = 0; i < format.size();) {
+    bool replaced = false;
+    for (const auto& [name, text] : fields)
+      if (format.substr(i, name.size()) == name) {
+        out += text;
+        i += name.size();
+        replaced = true;
+        break;
+      }
+    if (!replaced) out += format[i++];
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
 }
 
 std::vector<std::string> comma_list(const std::string& text) {
@@ -83,80 +125,48 @@ Result<bool> apply_config_file(const std::string& path, CheckSettings& s) {
   if (!doc.is_object()) return fail("config file '" + path + "' must hold a JSON object");
   const auto bad = [&](const Error& e) { return fail("config file '" + path + "': " + e.message); };
   for (const auto& [key, v] : doc.items()) {
-    using StrList = Setting<std::vector<std::string>>;
-    StrList* list = key == "keyvault"     ? &s.keyvaults
-                    : key == "cognitive"  ? &s.cognitives
-                    : key == "target"     ? &s.targets
-                    : key == "dns_server" ? &s.dns_servers
-                                          : nullptr;
-    Setting<std::string>* str = key == "cloud"              ? &s.cloud
-                                : key == "ca_bundle"        ? &s.ca_bundle
-                                : key == "output"           ? &s.output
-                                : key == "resolv_conf"      ? &s.resolv_conf
-                                : key == "azure_dns_server" ? &s.azure_dns_server
-                                : key == "route_all"        ? &s.route_all
-                                : key == "app"              ? &s.app
-                                : key == "resource_group"   ? &s.resource_group
-                                : key == "subscription"     ? &s.subscription
-                                : key == "arm_endpoint"     ? &s.arm_endpoint
-                                : key == "arm_ca_bundle"    ? &s.arm_ca_bundle
-                                : key == "client_id"        ? &s.client_id
-                                                            : nullptr;
-    Setting<double>* num = key == "timeout"           ? &s.timeout
-                           : key == "dns_timeout"     ? &s.dns_timeout
-                           : key == "connect_timeout" ? &s.connect_timeout
-                           : key == "tls_timeout"     ? &s.tls_timeout
-                           : key == "http_timeout"    ? &s.http_timeout
-                                                      : nullptr;
-    if (list) {
+    const SettingRow* row = nullptr;
+    for (const auto& r : settings_table())
+      if (!r.key.empty() && r.key == key) row = &r;
+    if (!row) {
+      std::string known;
+      for (const auto& r : settings_table())
+        if (!r.key.empty()) known += (known.empty() ? "" : ", ") + std::string(r.key);
+      return bad(Error{"unknown key '" + key + "' (known: " + known + ")"});
+    }
+    if (auto m = std::get_if<Member<std::vector<std::string>>>(&row->field)) {
       auto r = string_list(v, key);
       if (!r) return bad(r.error());
-      list->set(*r, Origin::kConfig);
-    } else if (str) {
+      (s.*(*m)).set(*r, Origin::kConfig);
+    } else if (auto str = std::get_if<Member<std::string>>(&row->field)) {
       if (!v.is_string()) return bad(Error{"'" + key + "' must be a string"});
-      str->set(v.get<std::string>(), Origin::kConfig);
-    } else if (num) {
+      (s.*(*str)).set(v.get<std::string>(), Origin::kConfig);
+    } else if (auto num = std::get_if<Member<double>>(&row->field)) {
       auto r = seconds(v, key);
       if (!r) return bad(r.error());
-      num->set(*r, Origin::kConfig);
+      (s.*(*num)).set(*r, Origin::kConfig);
     } else {
-      return bad(
-          Error{"unknown key '" + key +
-                "' (known: keyvault, cognitive, target, dns_server, cloud, ca_bundle, output, "
-                "resolv_conf, azure_dns_server, route_all, app, resource_group, subscription, "
-                "arm_endpoint, arm_ca_bundle, client_id, timeout, dns_timeout, connect_timeout, "
-                "tls_timeout, http_timeout)"});
+      return bad(Error{"'" + key + "' cannot be set in a config file"});
     }
   }
   return true;
 }
 
 Result<bool> apply_environment(const std::map<std::string, std::string>& env, CheckSettings& s) {
-  const auto get = [&](const char* name) -> const std::string* {
-    auto it = env.find(name);
-    return it == env.end() || it->second.empty() ? nullptr : &it->second;
-  };
-  const std::pair<const char*, Setting<std::vector<std::string>>*> lists[] = {
-      {"VNETDIAG_KEYVAULT", &s.keyvaults},
-      {"VNETDIAG_COGNITIVE", &s.cognitives},
-      {"VNETDIAG_TARGET", &s.targets},
-      {"VNETDIAG_DNS_SERVER", &s.dns_servers}};
-  for (auto [name, setting] : lists)
-    if (auto v = get(name)) setting->set(comma_list(*v), Origin::kEnvironment);
-  const std::pair<const char*, Setting<std::string>*> strings[] = {
-      {"VNETDIAG_CLOUD", &s.cloud},
-      {"VNETDIAG_CA_BUNDLE", &s.ca_bundle},
-      {"VNETDIAG_OUTPUT", &s.output},
-      {"VNETDIAG_AZURE_DNS_SERVER", &s.azure_dns_server},
-      {"VNETDIAG_ROUTE_ALL", &s.route_all},
-      {"VNETDIAG_ARM_ENDPOINT", &s.arm_endpoint},
-      {"VNETDIAG_ARM_CA_BUNDLE", &s.arm_ca_bundle}};
-  for (auto [name, setting] : strings)
-    if (auto v = get(name)) setting->set(*v, Origin::kEnvironment);
-  if (auto v = get("VNETDIAG_TIMEOUT")) {
-    auto r = parse_seconds(*v, "VNETDIAG_TIMEOUT");
-    if (!r) return r.error();
-    s.timeout.set(*r, Origin::kEnvironment);
+  for (const auto& row : settings_table()) {
+    if (row.env.empty()) continue;
+    auto it = env.find(std::string(row.env));
+    if (it == env.end() || it->second.empty()) continue;
+    const std::string& v = it->second;
+    if (auto m = std::get_if<Member<std::vector<std::string>>>(&row.field)) {
+      (s.*(*m)).set(comma_list(v), Origin::kEnvironment);
+    } else if (auto str = std::get_if<Member<std::string>>(&row.field)) {
+      (s.*(*str)).set(v, Origin::kEnvironment);
+    } else if (auto num = std::get_if<Member<double>>(&row.field)) {
+      auto r = parse_seconds(v, std::string(row.env));
+      if (!r) return r.error();
+      (s.*(*num)).set(*r, Origin::kEnvironment);
+    }
   }
   return true;
 }
@@ -172,24 +182,22 @@ std::map<std::string, std::string> process_environment() {
 }
 
 Result<bool> validate(const CheckSettings& s) {
-  if (!find_cloud(s.cloud.value)) {
-    std::string names;
-    for (auto n : cloud_names()) names += (names.empty() ? "" : ", ") + std::string(n);
-    return fail("unknown cloud '" + s.cloud.value + "': use one of " + names);
-  }
-  const std::string& format = s.output.value;
-  if (format != "text" && format != "json" && format != "junit")
-    return fail("unknown output format '" + format + "': use text, json or junit");
-  const std::pair<const char*, const Setting<double>*> budgets[] = {
-      {"--timeout", &s.timeout},
-      {"--dns-timeout", &s.dns_timeout},
-      {"--connect-timeout", &s.connect_timeout},
-      {"--tls-timeout", &s.tls_timeout},
-      {"--http-timeout", &s.http_timeout}};
-  for (auto [name, setting] : budgets) {
-    const double v = setting->value;
-    if (!std::isfinite(v) || v <= 0 || v > 3600)
-      return fail(std::string(name) + " must be between 0 and 3600 seconds");
+  for (const auto& row : settings_table()) {
+    const std::string flag = "--" + std::string(row.flag);
+    if (row.kind == Kind::kChoice) {
+      const std::string& value = (s.*std::get<Member<std::string>>(row.field)).value;
+      if (value.empty() && row.default_value.empty()) continue;
+      const auto choices = row.choices();
+      bool known = false;
+      for (const auto& c : choices)
+        known = known || c == value || (row.any_case && iequals(c, value));
+      if (!known) return fail(choice_message(row.invalid, flag, value, choices));
+    } else if (row.kind == Kind::kSeconds && row.has_range()) {
+      const double v = (s.*std::get<Member<double>>(row.field)).value;
+      if (!std::isfinite(v) || v < row.min || (v == row.min && !row.min_allowed) || v > row.max)
+        return fail(flag + " must be between " + number(row.min) + " and " + number(row.max) +
+                    " seconds");
+    }
   }
   if (!s.arm_endpoint.value.empty()) {
     // The token goes wherever this points: https only, and a host other than a cloud's ARM only
@@ -201,9 +209,6 @@ Result<bool> validate(const CheckSettings& s) {
       return fail("--arm-endpoint '" + o->host +
                   "' is not a cloud's ARM host: give --arm-ca-bundle for it too, or leave it out");
   }
-  const std::string& ra = s.route_all.value;
-  if (!ra.empty() && ra != "on" && ra != "off")
-    return fail("--route-all must be 'on' or 'off', not '" + ra + "'");
   for (const auto* file : {&s.ca_bundle, &s.arm_ca_bundle, &s.token_file}) {
     if (file->value.empty() || file == &s.ca_bundle) continue;
     std::ifstream in(file->value);

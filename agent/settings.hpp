@@ -21,28 +21,46 @@ struct Setting {
     value = std::move(v);
     origin = o;
   }
+  bool given() const { return origin != Origin::kDefault; }
 };
 
+// One field per row of the settings table (settings_table.cpp), which also gives each its
+// default, flag, VNETDIAG_* variable and config-file key. Serve's and fix's own settings are here
+// too (ignored by the commands that do not take them), so one parse fills everything.
 struct CheckSettings {
+  CheckSettings();  // the table's defaults
   Setting<std::vector<std::string>> keyvaults, cognitives, targets, dns_servers;
-  Setting<std::string> cloud{"AzureCloud"};
+  Setting<std::string> cloud;
+  Setting<std::string> config;  // the config file read (--config or VNETDIAG_CONFIG)
   Setting<std::string> ca_bundle;
-  Setting<std::string> output{"text"};
-  Setting<std::string> resolv_conf{"/etc/resolv.conf"};
+  Setting<std::string> output;
+  Setting<std::string> resolv_conf;
   Setting<std::string> azure_dns_server;  // empty: 168.63.129.16, asked only inside App Service
-  Setting<std::string> proc_environ{"/proc/1/environ"};
+  Setting<std::string> proc_environ;
   Setting<std::string> route_all;  // "", "on" or "off": overrides what the environment says
   Setting<std::string> app, resource_group, subscription;
-  Setting<std::string> arm{"auto"};   // auto (when credentials exist), on, off
+  Setting<std::string> arm;           // auto (when credentials exist), on, off
   Setting<std::string> arm_endpoint;  // empty: the cloud's
   Setting<std::string> arm_ca_bundle;
   Setting<std::string> token_file;
   Setting<std::string> client_id;
-  Setting<double> timeout{10};
-  Setting<double> dns_timeout{2};
-  Setting<double> connect_timeout{3};
-  Setting<double> tls_timeout{3};
-  Setting<double> http_timeout{3};
+  Setting<double> timeout;
+  Setting<double> dns_timeout;
+  Setting<double> connect_timeout;
+  Setting<double> tls_timeout;
+  Setting<double> http_timeout;
+  Setting<bool> no_color;
+  // serve
+  Setting<std::string> listen;
+  Setting<double> interval;
+  Setting<double> arm_interval;
+  // fix (the names' defaults are the planner's; only a given value is passed on)
+  Setting<bool> apply, yes;
+  Setting<std::string> out, plan, journal;
+  Setting<std::string> location, vnet_name, vnet_prefix, integration_subnet, integration_prefix,
+      endpoint_subnet, endpoint_prefix;
+  Setting<double> verify_timeout;
+  Setting<double> operation_timeout;
 };
 
 // Applies a JSON config file's values (Origin::kConfig). Unknown keys and wrong types are errors.

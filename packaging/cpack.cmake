@@ -14,6 +14,7 @@ if(VNETDIAG_HELP2MAN)
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/packaging/man/make-man.sh $<TARGET_FILE:vnetdiag> ${VNETDIAG_MAN_PAGE}
             ${PROJECT_VERSION}
     DEPENDS vnetdiag ${CMAKE_CURRENT_SOURCE_DIR}/packaging/man/make-man.sh
+            ${CMAKE_CURRENT_SOURCE_DIR}/packaging/man/settings.h2m
     COMMENT "Generating the man page from vnetdiag --help"
     VERBATIM)
   add_custom_target(vnetdiag_man ALL DEPENDS ${VNETDIAG_MAN_PAGE})

@@ -10,13 +10,14 @@
 #include <thread>
 
 #include "arm_client.hpp"
-#include "pipeline.hpp"
 #include "cli.hpp"
 #include "executor.hpp"
 #include "permissions.hpp"
+#include "pipeline.hpp"
 #include "planner.hpp"
 #include "render.hpp"
 #include "secrets.hpp"
+#include "settings_table.hpp"
 #include "token.hpp"
 #include "topology.hpp"
 
@@ -28,35 +29,7 @@ namespace {
 // Terraform's -detailed-exitcode: 0 nothing to change, 2 changes planned, 1 error.
 constexpr int kNothing = 0, kError = 1, kChanges = 2;
 
-po::options_description fix_options() {
-  po::options_description fix("Fix");
-  fix.add_options()("apply",
-                    "apply the plan (asks for confirmation on a terminal; needs --yes otherwise)")(
-      "yes", "do not ask: apply right away")("out", po::value<std::string>(),
-                                             "save the plan (JSON) to this file")(
-      "plan", po::value<std::string>(),
-      "apply this saved plan, only if planning now gives the same steps "
-      "(the world has not changed since)")(
-      "journal", po::value<std::string>(),
-      "append every ARM call and step outcome to this file (JSON lines)")(
-      "location", po::value<std::string>(), "region for new resources (default: the app's)")(
-      "vnet-name", po::value<std::string>(),
-      "name of a VNet to create (default securebackend-vnet)")(
-      "vnet-prefix", po::value<std::string>(), "its address space (default 10.0.0.0/16)")(
-      "integration-subnet", po::value<std::string>(),
-      "integration subnet name (default vnet-integration-subnet)")(
-      "integration-prefix", po::value<std::string>(), "its prefix (default 10.0.0.0/24)")(
-      "endpoint-subnet", po::value<std::string>(),
-      "private-endpoint subnet name (default private-endpoint-subnet)")(
-      "endpoint-prefix", po::value<std::string>(), "its prefix (default 10.0.1.0/24)")(
-      "verify-timeout", po::value<double>(),
-      "seconds to wait for the private path before locking down (default 180)")(
-      "operation-timeout", po::value<double>(),
-      "seconds to follow one long-running ARM operation before giving up on it (default 600)");
-  po::options_description all;
-  all.add(check_options()).add(fix);
-  return all;
-}
+po::options_description fix_options() { return options_for(kFix); }
 
 // What the app sees: DNS, TCP, TLS and the services' answers. The context layer comes from this
 // process's environment, which the platform refreshes only when the app restarts, so it cannot
@@ -122,22 +95,17 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
         << ": give the app a managed identity or pass --token-file\n";
     return kError;
   }
-  const bool apply = vm.count("apply") > 0;
-  if (apply && !vm.count("yes") && !stdin_is_tty) {
+  const CheckSettings& cs = *settings;
+  const bool apply = cs.apply.value;
+  if (apply && !cs.yes.value && !stdin_is_tty) {
     err << "vnetdiag: --apply on a non-interactive console needs --yes (nothing was changed)\n";
     return kError;
   }
 
   ArmSession session(*prepared, 100, 60);
   arm::ArmClient& client = session.client();
-  if (vm.count("operation-timeout")) {
-    const double s = vm["operation-timeout"].as<double>();
-    if (!(s > 0 && s <= 86400)) {
-      err << "vnetdiag: --operation-timeout must be between 0 and 86400 seconds\n";
-      return kError;
-    }
-    client.set_lro_budget(s);
-  }
+  // Its range is checked with the other settings.
+  if (cs.operation_timeout.given()) client.set_lro_budget(cs.operation_timeout.value);
   const arm::Topology topology = read_topology_for(client, *prepared);
   if (topology.site.is_null()) {
     err << "vnetdiag: cannot read the app " << prepared->app_name << " in "
@@ -162,25 +130,26 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                        prepared->subscription,
                        prepared->resource_group,
                        {}};
-  const auto str = [&](const char* name, std::string& target) {
-    if (vm.count(name)) target = vm[name].as<std::string>();
+  // Only given names: the planner's defaults are the table's (tests/unit/settings_table_test.cpp).
+  const auto str = [](const Setting<std::string>& setting, std::string& target) {
+    if (setting.given()) target = setting.value;
   };
-  str("location", input.names.location);
-  str("vnet-name", input.names.vnet);
-  str("vnet-prefix", input.names.vnet_prefix);
-  str("integration-subnet", input.names.integration_subnet);
-  str("integration-prefix", input.names.integration_prefix);
-  str("endpoint-subnet", input.names.endpoint_subnet);
-  str("endpoint-prefix", input.names.endpoint_prefix);
+  str(cs.location, input.names.location);
+  str(cs.vnet_name, input.names.vnet);
+  str(cs.vnet_prefix, input.names.vnet_prefix);
+  str(cs.integration_subnet, input.names.integration_subnet);
+  str(cs.integration_prefix, input.names.integration_prefix);
+  str(cs.endpoint_subnet, input.names.endpoint_subnet);
+  str(cs.endpoint_prefix, input.names.endpoint_prefix);
   input.names.allow_replace = vm.count("allow-replace") > 0;
   const fix::Plan plan = fix::plan_repairs(input);
-  if (vm.count("plan")) {
-    std::ifstream saved_file(vm["plan"].as<std::string>());
+  if (cs.plan.given()) {
+    std::ifstream saved_file(cs.plan.value);
     nlohmann::json saved;
     try {
       saved = nlohmann::json::parse(saved_file);
     } catch (...) {
-      err << "vnetdiag: cannot read the saved plan '" << vm["plan"].as<std::string>()
+      err << "vnetdiag: cannot read the saved plan '" << cs.plan.value
           << "': give a file written by --out\n";
       return kError;
     }
@@ -210,15 +179,15 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                             {{"checked", permissions.checked},
                              {"note", permissions.note},
                              {"missing", permissions.missing}}}};
-  if (vm.count("out")) {
-    std::ofstream file(vm["out"].as<std::string>());
+  if (cs.out.given()) {
+    std::ofstream file(cs.out.value);
     if (!file) {
-      err << "vnetdiag: cannot write the plan to '" << vm["out"].as<std::string>() << "'\n";
+      err << "vnetdiag: cannot write the plan to '" << cs.out.value << "'\n";
       return kError;
     }
     file << secrets::scrub(json_text(fix::plan_to_json(plan), 2)) << "\n";
   }
-  const bool json_out = settings->output.value == "json";
+  const bool json_out = cs.output.value == "json";
   if (!json_out) {
     out << fix::render_plan_text(plan, stdout_is_tty && !env.count("NO_COLOR"));
     for (const auto& m : permissions.missing) out << "! not allowed: " << m << "\n";
@@ -235,7 +204,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     if (json_out) out << json_text(result, 2) << "\n";
     return plan.steps.empty() ? kNothing : kChanges;
   }
-  if (!vm.count("yes")) {
+  if (!cs.yes.value) {
     out << "Apply these " << plan.steps.size() << " changes? Type 'yes': " << std::flush;
     std::string answer;
     std::getline(std::cin, answer);
@@ -245,16 +214,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     }
   }
   fix::ApplyOptions apply_options;
-  if (vm.count("verify-timeout")) apply_options.verify_budget_s = vm["verify-timeout"].as<double>();
+  if (cs.verify_timeout.given()) apply_options.verify_budget_s = cs.verify_timeout.value;
   apply_options.verify = [&prepared] {
     auto report = run_once(*prepared);
     return report && data_plane_ok(*report);
   };
   std::ofstream journal_file;
-  if (vm.count("journal")) {
-    journal_file.open(vm["journal"].as<std::string>(), std::ios::app);
+  if (cs.journal.given()) {
+    journal_file.open(cs.journal.value, std::ios::app);
     if (!journal_file) {
-      err << "vnetdiag: cannot write the journal '" << vm["journal"].as<std::string>() << "'\n";
+      err << "vnetdiag: cannot write the journal '" << cs.journal.value << "'\n";
       return kError;
     }
   }

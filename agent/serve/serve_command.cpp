@@ -13,12 +13,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "pipeline.hpp"
 #include "check_scheduler.hpp"
 #include "cli.hpp"
 #include "engine.hpp"
 #include "http_server.hpp"
+#include "pipeline.hpp"
 #include "serve_routes.hpp"
+#include "settings_table.hpp"
 #include "version.hpp"
 
 namespace po = boost::program_options;
@@ -27,29 +28,13 @@ namespace vnetdiag {
 namespace {
 
 constexpr int kExitUnknown = 3;
-constexpr const char* kDefaultListen = "127.0.0.1:8080";
-constexpr double kDefaultArmInterval = 300;
-constexpr double kDefaultInterval = 30;
 // A check that reads ARM may take this much longer than the probes' own deadline (token and
 // ARM budgets in check_command.cpp).
 constexpr double kArmAllowance = 60;
 // The whole shutdown (server drain, then the check in flight) must fit in this.
 constexpr auto kShutdownBudget = std::chrono::milliseconds(1500);
 
-po::options_description serve_options() {
-  po::options_description serving("Serving");
-  serving.add_options()("listen", po::value<std::string>(),
-                        "ADDR:PORT to listen on (default 127.0.0.1:8080); beyond "
-                        "loopback only when asked, e.g. 0.0.0.0:8080 in App Service")(
-      "interval", po::value<double>(),
-      "seconds between checks (default 30); the first runs at start")(
-      "arm-interval", po::value<double>(),
-      "seconds between reads of the Azure configuration (default 300); "
-      "checks in between join the planes from the last read");
-  po::options_description all;
-  all.add(serving).add(check_options());
-  return all;
-}
+po::options_description serve_options() { return options_for(kServe); }
 
 }  // namespace
 
@@ -133,32 +118,23 @@ int serve_command(const std::vector<std::string>& args,
     out << serve_help();
     return 0;
   }
-  auto listen = parse_listen(vm.count("listen") ? vm["listen"].as<std::string>() : kDefaultListen);
-  if (!listen) {
-    err << "vnetdiag: " << listen.error().message << "\n";
-    return kExitUnknown;
-  }
-  const double interval = vm.count("interval") ? vm["interval"].as<double>() : kDefaultInterval;
-  if (!(interval >= 1 && interval <= 86400)) {
-    err << "vnetdiag: --interval must be between 1 and 86400 seconds\n";
-    return kExitUnknown;
-  }
-  auto settings = settings_from(vm, env);
+  auto settings = settings_from(vm, env);  // also --interval's and --arm-interval's ranges
   if (!settings) {
     err << "vnetdiag: " << settings.error().message << "\n";
     return kExitUnknown;
   }
+  auto listen = parse_listen(settings->listen.value);
+  if (!listen) {
+    err << "vnetdiag: " << listen.error().message << "\n";
+    return kExitUnknown;
+  }
+  const double interval = settings->interval.value;
   auto prepared_result = prepare_check(*settings, env);
   if (!prepared_result) {
     err << "vnetdiag: " << prepared_result.error().message << "\n";
     return kExitUnknown;
   }
-  const double arm_interval =
-      vm.count("arm-interval") ? vm["arm-interval"].as<double>() : kDefaultArmInterval;
-  if (!(arm_interval >= 0 && arm_interval <= 86400)) {
-    err << "vnetdiag: --arm-interval must be between 0 and 86400 seconds\n";
-    return kExitUnknown;
-  }
+  const double arm_interval = settings->arm_interval.value;
   // The last ARM read is kept in a directory only this process can read (it holds no token and
   // no app setting values), removed at exit.
   char cache_dir[] = "/tmp/vnetdiag-serve-XXXXXX";

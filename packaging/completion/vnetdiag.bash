@@ -39,15 +39,17 @@ _vnetdiag() {
   fi
 
   case "$prev" in
-    -o | --output)
-      mapfile -t COMPREPLY < <(compgen -W "text json junit" -- "$cur"); return 0 ;;
+    # settings-table:begin (generated from agent/settings_table.cpp by tests/settings/settings_docs)
     --cloud)
       mapfile -t COMPREPLY < <(compgen -W "AzureCloud AzureUSGovernment AzureChinaCloud" -- "$cur"); return 0 ;;
     --route-all)
       mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur"); return 0 ;;
-    --config | --ca-bundle | --arm-ca-bundle | --resolv-conf | --token-file | --proc-environ | --plan | --journal)
+    -o | --output)
+      mapfile -t COMPREPLY < <(compgen -W "text json junit" -- "$cur"); return 0 ;;
+    --config | --resolv-conf | --proc-environ | --ca-bundle | --arm-ca-bundle | --token-file | --out | --plan | --journal)
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+    # settings-table:end
   esac
   # Any other option that takes a value: nothing to offer but the user's own words.
   local help

@@ -36,10 +36,9 @@ the app's environment, read when this shell lacks WEBSITE_SITE_NAME (App Service
 .TP
 /etc/ssl/certs/ca\-certificates.crt
 the CA store TLS is verified against unless \-\-ca\-bundle names one
-[ENVIRONMENT]
-VNETDIAG_* variables set the check's options (see vnetdiag check \-\-help); WEBSITE_* and
-IDENTITY_* variables are App Service's, read to know the app and reach ARM.
 SECTIONS
+  # ENVIRONMENT and CONFIGURATION FILE, written from the settings table (tests/settings/).
+  cat "$(dirname "$0")/settings.h2m"
 } >"$tmp/include.h2m"
 
 help2man --no-info --no-discard-stderr --section=1 --version-string="$version" \
