@@ -15,16 +15,18 @@ using namespace arm_facts;
 namespace {
 
 // What a wrong private DNS chain looks like from the app.
-const std::vector<FindingId> kDnsSymptoms = {"dns.alias_missing",
-                                             "dns.public_address",
-                                             "dns.nxdomain",
-                                             "dns.no_answer",
-                                             "dns.resolver_not_forwarding",
-                                             "kv.public_source",
-                                             "kv.forbidden_by_firewall",
-                                             "cs.public_access_disabled",
-                                             "cs.forbidden_by_firewall",
-                                             "tcp.timeout"};
+std::vector<FindingId> dns_symptoms() {
+  return {"dns.alias_missing",
+          "dns.public_address",
+          "dns.nxdomain",
+          "dns.no_answer",
+          "dns.resolver_not_forwarding",
+          "kv.public_source",
+          "kv.forbidden_by_firewall",
+          "cs.public_access_disabled",
+          "cs.forbidden_by_firewall",
+          "tcp.timeout"};
+}
 
 // The zone links of the chain, from the Approved endpoint on.
 std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& target,
@@ -91,7 +93,7 @@ RuleOutput dns_root_cause(const RuleInput& in) {
   if (!root) return {};
   const std::string label = in.target->label();
   return {{control_finding(root->id, label, root->cause)},
-          {CauseNote{kDnsSymptoms, label, root->cause}}};
+          {CauseNote{dns_symptoms(), label, root->cause}}};
 }
 
 }  // namespace vnetdiag::rules

@@ -25,8 +25,10 @@
 namespace vnetdiag {
 namespace {
 
-using enum Part;
-using enum Scope;
+// The packaged build's compiler (g++ 10, Debian bullseye) has no `using enum`.
+constexpr Part kContext = Part::kContext, kProbes = Part::kProbes, kArm = Part::kArm;
+constexpr Scope kRun = Scope::kRun, kEachProbedTarget = Scope::kEachProbedTarget,
+                kEachArmTarget = Scope::kEachArmTarget;
 
 constexpr RuleEntry kRules[] = {
     // Where the check ran, and the path requests take (context_findings).

@@ -11,6 +11,6 @@ if "$cxx" "${flags[@]}" "$here/id_typo.cpp" 2>/tmp/id_typo.$$; then
   echo "FAIL: make_finding(\"dns.nxdomian\") compiled: ids are not checked against the catalogue"
   exit 1
 fi
-grep -q 'not in the catalogue' /tmp/id_typo.$$ || { cat /tmp/id_typo.$$; echo "FAIL: the error does not name the catalogue"; exit 1; }
+grep -q 'not_in_the_catalogue' /tmp/id_typo.$$ || { cat /tmp/id_typo.$$; echo "FAIL: the error does not name the catalogue"; exit 1; }
 rm -f /tmp/id_typo.$$
 echo "ok: catalogued id compiles, misspelt id is a compile error naming the catalogue"

@@ -52,7 +52,7 @@ Draft make_group(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kZone{
+constexpr Repair kZone{
     .name = "dns.zone",
     .scope = Scope::kPerTarget,
     .provides = "zone:{zone}",
@@ -62,7 +62,7 @@ const Repair kZone{
     .make = make_zone,
 };
 
-const Repair kZoneLink{
+constexpr Repair kZoneLink{
     .name = "dns.link",
     .scope = Scope::kPerTarget,
     .provides = "link:{zone}",
@@ -73,7 +73,7 @@ const Repair kZoneLink{
     .make = make_link,
 };
 
-const Repair kZoneGroupPolicyOwned{
+constexpr Repair kZoneGroupPolicyOwned{
     .name = "dns.zone_group_policy_owned",
     .scope = Scope::kPerTarget,
     .finding = FindingId("arm.zone_group_policy_owned"),
@@ -87,7 +87,7 @@ const Repair kZoneGroupPolicyOwned{
 };
 
 // Missing, or present with the zone's A record no longer the endpoint's address (arm.record_stale).
-const Repair kZoneGroup{
+constexpr Repair kZoneGroup{
     .name = "dns.zone_group",
     .scope = Scope::kPerTarget,
     .provides = "zonegroup:{kind}",

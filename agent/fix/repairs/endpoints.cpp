@@ -78,7 +78,7 @@ Draft make_replacement(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kEndpoint{
+constexpr Repair kEndpoint{
     .name = "endpoints.create",
     .scope = Scope::kPerTarget,
     .provides = "endpoint:{kind}",
@@ -88,7 +88,7 @@ const Repair kEndpoint{
     .make = make_endpoint,
 };
 
-const Repair kApprove{
+constexpr Repair kApprove{
     .name = "endpoints.approve",
     .scope = Scope::kPerTarget,
     .provides = "approve:{kind}",
@@ -98,7 +98,7 @@ const Repair kApprove{
     .make = make_approval,
 };
 
-const Repair kApproveNothingToApprove{
+constexpr Repair kApproveNothingToApprove{
     .name = "endpoints.approve_no_connection",
     .scope = Scope::kPerTarget,
     .finding = FindingId("arm.connection_not_approved"),
@@ -111,7 +111,7 @@ const Repair kApproveNothingToApprove{
         },
 };
 
-const Repair kReplaceRefused{
+constexpr Repair kReplaceRefused{
     .name = "endpoints.replace_refused",
     .scope = Scope::kPerTarget,
     .finding = FindingId("arm.connection_not_approved"),
@@ -124,7 +124,7 @@ const Repair kReplaceRefused{
         },
 };
 
-const Repair kReplaceDelete{
+constexpr Repair kReplaceDelete{
     .name = "endpoints.replace_delete",
     .scope = Scope::kPerTarget,
     .provides = "delete:endpoint:{kind}",
@@ -133,7 +133,7 @@ const Repair kReplaceDelete{
     .make = make_delete,
 };
 
-const Repair kReplaceCreate{
+constexpr Repair kReplaceCreate{
     .name = "endpoints.replace_create",
     .scope = Scope::kPerTarget,
     .provides = "endpoint:{kind}",

@@ -65,7 +65,7 @@ Draft make_site(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kRouteAll{
+constexpr Repair kRouteAll{
     .name = "integration.route_all",
     .provides = "routeall",
     .needs = {"subnet:integration", "plan"},
@@ -74,7 +74,7 @@ const Repair kRouteAll{
     .make = make_route_all,
 };
 
-const Repair kSite{
+constexpr Repair kSite{
     .name = "integration.site",
     .provides = "site",
     .needs = {"subnet:integration", "plan"},

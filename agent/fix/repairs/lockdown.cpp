@@ -40,7 +40,7 @@ Draft make_account_lockdown(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kVaultLockdown{
+constexpr Repair kVaultLockdown{
     .name = "lockdown.vault",
     .scope = Scope::kPerTarget,
     .provides = "lockdown:vault",
@@ -53,7 +53,7 @@ const Repair kVaultLockdown{
     .make = make_vault_lockdown,
 };
 
-const Repair kAccountLockdown{
+constexpr Repair kAccountLockdown{
     .name = "lockdown.account",
     .scope = Scope::kPerTarget,
     .provides = "lockdown:account",

@@ -77,7 +77,7 @@ bool delegated_elsewhere(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kVnet{
+constexpr Repair kVnet{
     .name = "network.vnet",
     .provides = "vnet",
     .finding = FindingId("arm.integration_missing"),
@@ -85,7 +85,7 @@ const Repair kVnet{
     .make = make_vnet,
 };
 
-const Repair kIntegrationSubnet{
+constexpr Repair kIntegrationSubnet{
     .name = "network.integration_subnet",
     .provides = "subnet:integration",
     .needs = {"vnet"},
@@ -94,7 +94,7 @@ const Repair kIntegrationSubnet{
     .make = make_integration_subnet,
 };
 
-const Repair kDelegationElsewhere{
+constexpr Repair kDelegationElsewhere{
     .name = "network.delegated_elsewhere",
     .finding = FindingId("arm.subnet_not_delegated"),
     .applies = delegated_elsewhere,
@@ -106,7 +106,7 @@ const Repair kDelegationElsewhere{
         },
 };
 
-const Repair kDelegation{
+constexpr Repair kDelegation{
     .name = "network.delegation",
     .provides = "subnet:integration",
     .needs = {"vnet"},
@@ -120,7 +120,7 @@ const Repair kDelegation{
 
 // Listed first in the plan (where the planner has always put it); evaluated before the
 // endpoints, which need it.
-const Repair kEndpointSubnet{
+constexpr Repair kEndpointSubnet{
     .name = "network.endpoint_subnet",
     .provides = "subnet:endpoints",
     .needs = {"vnet", "subnet:integration"},

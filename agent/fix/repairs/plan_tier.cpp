@@ -31,7 +31,7 @@ Draft make_plan(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kPlanTier{
+constexpr Repair kPlanTier{
     .name = "plan.tier",
     .provides = "plan",
     .finding = FindingId("arm.plan_below_standard"),

@@ -34,7 +34,7 @@ Draft make_reapply(const RepairInput& r) {
 
 }  // namespace
 
-const Repair kReapply{
+constexpr Repair kReapply{
     .name = "reapply.failed",
     .scope = Scope::kPerFailedResource,
     .provides = "reapply:{id}",
