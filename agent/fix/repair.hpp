@@ -15,17 +15,6 @@
 
 namespace vnetdiag::fix {
 
-// The finding a repair's steps name: a catalogued id, checked at compile time.
-class RepairsFinding {
- public:
-  // NOLINTNEXTLINE(google-explicit-constructor): written as FindingId("...") in the table
-  constexpr RepairsFinding(FindingId id) : text_(id.text()) {}
-  constexpr std::string_view text() const { return text_; }
-
- private:
-  std::string_view text_;
-};
-
 // What a repair is evaluated for: the whole state, and the target or the failed resource when
 // the repair is per target / per failed resource.
 struct RepairInput {
@@ -49,7 +38,7 @@ struct Draft {
   std::vector<PropertyChange> changes{};
   std::string if_match{};
   std::string warning{};
-  std::optional<RepairsFinding> finding{};  // overrides Repair::finding (the site's one PATCH)
+  std::optional<FindingId> finding{};  // overrides Repair::finding (the site's one PATCH)
 };
 
 enum class Scope {
@@ -76,7 +65,7 @@ struct Repair {
   // failed resource's id, lower-cased) filled in. A refusal provides nothing.
   std::string_view provides{};
   std::array<std::string_view, 2> needs{};  // empty entries are ignored
-  RepairsFinding finding;                   // required: the finding its steps repair
+  FindingId finding;    // required: the finding its steps repair (compile-checked)
   bool shared = false;  // a key already planned is not planned again (targets sharing a zone)
   Ordering ordering = Ordering::kNormal;
   Placement placement = Placement::kInOrder;
