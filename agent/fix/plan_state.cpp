@@ -166,7 +166,7 @@ PlanState resolve_state(const PlanInput& in) {
     ts.resource = ts.is_vault ? t.vault(ts.name) : t.account(ts.name);
     if (ts.resource) {
       ts.resource_id = json_str(*ts.resource, {"id"});
-      ts.vault_default_action =
+      ts.default_action =
           json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
       ts.public_network_access = json_str(*ts.resource, {"properties", "publicNetworkAccess"});
       resolve_endpoint(a, s, ts);

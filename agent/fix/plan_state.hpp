@@ -39,7 +39,7 @@ struct TargetState {
   std::string group_name;               // the existing group's name, else "default"
   std::vector<std::string> record_ips;  // the zone's A records for the target's name
 
-  std::string vault_default_action;  // properties.networkAcls.defaultAction
+  std::string default_action;  // properties.networkAcls.defaultAction (vault or account)
   std::string public_network_access;
 };
 

@@ -1,5 +1,6 @@
 // ARM rules about each target's resource and its private endpoints.
 #include "arm_facts.hpp"
+#include "public_access.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
 
@@ -44,14 +45,17 @@ RuleOutput target_exposure(const RuleInput& in) {
   if (in.target->kind == TargetKind::kKeyVault) {
     const arm::Vault& v = *in.arm->vault(name);
     const std::string action = v.network_acls ? text(v.network_acls->default_action) : "";
-    if (lower(action) == "deny") return {};
+    if (!arm::open_to_public(text(v.public_network_access), action)) return {};
     return {{control_finding("arm.vault_public", label,
                              {resource->id, "properties.networkAcls.defaultAction",
                               action.empty() ? "Allow (unset)" : action, "Deny"})},
             {}};
   }
-  const std::string access = text(in.arm->account(name)->public_network_access);
-  if (lower(access) == "disabled") return {};
+  const arm::Account& account = *in.arm->account(name);
+  const std::string access = text(account.public_network_access);
+  if (!arm::open_to_public(access,
+                           account.network_acls ? text(account.network_acls->default_action) : ""))
+    return {};
   return {{control_finding("arm.account_public", label,
                            {resource->id, "properties.publicNetworkAccess",
                             access.empty() ? "Enabled (unset)" : access, "Disabled"})},

@@ -33,3 +33,25 @@ TEST(RepairsLockdown, AccountPublicAccessDisabled) {
   h.t.accounts[0]["properties"]["publicNetworkAccess"] = "disabled";
   EXPECT_FALSE(h.applies(r::kAccountLockdown));
 }
+
+// The planner and the check agree on what "public" is (arm::open_to_public): a vault closed by
+// publicNetworkAccess and an account that denies by default are left alone.
+TEST(RepairsLockdown, NothingToLockWhenAlreadyClosedAnotherWay) {
+  RepairHarness vault(tutorial());
+  vault.t.vaults[0]["properties"]["networkAcls"] = {{"defaultAction", "Allow"}};
+  EXPECT_TRUE(vault.applies(r::kVaultLockdown));
+  vault.t.vaults[0]["properties"]["publicNetworkAccess"] = "Disabled";
+  EXPECT_FALSE(vault.applies(r::kVaultLockdown));
+
+  Topology t = tutorial();
+  t.accounts = {
+      {{"id", "cs1"},
+       {"name", "vdlabcs"},
+       {"properties",
+        {{"publicNetworkAccess", "Enabled"}, {"networkAcls", {{"defaultAction", "Deny"}}}}}}};
+  RepairHarness account(t, {Target{TargetKind::kCognitive, "vdlabcs.cognitiveservices.azure.com",
+                                   443, "privatelink.cognitiveservices.azure.com"}});
+  EXPECT_FALSE(account.applies(r::kAccountLockdown));
+  account.t.accounts[0]["properties"]["networkAcls"]["defaultAction"] = "Allow";
+  EXPECT_TRUE(account.applies(r::kAccountLockdown));
+}

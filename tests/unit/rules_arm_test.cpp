@@ -216,6 +216,23 @@ TEST(RulesArm, AccountExposure) {
   a.state.accounts = {account};
   EXPECT_EQ(ids_of(rules::target_exposure(a.target())),
             std::vector<std::string>{"arm.account_public@cs1.cognitiveservices.azure.com"});
+  // Selected networks (firewall denies by default) is not public, nor is Disabled.
+  a.state.accounts[0].network_acls = arm::NetworkAcls{};
+  a.state.accounts[0].network_acls->default_action = "Deny";
+  EXPECT_TRUE(rules::target_exposure(a.target()).findings.empty());
+  a.state.accounts[0].network_acls->default_action = "Allow";
+  a.state.accounts[0].public_network_access = "Disabled";
+  EXPECT_TRUE(rules::target_exposure(a.target()).findings.empty());
+}
+
+// A vault with publicNetworkAccess Disabled has no public path whatever its firewall's default.
+TEST(RulesArm, VaultWithPublicAccessDisabledIsNotPublic) {
+  ArmFixture a;
+  a.state.vaults[0].network_acls = arm::NetworkAcls{};
+  a.state.vaults[0].network_acls->default_action = "Allow";
+  ASSERT_EQ(rules::target_exposure(a.target()).findings.size(), 1U);
+  a.state.vaults[0].public_network_access = "Disabled";
+  EXPECT_TRUE(rules::target_exposure(a.target()).findings.empty());
 }
 
 TEST(RulesArm, ZoneGroupOwnedByPolicy) {

@@ -1,6 +1,7 @@
 // Lock-down: the vault's and the account's public access off. Applied only after everything else,
 // once the private path verifies.
 #include "api_versions.hpp"
+#include "public_access.hpp"
 #include "repairs.hpp"
 #include "text_util.hpp"
 
@@ -17,7 +18,7 @@ Draft make_vault_lockdown(const RepairInput& r) {
                             ? res["properties"]["networkAcls"]
                             : nlohmann::json{{"bypass", "AzureServices"}};
   acls["defaultAction"] = "Deny";
-  const std::string& action = t.vault_default_action;
+  const std::string& action = t.default_action;
   return {.action = "update",
           .resource_id = t.resource_id,
           .method = "PATCH",
@@ -48,7 +49,8 @@ constexpr Repair kVaultLockdown{
     .ordering = Ordering::kAfterAll,
     .applies =
         [](const RepairInput& r) {
-          return r.t().is_vault && lower(r.t().vault_default_action) != "deny";
+          return r.t().is_vault &&
+                 arm::open_to_public(r.t().public_network_access, r.t().default_action);
         },
     .make = make_vault_lockdown,
 };
@@ -61,7 +63,8 @@ constexpr Repair kAccountLockdown{
     .ordering = Ordering::kAfterAll,
     .applies =
         [](const RepairInput& r) {
-          return !r.t().is_vault && lower(r.t().public_network_access) != "disabled";
+          return !r.t().is_vault &&
+                 arm::open_to_public(r.t().public_network_access, r.t().default_action);
         },
     .make = make_account_lockdown,
 };
