@@ -12,6 +12,9 @@ twin.vnetdiag; "lab:NAME" = tests/lab/expect/NAME.json, run by ctest lab.NAME) o
     a plan or zero writes;
   - a failure mode is either proved or explained, not both, and "open" is shown as open.
 The finding ids and the layer (data plane / ARM / both) come from the catalogue.
+The same file lists the false-alarm suite ("healthy"): healthy variants of the estate, each of
+whose runs must expect exit 0 and no finding above ok; every world file named healthy* must be
+in it, and it must hold at least MIN_HEALTHY worlds.
 usage: fm_coverage.py --check|--write DUMP_CATALOGUE ROOT [--min-proved N]"""
 import json
 import os
@@ -21,6 +24,7 @@ import sys
 BEGIN, END = "<!-- coverage:begin -->", "<!-- coverage:end -->"
 DATA = "tests/catalogue/failure_modes.json"
 WORLD_DIRS = {"twin": "tests/armtwin/scenarios", "lab": "tests/lab/expect"}
+MIN_HEALTHY = 10
 BEHAVIOUR_KEYS = {"stdout_contains", "stderr_contains", "plan_keys", "plan_keys_ordered", "writes", "verified"}
 
 
@@ -55,6 +59,31 @@ def load_world(root, ref):
         return None, f"{ref}: {os.path.relpath(path, root)} does not exist"
     with open(path, encoding="utf-8") as f:
         return json.load(f), None
+
+
+def healthy_suite(refs, root):
+    """The false-alarm suite's README line, and what is wrong with it."""
+    problems, names = [], []
+    for ref in refs:
+        world, err = load_world(root, ref)
+        if err:
+            problems.append(f"healthy suite: {err}")
+            continue
+        runs = world.get("runs") or [world]   # a lab expectation is one run
+        checks = [r.get("expect", r) for r in runs if "args" not in r or r["args"][:1] == ["check"]]
+        if not checks or any(e.get("exit") != 0 or e.get("problems") != [] for e in checks):
+            problems.append(f"healthy suite: {ref} does not expect exit 0 and no problems in every check run")
+            continue
+        names.append(f"`{ref}`")
+    for kind, d in WORLD_DIRS.items():
+        for fn in sorted(os.listdir(os.path.join(root, d))):
+            if fn.startswith("healthy") and fn.endswith(".json") and f"{kind}:{fn[:-5]}" not in refs:
+                problems.append(f"healthy suite: {kind}:{fn[:-5]} is named healthy but not listed in {DATA}")
+    if len(names) < MIN_HEALTHY:
+        problems.append(f"healthy suite: {len(names)} worlds, fewer than {MIN_HEALTHY}")
+    line = (f"False-alarm suite: {len(names)} healthy variants, each expected to exit 0 with no finding "
+            f"above ok: {', '.join(names)}.")
+    return line, problems
 
 
 def layer_of(ids, specs):
@@ -109,8 +138,11 @@ def main():
     min_proved = int(sys.argv[sys.argv.index("--min-proved") + 1]) if "--min-proved" in sys.argv else 0
     catalogue = json.loads(subprocess.run([dump], capture_output=True, text=True, check=True).stdout)
     with open(os.path.join(root, DATA), encoding="utf-8") as f:
-        modes = json.load(f)
+        data = json.load(f)
+    modes = data["failure_modes"]
     table, summary, proved, problems = build(catalogue, modes, root)
+    healthy_line, healthy_problems = healthy_suite(data.get("healthy", []), root)
+    problems += healthy_problems
     if len(modes) != 35:
         problems.append(f"{DATA} has {len(modes)} failure modes, failure-modes.md has 35")
     if proved < min_proved:
@@ -126,7 +158,7 @@ def main():
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1]
     note = f"<!-- generated from the tests by tests/catalogue/fm_coverage.py --write; do not edit by hand -->"
-    new = f"{head}{BEGIN}\n{note}\n{summary}\n\n{table}\n{END}{tail}"
+    new = f"{head}{BEGIN}\n{note}\n{summary}\n\n{table}\n\n{healthy_line}\n{END}{tail}"
     if mode_arg == "--write":
         if new != text:
             with open(readme_path, "w", encoding="utf-8") as f:

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """fm_coverage.py rejects claims a world does not back: a world that expects none of the failure
-mode's findings, a missing world, a behaviour claim without expectations, proved-and-explained.
+mode's findings, a missing world, a behaviour claim without expectations, proved-and-explained,
+a false-alarm-suite world that expects a problem.
 usage: fm_coverage_test.py DUMP_CATALOGUE"""
 import json
 import os
@@ -11,7 +12,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(dump, modes, worlds):
+def run(dump, modes, worlds, bad_healthy=False):
     with tempfile.TemporaryDirectory() as root:
         for kind, d in (("twin", "tests/armtwin/scenarios"), ("lab", "tests/lab/expect")):
             os.makedirs(os.path.join(root, d))
@@ -22,7 +23,12 @@ def run(dump, modes, worlds):
             json.dump(body, open(os.path.join(root, d, name + ".json"), "w"))
         all_modes = {str(n): {"title": f"mode {n}", "explained": "test"} for n in range(1, 36)}
         all_modes.update(modes)
-        json.dump(all_modes, open(os.path.join(root, "tests/catalogue/failure_modes.json"), "w"))
+        healthy = [f"lab:h{i}" for i in range(10)]
+        for ref in healthy:
+            bad = bad_healthy and ref == healthy[-1]
+            json.dump({"exit": 1 if bad else 0, "problems": ["dns.one_family@kv"] if bad else []}, open(os.path.join(root, "tests/lab/expect", ref[4:] + ".json"), "w"))
+        json.dump({"failure_modes": all_modes, "healthy": healthy},
+                  open(os.path.join(root, "tests/catalogue/failure_modes.json"), "w"))
         open(os.path.join(root, "README.md"), "w").write("x\n<!-- coverage:begin -->\n<!-- coverage:end -->\n")
         p = subprocess.run([sys.executable, os.path.join(HERE, "fm_coverage.py"), "--write", dump, root],
                            capture_output=True, text=True)
@@ -44,8 +50,10 @@ def main():
         ("proved and explained at once is rejected", 1, "both proved and explained",
          {"13": {"title": "t", "explained": "x", "proved_by": ["lab:z"]}}, {"lab:z": {"problems": ["dns.public_address@kv"]}}),
     ]
-    for what, want_rc, want_text, modes, worlds in cases:
-        rc, out = run(dump, modes, worlds)
+    cases.append(("a healthy world that expects a warning is rejected", 1, "does not expect exit 0",
+                  {}, {}, True))
+    for what, want_rc, want_text, modes, worlds, *bad in cases:
+        rc, out = run(dump, modes, worlds, *bad)
         ok = rc == want_rc and want_text in out
         failures += not ok
         print(("ok: " if ok else "FAIL: ") + what + ("" if ok else f" (rc {rc}: {out.strip()})"))

@@ -359,6 +359,8 @@ bad_world "endpoint outside 10/8 and 100.64/10" 'w["services"][0]["private_endpo
 bad_world "endpoint on the custom DNS address" 'w["services"][0]["private_endpoint"]["address"] = "10.0.2.54"'
 bad_world "unknown field in app" 'w["app"] = {"route_al": True}'
 bad_world "custom_dns.state not a state" 'w["custom_dns"] = {"state": "slow"}'
+bad_world "dns.public_ttl not a number of seconds" 'w["dns"] = {"server": "up", "public_ttl": "1h"}'
+bad_world "dns.public_ttl above a day" 'w["dns"] = {"server": "up", "public_ttl": 86401}'
 pe0='w["services"][0]["private_endpoint"]'
 bad_world "address6 not unique-local (fd00::/8)" "$pe0[\"address6\"] = \"2001:db8::4\""
 bad_world "address6 in the app's IPv6 subnet" "$pe0[\"address6\"] = \"fd00::9\""

@@ -82,7 +82,7 @@ def dnsmasq_conf(world, generation, address, state_dir):
         f"txt-record={GENERATION_NAME},{generation}",
     ]
     for kind in KINDS.values():
-        lines.append(f"host-record={kind.front},{kind.front_address},{dnszones.TTL_PUBLIC}")
+        lines.append(f"host-record={kind.front},{kind.front_address},{world.get('public_ttl', dnszones.TTL_PUBLIC)}")
     linked = {z["name"]: z for z in dnszones.linked_zones(world)}
     for svc in world["services"]:
         kind = KINDS[svc["kind"]]

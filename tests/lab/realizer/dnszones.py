@@ -30,7 +30,7 @@ def root_zone(world, serial, sees_links=True):
     sees_links=False: the view of a resolver outside the linked VNet (every zone unlinked)."""
     lines = [ROOT_SOA.format(serial=serial)]
     for kind in KINDS.values():
-        lines.append(f"{kind.front}. {TTL_PUBLIC} IN A {kind.front_address}")
+        lines.append(f"{kind.front}. {world.get('public_ttl', TTL_PUBLIC)} IN A {kind.front_address}")
     for svc in world["services"]:
         kind = KINDS[svc["kind"]]
         public = f"{svc['name']}.{kind.suffix}."

@@ -40,6 +40,7 @@ APP_SUBNET6 = ipaddress.ip_network("fd00::/64")
 DNS_STATES = ("up", "down", "drop")
 # Which server plays Azure DNS (10.0.2.53); each answers the tutorial's chain as far as it can.
 DNS_SOFTWARE = ("unbound", "bind9", "dnsmasq")
+PUBLIC_TTL_DEFAULT = 300   # TTL of the public fronts' A records (Azure's public answers use minutes)
 DNS_SERVERS = (DNS_SERVER_ADDRESS, CUSTOM_DNS_ADDRESS)
 ACCESS = ("Enabled", "Disabled")
 CONNECTIONS = ("Approved", "Pending")
@@ -239,7 +240,10 @@ def parse(text, origin):
                                   or not 0 <= delay <= 10000):
             raise WorldError("delay_ms: expected an integer from 0 to 10000")
         dns = raw.get("dns", {})
-        _check_keys(dns, "dns", (), ("server", "software"))
+        _check_keys(dns, "dns", (), ("server", "software", "public_ttl"))
+        public_ttl = dns.get("public_ttl", PUBLIC_TTL_DEFAULT)
+        if not isinstance(public_ttl, int) or isinstance(public_ttl, bool) or not 1 <= public_ttl <= 86400:
+            raise WorldError("dns.public_ttl: expected an integer number of seconds from 1 to 86400")
         zones = raw.get("zones", {})
         if not isinstance(zones, dict):
             raise WorldError("zones: expected an object")
@@ -249,6 +253,7 @@ def parse(text, origin):
             "delay_ms": delay,
             "dns_server": _choice(dns, "server", DNS_STATES, "dns", "up"),
             "dns_software": _choice(dns, "software", DNS_SOFTWARE, "dns", "unbound"),
+            "public_ttl": public_ttl,
             "zones": _zones(zones),
             "services": _services(raw.get("services", [])),
             "app": _app(raw.get("app", {}), custom_dns),
