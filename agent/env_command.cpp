@@ -6,14 +6,64 @@
 
 #include "app_context.hpp"
 #include "cli.hpp"
+#include "cloud.hpp"
 #include "context_rules.hpp"
 #include "render.hpp"
 #include "resolv_conf.hpp"
 #include "targets.hpp"
+#include "token.hpp"
 
 namespace po = boost::program_options;
 
 namespace vnetdiag {
+namespace {
+
+// Which credential vnetdiag gets an ARM token from: the chain is walked as a check would (a token
+// is fetched, never shown), unless --no-arm. Names, client ids and tenants only, no secret.
+struct CredentialView {
+  std::string used, who, error;
+  std::vector<std::pair<std::string, std::string>> chain;
+};
+
+CredentialView credential_view(const CheckSettings& s,
+                               const std::map<std::string, std::string>& env) {
+  CredentialView v;
+  const Cloud* cloud = find_cloud(s.cloud.value);
+  if (!cloud) {
+    v.error = "unknown cloud '" + s.cloud.value + "'";
+    return v;
+  }
+  arm::CredentialSettings cs{s.token_file.value,
+                             s.client_id.value,
+                             std::string(cloud->arm_endpoint),
+                             std::string(cloud->authority),
+                             {}};
+  cs.http.ca_bundle = s.arm_ca_bundle.value;
+  cs.http.total_timeout_s = 15;
+  auto chain = arm::credential_chain(cs, env);
+  std::map<std::string, std::string> who;
+  for (const auto& c : chain) who[c.name] = c.who;
+  if (s.arm.value == "off") {
+    for (const auto& c : chain)
+      v.chain.emplace_back(c.name,
+                           c.available() ? "not tried (--no-arm)" : "skipped: " + c.skipped());
+    v.error = "not asked (--no-arm)";
+    return v;
+  }
+  arm::TokenSource tokens(std::move(chain));
+  auto t = tokens.get();
+  v.chain = tokens.report();
+  if (t) {
+    v.used = t->source;
+    for (const auto& [name, outcome] : v.chain)
+      if (outcome == "used") v.who = who[name];
+  } else {
+    v.error = t.error().message;
+  }
+  return v;
+}
+
+}  // namespace
 
 int env_command(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                 std::ostream& out, std::ostream& err) {
@@ -30,7 +80,9 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
            "FILE]\n\n"
            "Prints the App Service context vnetdiag sees (app, resource group, subscription,\n"
            "instance, WEBSITE_* network settings, each with where it came from), the resolvers\n"
-           "it would ask, and route-all as far as the environment shows it. Takes the same\n"
+           "it would ask, route-all as far as the environment shows it, and which ARM credential\n"
+           "gets a token (each credential of the chain: used, skipped and why, failed and why;\n"
+           "names, client ids and tenants only). Takes the same\n"
            "options as 'vnetdiag check'; targets are ignored.\n\n"
            "Examples:\n  vnetdiag env\n  vnetdiag env -o json\n";
     return 0;
@@ -55,8 +107,15 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
   if (!ctx.in_app_service)
     problems.push_back("no WEBSITE_SITE_NAME in this process or PID 1: not the app's container?");
 
+  const CredentialView cred = credential_view(s, env);
   if (s.output.value == "json") {
     nlohmann::json j;
+    j["credential"] = {{"used", cred.used.empty() ? nlohmann::json() : nlohmann::json(cred.used)},
+                       {"identity", cred.who},
+                       {"error", cred.error},
+                       {"chain", nlohmann::json::array()}};
+    for (const auto& [name, outcome] : cred.chain)
+      j["credential"]["chain"].push_back({{"name", name}, {"outcome", outcome}});
     for (const auto& [key, v] : ctx.values)
       j["context"][key] = {{"value", v.value}, {"origin", v.origin}};
     j["in_app_service"] = ctx.in_app_service;
@@ -91,6 +150,11 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
   out << "\nresolvers vnetdiag asks:\n";
   if (resolvers)
     for (const auto& r : *resolvers) out << "  " << r.label() << "  (" << r.origin << ")\n";
+  out << "ARM credential: "
+      << (cred.used.empty() ? "none: " + cred.error
+                            : cred.used + (cred.who.empty() ? "" : "  (" + cred.who + ")"))
+      << "\n";
+  for (const auto& [name, outcome] : cred.chain) out << "  " << name << ": " << outcome << "\n";
   for (const auto& p : problems) out << "problem: " << p << "\n";
   return 0;
 }

@@ -221,7 +221,7 @@ const SettingRow kTable[] = {
      .key = "client_id",
      .section = Section::kArm,
      .field = &CheckSettings::client_id,
-     .help = "client id of a user-assigned managed identity",
+     .help = "client id of a user-assigned managed identity (default: AZURE_CLIENT_ID)",
      .value_name = "ID"},
     // Output
     {.flag = "output",

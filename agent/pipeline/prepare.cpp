@@ -70,7 +70,7 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s,
     arm::CredentialSettings cs{p.token_file, p.client_id, p.arm_audience, p.arm_authority, {}};
     bool any = false;
     for (const auto& c : arm::credential_chain(cs, env))
-      any |= c.name != "Azure CLI" && c.available();
+      any |= c.configured && c.available();  // not the Azure CLI or an unconfigured IMDS
     if (!any && s.arm.value != "on")
       p.arm_skip_reason = "no credentials (no managed identity, service principal or --token-file)";
     else if (p.subscription.empty() || p.resource_group.empty() || p.app_name.empty())

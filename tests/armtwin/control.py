@@ -71,6 +71,8 @@ class ControlAPI:
             return 200, {"assignments": self.roles.assignments, "principals": self.describe_principals()}
         if what == "principals":
             return 200, self.describe_principals()
+        if what == "credentials":
+            return self.credentials_control(m, body)
         if what == "facts":
             if m == "POST":
                 with self.arm.lock:
@@ -132,7 +134,7 @@ class ControlAPI:
             self.after_change()
             return 200, {"applied": done}
         return 404, {"error": f"unknown control path {path} (health, journal, faults, config, roles, principals, "
-                              "facts, world, lab, lab/sync, state, app-env, reset, arm)"}
+                              "facts, world, lab, lab/sync, state, app-env, reset, arm, credentials)"}
 
     def describe_principals(self):
         out = {k: dict(p.describe(), client_secret=p.secret) for k, p in self.principals.items()}

@@ -137,5 +137,57 @@ class Roles:
         return False
 
 
+def split_jwt(token):
+    """(header, claims, signing input bytes, signature bytes) of a compact JWT; ValueError if malformed."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("not three parts")
+    try:
+        header, claims = json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
+        sig = _unb64(parts[2])
+    except (ValueError, TypeError) as e:
+        raise ValueError(str(e)) from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise ValueError("header or claims not an object")
+    return header, claims, f"{parts[0]}.{parts[1]}".encode(), sig
+
+
+def load_certificate(pem):
+    from cryptography import x509
+    return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+
+
+def load_public_key(pem):
+    from cryptography.hazmat.primitives import serialization
+    return serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+
+
+def thumbprints(cert):
+    """{"x5t": base64url SHA-1, "x5t#S256": base64url SHA-256} of a certificate (DER), as Entra names them."""
+    from cryptography.hazmat.primitives import hashes
+    return {"x5t": _b64(cert.fingerprint(hashes.SHA1())), "x5t#S256": _b64(cert.fingerprint(hashes.SHA256()))}  # noqa: S303
+
+
+def find_certificate(principal, header):
+    """The principal's registered certificate named by the JWT header's x5t#S256 (or x5t), or None."""
+    for cert in getattr(principal, "certificates", []):
+        t = thumbprints(cert)
+        if (header.get("x5t#S256") and header["x5t#S256"] == t["x5t#S256"]) or \
+                (not header.get("x5t#S256") and header.get("x5t") == t["x5t"]):
+            return cert
+    return None
+
+
+def rs256_valid(public_key, signing_input, signature):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    try:
+        public_key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+        return True
+    except (InvalidSignature, TypeError, ValueError, AttributeError):
+        return False
+
+
 def new_secret(n=24):
     return secrets.token_urlsafe(n)

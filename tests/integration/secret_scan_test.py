@@ -4,8 +4,9 @@ secret (canary) and every command is run with it (check in each format, env, fix
 --journal, serve's endpoints and log); the ARM, Entra and identity servers here are hostile: their
 error bodies echo the secrets they were sent. Every byte vnetdiag writes (stdout, stderr, files,
 HTTP answers) is scanned for every canary, and each server records where each secret arrived:
-the token only at ARM over https, the client secret and assertion only at Entra over https, the
-identity header only at the identity endpoint.
+the token only at ARM over https, the client secret and assertions only at Entra over https, the
+identity header only at the identity endpoint; a certificate's private key nowhere, and the
+assertions signed with it in no output.
 
 usage: secret_scan_test.py VNETDIAG"""
 import base64
@@ -42,7 +43,19 @@ def jwt(kind):
     return f"{head}.{body}.{canary(kind)}"
 
 
+# A certificate credential's PEM (certificate + RSA key): the key's base64 lines are secrets too.
+_pem_dir = tempfile.mkdtemp(prefix="vnetdiag-secret-scan-cert-")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{_pem_dir}/k.pem", "-out",
+                f"{_pem_dir}/c.pem", "-days", "2", "-subj", "/CN=vnetdiag-secret-scan"], check=True, capture_output=True)
+CERT_KEY = open(f"{_pem_dir}/k.pem").read()
+CERT_FILE = f"{_pem_dir}/cert-and-key.pem"
+with open(CERT_FILE, "w") as _f:
+    _f.write(CERT_KEY + open(f"{_pem_dir}/c.pem").read())
+KEY_LINES = [ln for ln in CERT_KEY.splitlines() if ln and not ln.startswith("-----")]
+
 SECRETS = {
+    "certificate key": KEY_LINES[1],
+    "cert token": jwt("certtoken"),
     "env token": jwt("envtoken"),
     "token file": jwt("filetoken"),
     "identity header": canary("identityheader"),
@@ -58,12 +71,15 @@ SECRETS = {
     "kv reference": f"@Microsoft.KeyVault(SecretUri=https://vdlabkv.vault.azure.net/secrets/{canary('kvref')})",
 }
 # Every token and secret must also stay out in its most recognisable parts.
-NEEDLES = {name: [value] + [canary(k) for k in ("envtoken", "filetoken", "mitoken", "msitoken", "sptoken", "witoken")
-                            if canary(k) in value] for name, value in SECRETS.items()}
+NEEDLES = {name: [value] + [canary(k) for k in ("envtoken", "filetoken", "mitoken", "msitoken", "sptoken", "witoken",
+                                                 "certtoken") if canary(k) in value] for name, value in SECRETS.items()}
+NEEDLES["certificate key"] = KEY_LINES
 NEEDLES["any canary"] = ["vnetdiag-canary-"]
 
 SUB, RG, APP, TENANT = "00000000-0000-0000-0000-000000000001", "securebackendsetup", "securebackend2021", "tenant-1"
 seen = []  # (server, what arrived, secret name)
+CERT_ASSERTIONS = []  # signatures of the certificate assertions Entra was sent
+OUTPUTS = []  # everything vnetdiag wrote, scanned again at the end for those assertions
 lock = threading.Lock()
 
 
@@ -125,6 +141,12 @@ class Entra(Quiet):
         form = dict(urllib.parse.parse_qsl(body))
         if form.get("client_secret") == SECRETS["client secret"]:
             return json_reply(self, 200, {"access_token": SECRETS["sp token"], "expires_in": 3600, "token_type": "Bearer"})
+        assertion = form.get("client_assertion", "")
+        if assertion.count(".") == 2 and "x5t" in base64.urlsafe_b64decode(assertion.split(".")[0] + "==").decode(errors="replace"):
+            with lock:  # vnetdiag's signed certificate assertion: it must reach no output either
+                CERT_ASSERTIONS.append(assertion.split(".")[2])
+            if form.get("client_id") == "client-cert":
+                return json_reply(self, 200, {"access_token": SECRETS["cert token"], "expires_in": 3600, "token_type": "Bearer"})
         if form.get("client_assertion") == SECRETS["federated assertion"]:
             return json_reply(self, 200, {"access_token": SECRETS["wi token"], "expires_in": 3600, "token_type": "Bearer"})
         return json_reply(self, 401, {"error": "invalid_client",
@@ -159,7 +181,8 @@ def serve(handler, https):
 
 
 arm_url, entra_url, identity_url = serve(Arm, True), serve(Entra, True), serve(Identity, False)
-Arm.trusted = {SECRETS[k] for k in ("env token", "token file", "identity token", "legacy msi token", "sp token", "wi token")}
+Arm.trusted = {SECRETS[k] for k in ("env token", "token file", "identity token", "legacy msi token", "sp token", "wi token",
+                                    "cert token")}
 
 token_file = os.path.join(pki, "token")
 with open(token_file, "w") as f:
@@ -167,6 +190,10 @@ with open(token_file, "w") as f:
 assertion_file = os.path.join(pki, "assertion")
 with open(assertion_file, "w") as f:
     f.write(SECRETS["federated assertion"])
+
+wrong_assertion_file = os.path.join(pki, "wrong-assertion")
+with open(wrong_assertion_file, "w") as f:
+    f.write(canary("wrongassertion"))
 
 dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # DNS that never answers: the ARM side is under test
 dead.bind(("127.0.0.1", 0))
@@ -184,7 +211,13 @@ credentials = {
                            "AZURE_CLIENT_SECRET": SECRETS["client secret"]}, []),
     "workload identity": ({"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "client-1",
                            "AZURE_FEDERATED_TOKEN_FILE": assertion_file}, []),
+    "certificate": ({"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "client-cert",
+                     "AZURE_CLIENT_CERTIFICATE_PATH": CERT_FILE}, []),
     # Wrong secrets: each hostile server echoes what it was sent in its error.
+    "wrong certificate": ({"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "client-other",
+                           "AZURE_CLIENT_CERTIFICATE_PATH": CERT_FILE}, []),
+    "wrong federated token": ({"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "client-1",
+                               "AZURE_FEDERATED_TOKEN_FILE": wrong_assertion_file}, []),
     "wrong identity header": ({"IDENTITY_ENDPOINT": identity_url + "/msi/token",
                                "IDENTITY_HEADER": canary("wrongheader")}, []),
     "wrong client secret": ({"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "client-1",
@@ -199,6 +232,7 @@ scanned = 0
 def scan(label, text):
     global scanned
     scanned += 1
+    OUTPUTS.append(text)
     leaked = [name for name, needles in NEEDLES.items() if any(n in text for n in needles)]
     check(f"no secret in {label}", not leaked, f"leaked {leaked}: " +
           next((text[max(0, text.find('vnetdiag-canary-') - 200):text.find('vnetdiag-canary-') + 100]
@@ -257,12 +291,15 @@ scan("serve's endpoints", answers)
 scan("serve's log", log)
 
 # Where each secret arrived: nowhere but its own server.
-allowed = {"arm": {"env token", "token file", "identity token", "legacy msi token", "sp token", "wi token"},
+allowed = {"arm": {"env token", "token file", "identity token", "legacy msi token", "sp token", "wi token",
+                   "cert token"},
            "entra": {"client secret", "federated assertion"},
            "identity": {"identity header", "legacy msi secret"}}
 stray = sorted({(server, name) for server, name in seen if name not in allowed[server]})
 check("each secret reached only its own server", not stray, stray)
 check("every secret that should travel did", {n for _, n in seen} >= set().union(*allowed.values()),
       set().union(*allowed.values()) - {n for _, n in seen})
+check("certificate assertions were sent to Entra", len(CERT_ASSERTIONS) > 0, CERT_ASSERTIONS[:1])
+check("no certificate assertion in any output", not any(a in out for a in CERT_ASSERTIONS for out in OUTPUTS))
 print(f"scanned {scanned} outputs for {len(SECRETS)} secrets")
 finish()

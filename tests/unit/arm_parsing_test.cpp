@@ -67,14 +67,16 @@ TEST(Credentials, ChainOrderAndAvailability) {
                                             {"IDENTITY_HEADER", "h"},
                                             {"AZURE_TENANT_ID", "t"},
                                             {"AZURE_CLIENT_ID", "c"},
-                                            {"AZURE_CLIENT_SECRET", "s"}};
+                                            {"AZURE_CLIENT_SECRET", "s"},
+                                            {"PATH", "/nonexistent"}};
   auto chain = credential_chain(s, env);
   std::vector<std::string> available;
   for (const auto& c : chain)
     if (c.available()) available.push_back(c.name);
-  ASSERT_GE(available.size(), 2u);
-  EXPECT_EQ(available[0], "App Service managed identity");
-  EXPECT_EQ(available[1], "service principal (AZURE_CLIENT_SECRET)");
+  // DefaultAzureCredential's order: the environment's service principal before managed identity.
+  ASSERT_EQ(available.size(), 2u);
+  EXPECT_EQ(available[0], "service principal (AZURE_CLIENT_SECRET)");
+  EXPECT_EQ(available[1], "App Service managed identity");
   env["AZURE_ACCESS_TOKEN"] = "explicit";
   auto explicit_first = credential_chain(s, env);
   for (const auto& c : explicit_first)
@@ -85,12 +87,15 @@ TEST(Credentials, ChainOrderAndAvailability) {
 }
 
 TEST(Credentials, NoCredentialsSaysWhatToSet) {
-  TokenSource tokens(credential_chain(CredentialSettings{}, {}));
+  // IMDS pointed at a closed loopback port and no az on PATH: nothing leaves this machine.
+  TokenSource tokens(credential_chain(
+      CredentialSettings{},
+      {{"AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:1"}, {"PATH", "/nonexistent"}}));
   auto t = tokens.get();
-  // The Azure CLI may be installed on a developer machine; only check the message when it is not.
-  if (!t.ok()) {
-    EXPECT_NE(t.error().message.find("IDENTITY_ENDPOINT"), std::string::npos) << t.error().message;
-  }
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().message.rfind("no Azure credential worked", 0), 0u) << t.error().message;
+  EXPECT_NE(t.error().message.find("IDENTITY_ENDPOINT"), std::string::npos) << t.error().message;
+  EXPECT_EQ(t.error().message.find('\n'), std::string::npos);
 }
 
 TEST(ArmError, WrappedUnwrappedAndAuthorization) {
