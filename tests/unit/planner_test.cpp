@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "executor.hpp"
 #include "permissions.hpp"
 #include "text_util.hpp"
 #include "topology_fixture.hpp"
@@ -305,4 +306,46 @@ TEST(Planner, AResourceLeftFailedIsReappliedFirst) {
       step(p, key).body["properties"].contains("subnets"));  // subnets are kept by omission
   EXPECT_EQ(step(p, "link:privatelink.vaultcore.azure.net").depends_on,
             std::vector<std::string>{key});
+}
+
+// The executor deletes a replaced endpoint only once confirm_replacement says the replacement
+// works; a "why not" skips it unsent (and fix fails).
+TEST(Executor, AReplacedEndpointIsDeletedOnlyOnceConfirmed) {
+  Topology t = tutorial();
+  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                     ["privateLinkServiceConnectionState"]["status"] = "Rejected";
+  fix::PlanInput in{&t, {vault_target()}, "s1", "securebackendsetup", {}};
+  in.names.allow_replace = true;
+  Plan only_delete;
+  only_delete.steps.push_back(step(fix::plan_repairs(in), "delete:endpoint:vault"));
+  only_delete.steps[0].depends_on.clear();
+
+  arm::TokenSource tokens({});  // no credential: a request that is sent fails at once, unsent
+  arm::ArmOptions options;
+  options.endpoint = "https://127.0.0.1:9";
+  options.max_attempts = 1;
+  arm::ArmClient client(options, tokens);
+  fix::ApplyOptions apply;
+  apply.verify = [] { return true; };
+  std::string asked_for;
+  apply.confirm_replacement = [&](const PlanStep& s) {
+    asked_for = s.replaced_by + " " + s.host;
+    return std::string("the new endpoint's connection is Pending, not Approved");
+  };
+  const auto refused = fix::apply_plan(only_delete, client, apply);
+  EXPECT_EQ(asked_for, kRg + "/providers/Microsoft.Network/privateEndpoints/securekeyvault-pe-r2 " +
+                           vault_target().host);
+  ASSERT_EQ(refused.steps.size(), 1u);
+  EXPECT_EQ(refused.steps[0].outcome, "skipped");
+  EXPECT_NE(refused.steps[0].message.find("Pending"), std::string::npos);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(client.journal().size(), 0u);  // nothing was sent
+
+  apply.confirm_replacement = nullptr;  // nothing to confirm with: never delete
+  EXPECT_EQ(fix::apply_plan(only_delete, client, apply).steps[0].outcome, "skipped");
+  EXPECT_EQ(client.journal().size(), 0u);
+
+  apply.confirm_replacement = [](const PlanStep&) { return std::string(); };
+  const auto confirmed = fix::apply_plan(only_delete, client, apply);
+  EXPECT_NE(confirmed.steps[0].outcome, "skipped");  // tried (and failed: no credential here)
 }
