@@ -74,7 +74,7 @@ std::string replacement_id(const arm::ArmState& a, const std::string& old_id) {
     base.resize(dash);
   }
   for (;;) {
-    const std::string id = prefix + base + "-r" + std::to_string(++n);
+    std::string id = prefix + base + "-r" + std::to_string(++n);
     if (std::none_of(
             a.private_endpoints.begin(), a.private_endpoints.end(),
             [&](const arm::PrivateEndpoint& e) { return same_resource(e.id.value_or(""), id); }))
