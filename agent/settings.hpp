@@ -56,6 +56,7 @@ struct CheckSettings {
   Setting<double> arm_interval;
   // fix (the names' defaults are the planner's; only a given value is passed on)
   Setting<bool> apply, yes;
+  Setting<bool> allow_replace;  // an endpoint Rejected or Disconnected may be replaced
   Setting<std::string> out, plan, journal;
   Setting<std::string> location, vnet_name, vnet_prefix, integration_subnet, integration_prefix,
       endpoint_subnet, endpoint_prefix;

@@ -291,6 +291,14 @@ const SettingRow kTable[] = {
      .commands = kFixOnly,
      .field = &CheckSettings::yes,
      .help = "do not ask: apply right away"},
+    {.flag = "allow-replace",
+     .kind = Kind::kSwitch,
+     .section = Section::kFix,
+     .commands = kFixOnly,
+     .field = &CheckSettings::allow_replace,
+     .help = "replace a private endpoint whose connection was Rejected or Disconnected: a new one "
+             "(new name, same subnet, target and DNS zone group), the old one deleted only once "
+             "the new one is Approved and the name resolves to it"},
     {.flag = "out",
      .section = Section::kFix,
      .commands = kFixOnly,

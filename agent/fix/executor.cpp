@@ -111,7 +111,21 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
     result.verified_before_lock_down = true;
   }
   if (main_ok && result.verified_before_lock_down) {
-    run_graph(lock_down, client, outcomes);
+    // A replaced endpoint is deleted only once its replacement is shown to work.
+    std::vector<const PlanStep*> confirmed;
+    for (const PlanStep* s : lock_down) {
+      if (s->replaced_by.empty()) {
+        confirmed.push_back(s);
+        continue;
+      }
+      const std::string why = options.confirm_replacement ? options.confirm_replacement(*s)
+                                                          : "the replacement could not be checked";
+      if (why.empty())
+        confirmed.push_back(s);
+      else
+        outcomes[s->key] = {s->key, "skipped", "not deleted: " + why, 0};
+    }
+    run_graph(confirmed, client, outcomes);
   } else {
     for (const PlanStep* s : lock_down)
       outcomes[s->key] = {

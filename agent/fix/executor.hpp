@@ -27,6 +27,10 @@ struct ApplyResult {
 struct ApplyOptions {
   // Returns true when the private path works (the check passes apart from lock-down findings).
   std::function<bool()> verify;
+  // For a step with replaced_by (the delete of a replaced endpoint), after `verify` passed:
+  // "" when the replacement's connection is Approved and step.host resolves to its address,
+  // else why not (the step is then skipped: nothing is deleted). Unset: never delete.
+  std::function<std::string(const PlanStep&)> confirm_replacement;
   double verify_budget_s = 180;
   double verify_interval_s = 1;
 };

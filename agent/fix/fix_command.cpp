@@ -1,5 +1,6 @@
 #include "fix_command.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "api_versions.hpp"
 #include "arm_client.hpp"
 #include "cli.hpp"
 #include "executor.hpp"
@@ -18,6 +20,7 @@
 #include "render.hpp"
 #include "secrets.hpp"
 #include "settings_table.hpp"
+#include "text_util.hpp"
 #include "token.hpp"
 #include "topology.hpp"
 
@@ -63,17 +66,13 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   }
   if (vm.count("help")) {
     out << "Usage: vnetdiag fix [--apply [--yes]] [options]\n\n"
-           "Reads the app's Azure configuration, diffs it against the tutorial's end state and "
-           "prints\n"
-           "a plan: + create, ~ update (property before -> after), never a delete. Each step names "
-           "the\n"
-           "finding it repairs, the ARM call and the permission it needs. With --apply it runs the "
-           "plan\n"
-           "(independent steps in parallel), locks the vault and account down only after the "
-           "private\n"
-           "path verifies, then checks again. Exit: 0 nothing to change (or applied and "
-           "verified),\n"
-           "2 changes planned, 1 error.\n\n"
+           "Reads the app's Azure configuration, diffs it against the tutorial's end state and\n"
+           "prints a plan: + create, ~ update (property before -> after), - delete (only with\n"
+           "--allow-replace). Each step names the finding it repairs, the ARM call and the\n"
+           "permissions it needs. With --apply it runs the plan (independent steps in parallel),\n"
+           "locks the vault and account down and deletes a replaced endpoint only after the\n"
+           "private path verifies, then checks again. Exit: 0 nothing to change (or applied and\n"
+           "verified), 2 changes planned, 1 error.\n\n"
         << fix_options()
         << "\nExamples:\n  vnetdiag fix --keyvault kv1 --cognitive cs1\n"
            "  vnetdiag fix --keyvault kv1 --cognitive cs1 -o json --out plan.json\n"
@@ -141,7 +140,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   str(cs.integration_prefix, input.names.integration_prefix);
   str(cs.endpoint_subnet, input.names.endpoint_subnet);
   str(cs.endpoint_prefix, input.names.endpoint_prefix);
-  input.names.allow_replace = vm.count("allow-replace") > 0;
+  input.names.allow_replace = cs.allow_replace.value;
   const fix::Plan plan = fix::plan_repairs(input);
   if (cs.plan.given()) {
     std::ifstream saved_file(cs.plan.value);
@@ -218,6 +217,48 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   apply_options.verify = [&prepared] {
     auto report = run_once(*prepared);
     return report && data_plane_ok(*report);
+  };
+  // A replaced endpoint goes only once its replacement works: ARM shows the new connection
+  // Approved, and the app resolves the name to the new endpoint's address (probed again).
+  apply_options.confirm_replacement = [&prepared, &client,
+                                       &apply_options](const fix::PlanStep& step) -> std::string {
+    const std::string version = std::string("?api-version=") + arm::kNetworkApi;
+    auto pe = client.send("GET", step.replaced_by + version);
+    if (!pe.ok() || !pe.body.is_object()) return "cannot read the new endpoint " + step.replaced_by;
+    std::string status;
+    for (const char* list :
+         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+      for (const auto& c : arm::json_array(pe.body, {"properties", list}))
+        if (status.empty())
+          status = arm::json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+    if (lower(status) != "approved")
+      return "the new endpoint's connection is " + (status.empty() ? "unknown" : status) +
+             ", not Approved";
+    std::string address;
+    for (const auto& n : arm::json_array(pe.body, {"properties", "networkInterfaces"})) {
+      auto nic = client.send("GET", arm::json_str(n, {"id"}) + version);
+      if (nic.ok())
+        for (const auto& ipc : arm::json_array(nic.body, {"properties", "ipConfigurations"}))
+          if (address.empty()) address = arm::json_str(ipc, {"properties", "privateIPAddress"});
+    }
+    if (address.empty()) return "the new endpoint shows no address";
+    const auto resolves = [&] {
+      auto report = run_once(*prepared);
+      if (!report || !data_plane_ok(*report)) return false;
+      for (const auto& t : report->observations.targets)
+        if (lower(t.target.host) == lower(step.host))
+          return std::find(t.system.addresses.begin(), t.system.addresses.end(), address) !=
+                 t.system.addresses.end();
+      return false;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    while (!resolves()) {
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+          apply_options.verify_budget_s)
+        return step.host + " does not resolve to the new endpoint's address " + address;
+      std::this_thread::sleep_for(std::chrono::duration<double>(apply_options.verify_interval_s));
+    }
+    return "";
   };
   std::ofstream journal_file;
   if (cs.journal.given()) {

@@ -1,5 +1,9 @@
 #include "permissions.hpp"
 
+#include <algorithm>
+#include <map>
+
+#include "resource_id.hpp"
 #include "text_util.hpp"
 #include "topology.hpp"
 
@@ -14,7 +18,77 @@ bool matches(const std::string& pattern, const std::string& action) {
   return starts_with(a, p.substr(0, star)) && ends_with(a, p.substr(star + 1));
 }
 
+// The action ARM derives from the request: the resource's type with write (PUT, PATCH) or delete.
+std::string request_action(const PlanStep& step) {
+  const auto id = arm::parse_resource_id(step.resource_id);
+  if (!id || id->provider.empty()) return "";
+  const std::string verb = step.method == "DELETE" ? "delete" : "write";
+  return id->type() + "/" + verb;
+}
+
+// The resource group an id lives in: where its permissions are listed.
+std::string group_of(const std::string& id) {
+  const auto parts = split(id, '/');  // "", subscriptions, S, resourceGroups, G, ...
+  if (parts.size() < 5 || lower(parts[1]) != "subscriptions" || lower(parts[3]) != "resourcegroups")
+    return "";
+  return "/subscriptions/" + parts[2] + "/resourceGroups/" + parts[4];
+}
+
+struct Grants {
+  bool read = false;
+  std::string error;
+  std::vector<std::string> actions, not_actions;
+};
+
 }  // namespace
+
+std::vector<RequiredAction> required_actions(const PlanStep& step) {
+  std::vector<RequiredAction> out;
+  const auto add = [&](const std::string& action, const std::string& scope, bool linked) {
+    if (action.empty() || scope.empty()) return;
+    for (const auto& r : out)
+      if (lower(r.action) == lower(action) && arm::same_resource(r.scope, scope)) return;
+    out.push_back({action, scope, linked});
+  };
+  // What the step declares first, so the names stay those of the plan.
+  for (const auto& part : split(step.permission, '+')) {
+    const std::string action = trim(part);
+    if (!action.empty() && action.front() != '(') add(action, step.resource_id, false);
+  }
+  add(request_action(step), step.resource_id, false);
+
+  const auto type = arm::parse_resource_id(step.resource_id);
+  if (!type || step.method == "DELETE" || !step.body.is_object()) return out;
+  const std::string t = lower(type->type());
+  const auto str = [&](std::initializer_list<const char*> path) {
+    return arm::json_str(step.body, path);
+  };
+  if (t == "microsoft.network/privateendpoints") {
+    add("Microsoft.Network/virtualNetworks/subnets/join/action",
+        str({"properties", "subnet", "id"}), true);
+    // An automatic connection is approved on creation only with the approval right on the target.
+    for (const auto& c :
+         arm::json_array(step.body, {"properties", "privateLinkServiceConnections"})) {
+      const std::string target = arm::json_str(c, {"properties", "privateLinkServiceId"});
+      if (const auto tid = arm::parse_resource_id(target))
+        add(tid->type() + "/privateEndpointConnectionsApproval/action", target, true);
+    }
+  } else if (t == "microsoft.network/privateendpoints/privatednszonegroups") {
+    for (const auto& c : arm::json_array(step.body, {"properties", "privateDnsZoneConfigs"}))
+      add("Microsoft.Network/privateDnsZones/join/action",
+          arm::json_str(c, {"properties", "privateDnsZoneId"}), true);
+  } else if (t == "microsoft.network/privatednszones/virtualnetworklinks") {
+    add("Microsoft.Network/virtualNetworks/join/action",
+        str({"properties", "virtualNetwork", "id"}), true);
+  } else if (t == "microsoft.web/sites") {
+    add("Microsoft.Network/virtualNetworks/subnets/join/action",
+        str({"properties", "virtualNetworkSubnetId"}), true);
+  } else if (t == "microsoft.web/sites/networkconfig") {
+    add("Microsoft.Network/virtualNetworks/subnets/join/action",
+        str({"properties", "subnetResourceId"}), true);
+  }
+  return out;
+}
 
 bool action_allowed(const std::string& action, const std::vector<std::string>& actions,
                     const std::vector<std::string>& not_actions) {
@@ -32,28 +106,50 @@ PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_
     check.checked = true;
     return check;
   }
-  auto r = client.send(
-      "GET", rg_id + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
-  if (!r.ok() || !r.body.is_object() || !r.body.contains("value")) {
-    check.note = "permissions could not be read (" +
-                 (r.error ? r.error->summary() : "HTTP " + std::to_string(r.status)) +
+  std::map<std::string, Grants> groups;  // lower-cased group id -> what the caller may do there
+  const auto grants_in = [&](const std::string& group) -> const Grants& {
+    auto [it, fresh] = groups.try_emplace(lower(group));
+    if (!fresh) return it->second;
+    Grants& g = it->second;
+    auto r = client.send(
+        "GET", group + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
+    if (!r.ok() || !r.body.is_object() || !r.body.contains("value")) {
+      g.error = r.error ? r.error->summary() : "HTTP " + std::to_string(r.status);
+      return g;
+    }
+    g.read = true;
+    for (const auto& p : arm::json_array(r.body, {"value"})) {
+      for (const auto& a : arm::json_array(p, {"actions"}))
+        if (a.is_string()) g.actions.push_back(a);
+      for (const auto& a : arm::json_array(p, {"notActions"}))
+        if (a.is_string()) g.not_actions.push_back(a);
+    }
+    return g;
+  };
+  const Grants& home = grants_in(rg_id);
+  if (!home.read) {
+    check.note = "permissions could not be read (" + home.error +
                  "): missing ones will show as AuthorizationFailed on the step";
     return check;
   }
-  std::vector<std::string> actions, not_actions;
-  for (const auto& p : arm::json_array(r.body, {"value"})) {
-    for (const auto& a : arm::json_array(p, {"actions"}))
-      if (a.is_string()) actions.push_back(a);
-    for (const auto& a : arm::json_array(p, {"notActions"}))
-      if (a.is_string()) not_actions.push_back(a);
-  }
   check.checked = true;
+  std::vector<std::string> unread;
   for (const auto& s : plan.steps)
-    for (const auto& part : split(s.permission, '+')) {
-      const std::string action = trim(part);
-      if (!action.empty() && !action_allowed(action, actions, not_actions))
-        check.missing.push_back(s.key + ": " + action);
+    for (const auto& need : required_actions(s)) {
+      const std::string group = group_of(need.scope);
+      const Grants& g = grants_in(group.empty() ? rg_id : group);
+      if (!g.read) {
+        const std::string line = group + " (" + g.error + ")";
+        if (std::find(unread.begin(), unread.end(), line) == unread.end()) unread.push_back(line);
+        continue;
+      }
+      if (!action_allowed(need.action, g.actions, g.not_actions))
+        check.missing.push_back(s.key + ": " + need.action +
+                                (need.linked ? " on " + need.scope : std::string()));
     }
+  if (!unread.empty())
+    check.note = "permissions could not be read in " + join(unread, ", ") +
+                 ": what the steps need there will show as LinkedAuthorizationFailed on the step";
   return check;
 }
 

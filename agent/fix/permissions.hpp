@@ -1,6 +1,11 @@
 #pragma once
-// Pre-checks the plan's writes against the caller's permissions at the resource group
-// (Microsoft.Authorization/permissions), so a missing role shows before any write.
+// Pre-checks the plan's requests against the caller's permissions
+// (Microsoft.Authorization/permissions), so a missing role shows before any write. Each step
+// needs what ARM checks for its request: the write/delete on the resource it touches, the action
+// it declares (an approval), and the linked actions on the resources its body references (the
+// subnet an endpoint or the app's integration joins, the zone a zone group joins, the VNet a zone
+// link joins, the target an endpoint's connection is approved on). Each is checked at the
+// resource group of its own scope, which may be another group or subscription.
 #include <string>
 #include <vector>
 
@@ -12,8 +17,20 @@ namespace vnetdiag::fix {
 struct PermissionCheck {
   bool checked = false;  // false: the permissions could not be read (reason in note)
   std::string note;
-  std::vector<std::string> missing;  // "step key: action"
+  // "step key: action" for the resource the step touches, "step key: action on SCOPE" for a
+  // resource its request references.
+  std::vector<std::string> missing;
 };
+
+// One action a step needs, and the resource it is checked on.
+struct RequiredAction {
+  std::string action;
+  std::string scope;
+  bool linked = false;  // on a resource the request references, not the one it touches
+};
+
+// What ARM checks for the step's request (deduplicated, in a stable order).
+std::vector<RequiredAction> required_actions(const PlanStep& step);
 
 // actions / not_actions as ARM lists them ("*" and "Microsoft.Network/*" wildcards allowed).
 bool action_allowed(const std::string& action, const std::vector<std::string>& actions,

@@ -25,6 +25,10 @@ nlohmann::json plan_to_json(const Plan& plan) {
                      {"if_match", s->if_match},
                      {"lock_down", s->lock_down},
                      {"warning", s->warning}});
+    if (!s->replaced_by.empty()) {
+      steps.back()["replaced_by"] = s->replaced_by;
+      steps.back()["host"] = s->host;
+    }
   }
   return {{"steps", steps}, {"refused", plan.refused}};
 }

@@ -26,6 +26,10 @@ struct PlanStep {
   std::string if_match;    // etag the resource had when planned ("" when the RP has none)
   bool lock_down = false;  // applied only after the private path is verified
   std::string warning;     // e.g. "restarts the app"
+  // A delete of a replaced endpoint: run only once this endpoint's connection is Approved and
+  // `host` resolves to its address (the executor asks ApplyOptions::confirm_replacement).
+  std::string replaced_by{};
+  std::string host{};
 };
 
 struct Plan {

@@ -58,10 +58,40 @@ void resolve_network(const arm::Topology& t, PlanState& s) {
       pe_subnet ? json_str(*pe_subnet, {"id"}) : s.vnet_id + "/subnets/" + names.endpoint_subnet;
 }
 
+// The replacement's id: the old name with "-r<N+1>" for its "-r<N>" (or "-r2"), the first such
+// name no endpoint of the resource group has.
+std::string replacement_id(const arm::ArmState& a, const std::string& old_id) {
+  const auto slash = old_id.rfind('/');
+  const std::string prefix = old_id.substr(0, slash + 1);
+  std::string base = old_id.substr(slash + 1);
+  int n = 1;
+  if (const auto dash = base.rfind("-r");
+      dash != std::string::npos && dash + 2 < base.size() &&
+      std::all_of(base.begin() + static_cast<long>(dash) + 2, base.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }) &&
+      base.size() - dash < 8) {
+    n = std::stoi(base.substr(dash + 2));
+    base.resize(dash);
+  }
+  for (;;) {
+    std::string id = prefix + base + "-r" + std::to_string(++n);
+    if (std::none_of(
+            a.private_endpoints.begin(), a.private_endpoints.end(),
+            [&](const arm::PrivateEndpoint& e) { return same_resource(e.id.value_or(""), id); }))
+      return id;
+  }
+}
+
 void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
+  // The last approved one, else the first pending one (a replacement awaiting approval), else
+  // the first.
+  const auto rank = [](const arm::PrivateEndpoint* e) {
+    const std::string st = lower(e->connection_status());
+    return st == "approved" ? 0 : st == "pending" ? 1 : 2;
+  };
   const arm::PrivateEndpoint* pe = nullptr;
   for (const arm::PrivateEndpoint* e : a.endpoints_for(ts.resource_id))
-    if (!pe || lower(e->connection_status()) == "approved") pe = e;
+    if (!pe || rank(e) < rank(pe) || rank(e) == 0) pe = e;
   if (!pe) {
     ts.endpoint_id =
         s.net + "/privateEndpoints/" + (ts.is_vault ? "securekeyvault-pe" : "securecstext-pe");
@@ -80,6 +110,15 @@ void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& t
       ts.pending_connection_id = c.id.value_or("");
   const std::string st = lower(ts.status);
   ts.replaced = st != "pending" && st != "approved" && s.in.names.allow_replace;
+  if (!ts.replaced) return;
+  for (const auto* cs : {&pe->connections, &pe->manual_connections})
+    for (const auto& c : *cs)
+      if (ts.group_ids.empty() &&
+          same_resource(c.private_link_service_id.value_or(""), ts.resource_id))
+        ts.group_ids = c.group_ids;
+  if (ts.group_ids.empty()) ts.group_ids = {ts.kind};
+  ts.old_endpoint_id = ts.endpoint_id;
+  ts.endpoint_id = replacement_id(a, ts.old_endpoint_id);
 }
 
 void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
@@ -90,6 +129,13 @@ void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
     ts.linked |= same_resource(l.virtual_network_id.value_or(""), s.vnet_id);
 
   const arm::ZoneGroup* existing_group = nullptr;
+  // A replacement gets the old endpoint's zone group, the same zones.
+  if (ts.replaced)
+    for (const auto& g : a.groups_of(ts.old_endpoint_id)) {
+      if (ts.group_name.empty()) ts.group_name = g.name.value_or("");
+      for (const auto& zone_id : g.zone_ids())
+        if (!zone_id.empty()) ts.carried_zone_ids.push_back(zone_id);
+    }
   if (!ts.replaced)
     for (const auto& g : a.groups_of(ts.endpoint_id)) {
       if (lower(g.name.value_or("")) == "deployedbypolicy") ts.policy_owned = true;
@@ -99,7 +145,8 @@ void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
           existing_group = &g;
         }
     }
-  ts.group_name = existing_group ? existing_group->name.value_or("") : std::string("default");
+  if (existing_group) ts.group_name = existing_group->name.value_or("");
+  if (ts.group_name.empty()) ts.group_name = "default";
   for (const auto& rs : a.records_of(ts.zone_name))
     if (lower(rs.name.value_or("")) == lower(ts.name))
       for (const auto& ip : rs.addresses()) ts.record_ips.push_back(ip);

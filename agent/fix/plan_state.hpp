@@ -26,13 +26,18 @@ struct TargetState {
   bool zone_exists = false;
   bool linked = false;  // some link of the zone points at our VNet
 
-  // The endpoint: the last approved one, else the first.
+  // The endpoint: the last approved one, else the first pending one, else the first.
   bool endpoint = false;
   std::string endpoint_id;  // the existing one's, else the one to create
   std::string status;       // its connection status as ARM spells it; "" when none
   std::string endpoint_location, endpoint_subnet_id, endpoint_address;
   std::string pending_connection_id;  // the target's connection pointing at the endpoint
-  bool replaced = false;              // not approvable and --allow-replace: deleted, made anew
+  // Not approvable and --allow-replace: a new endpoint (endpoint_id, a new name) is made beside
+  // the old one (old_endpoint_id), which is deleted once the new one is Approved and resolves.
+  bool replaced = false;
+  std::string old_endpoint_id;
+  std::vector<std::string> group_ids;         // the old connection's groupIds, carried over
+  std::vector<std::string> carried_zone_ids;  // the old endpoint's zone group's zones
 
   // Its zone group for the zone (not looked at when the endpoint is replaced).
   bool grouped = false, policy_owned = false, stale = false;

@@ -47,7 +47,9 @@ struct Run {
                   std::move(d.changes),
                   std::move(d.if_match),
                   r.ordering == Ordering::kAfterAll,
-                  std::move(d.warning)};
+                  std::move(d.warning),
+                  std::move(d.replaced_by),
+                  std::move(d.host)};
     if (r.placement == Placement::kFirst)
       plan.steps.insert(plan.steps.begin(), std::move(step));
     else

@@ -39,6 +39,8 @@ struct Draft {
   std::string if_match{};
   std::string warning{};
   std::optional<FindingId> finding{};  // overrides Repair::finding (the site's one PATCH)
+  std::string replaced_by{};           // a delete: the endpoint that must work first
+  std::string host{};                  // ... the name that must resolve to its address
 };
 
 enum class Scope {

@@ -98,6 +98,10 @@ class TargetsRP:
         if state["status"] == "Rejected" and new.get("status", "").lower() == "approved":
             raise ArmError(400, "BadRequest", f"The connection {cid} was rejected and cannot be approved again; "
                                               "the endpoint must be recreated.")
+        if new.get("status", "").lower() == "approved" and state["status"] != "Approved":
+            ns, ttype = target.type.split("/", 1)
+            self.authorize_linked(req, f"{target.type}/privateEndpointConnections/write",
+                                  f"{ns}/{ttype}/privateEndpointConnectionsApproval/action", target.id, cid)
         for k in ("status", "description", "actionsRequired"):
             if new.get(k) is not None:
                 state[k] = new[k]

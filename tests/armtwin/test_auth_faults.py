@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import identity  # noqa: E402
@@ -139,6 +140,16 @@ def test_roles(c, twin):
         "subnet": {"id": f"{W.VNET_ID}/subnets/{W.PE_SUBNET}"},
         "manualPrivateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": W.KV_ID, "groupIds": ["vault"]}}]}}, N)
     c.eq(st, 201, "... a manual connection does not (Pending)")
+    pec = f"{W.KV_ID}/privateEndpointConnections/extra-pe.{uuid.uuid5(uuid.NAMESPACE_URL, f'{W.NET}/privateEndpoints/extra-pe'.lower())}"
+    approve = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}}
+    twin.control("POST", "roles", [{"principal": "app", "actions": ["Microsoft.KeyVault/vaults/privateEndpointConnections/write"]}])
+    st, _, b = arm.call("PUT", pec, approve, KV)
+    c.check(st == 403 and b["error"]["code"] == "LinkedAuthorizationFailed"
+            and "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action" in b["error"]["message"],
+            "approving on the vault needs privateEndpointConnectionsApproval/action besides the write", str(b)[:300])
+    twin.control("POST", "roles", [{"principal": "app", "actions": ["Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action"]}])
+    st, _, b = arm.call("PUT", pec, approve, KV)
+    c.eq((st, b["properties"]["privateLinkServiceConnectionState"]["status"]), (200, "Approved"), "... and with it, is approved")
     st, _, b = arm.call("PATCH", W.SITE_ID, {"properties": {"httpsOnly": False}}, WEB)
     c.check(st == 403 and "Microsoft.Web/sites/write" in b["error"]["message"], "no Microsoft.Web rights -> 403 on the site")
 

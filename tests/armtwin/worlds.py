@@ -10,6 +10,8 @@ complete at once), so a world is always a state the twin's own rules could reach
   zone-group-missing  ... the vault's endpoint has no DNS zone group (no A record)
   record-stale        ... the vault's A record points at 10.0.1.9, not the endpoint's 10.0.1.4
   connection-pending  ... the vault requires manual approval: its endpoint connection is Pending
+  connection-rejected ... the vault's owner rejected its endpoint connection (fix needs --allow-replace)
+  connection-disconnected ... the vault's owner removed its endpoint connection: Disconnected
   subnet-not-delegated ... the integration subnet has no delegation, so the app is not integrated
   integration-missing ... the subnet is delegated but the app is not integrated
   routeall-off        ... endpoints in 100.64.1.0/24 (outside RFC1918) and route-all off everywhere
@@ -22,6 +24,8 @@ Every world's app has a few app settings (one a Key Vault reference), the vault 
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
 nothing gets lost.
 """
+import uuid
+
 SUBSCRIPTION = "6f1c4a3e-2b7d-4c59-9e0a-1d2f3a4b5c6d"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 RESOURCE_GROUP = "securebackendsetup"
@@ -153,6 +157,16 @@ def _record_stale():
          {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.9"}]}})]
 
 
+def _vault_connection(status):
+    """The vault owner's answer to its endpoint's connection (Rejected) or its removal (Disconnected)."""
+    pe_id = f"{NET}/privateEndpoints/{KV_PE}"
+    pec = f"{KV_ID}/privateEndpointConnections/{KV_PE}.{uuid.uuid5(uuid.NAMESPACE_URL, pe_id.lower())}"
+    if status == "Disconnected":
+        return tutorial_calls() + [("DELETE", _u(pec, V_KV), None)]
+    return tutorial_calls() + [("PUT", _u(pec, V_KV), {"properties": {"privateLinkServiceConnectionState": {
+        "status": status, "description": "Rejected by the vault's owner"}}})]
+
+
 WORLDS = {
     "empty-network": lambda: ([], base_calls()),
     "tutorial-complete": lambda: ([], base_calls() + tutorial_calls()),
@@ -161,6 +175,8 @@ WORLDS = {
     "zone-group-missing": lambda: ([], base_calls() + tutorial_calls(groups=(CS_ZONE,))),
     "record-stale": lambda: ([], base_calls() + _record_stale()),
     "connection-pending": lambda: (["manual-approval:" + KV_ID], base_calls() + tutorial_calls()),
+    "connection-rejected": lambda: ([], base_calls() + _vault_connection("Rejected")),
+    "connection-disconnected": lambda: ([], base_calls() + _vault_connection("Disconnected")),
     "subnet-not-delegated": lambda: ([], base_calls() + tutorial_calls(delegate=False, integrate=False)),
     "integration-missing": lambda: ([], base_calls() + tutorial_calls(integrate=False)),
     "routeall-off": lambda: ([], base_calls() + tutorial_calls(pe_prefix="100.64.1.0/24", extra_space="100.64.0.0/16",

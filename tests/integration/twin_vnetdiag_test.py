@@ -32,11 +32,12 @@ sys.path.insert(0, ARMTWIN)
 from twinlib import Checks, skip_or_fail  # noqa: E402
 
 DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
-SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains"}
+SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains",
+                 "expect_state_lacks"}
 RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes"}
 EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
                "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
-               "stderr_contains", "writes", "verified"}
+               "stderr_contains", "writes", "verified", "journal_order"}
 COMMON_ARGS = ["--keyvault", "vdlabkv", "--cognitive", "vdlabcs", "--dns-timeout", "1", "--connect-timeout", "1",
                "--tls-timeout", "1", "--http-timeout", "1"]
 
@@ -158,6 +159,10 @@ class Driver:
             state = json.dumps(self.control("GET", "/state"))
             missing = [s for s in sc["expect_state_contains"] if s not in state]
             self.c.check(not missing, f"{name}: the twin's state still has {sc['expect_state_contains']}", missing)
+        if sc.get("expect_state_lacks"):
+            ids = [r["id"].lower() for r in self.control("GET", "/state")["resources"]]
+            present = [s for s in sc["expect_state_lacks"] if any(i.endswith(s.lower()) for i in ids)]
+            self.c.check(not present, f"{name}: the twin has no resource {sc['expect_state_lacks']} any more", present)
         if changed:
             with open(os.path.join(SCENARIOS, name + ".json"), "w") as f:
                 json.dump(sc, f, indent=1, ensure_ascii=False)
@@ -233,6 +238,22 @@ class Driver:
             writes = self.journal_writes()
             self.c.check(len(writes) == exp["writes"], f"{label}: {exp['writes']} ARM writes",
                          [f"{e['method']} {e['path']}" for e in writes[:3]])
+        if "journal_order" in exp:
+            # "METHOD path-suffix" items that the twin's journal holds in this order (others between).
+            entries = self.control("GET", "/journal")
+            entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
+            calls = [(e.get("method", ""), e.get("path", "").split("?")[0].lower()) for e in entries]
+            at, found = 0, []
+            for item in exp["journal_order"]:
+                method, _, suffix = item.partition(" ")
+                while at < len(calls) and not (calls[at][0] == method and calls[at][1].endswith(suffix.lower())):
+                    at += 1
+                if at == len(calls):
+                    break
+                found.append(item)
+                at += 1
+            self.c.check(found == exp["journal_order"], f"{label}: the journal holds {exp['journal_order']} in order",
+                         [f"{m} {p}" for m, p in calls if m != "GET" or "privateendpoints" in p][-20:])
         if "verified" in exp:
             self.c.check(bool((out or {}).get("verified")) == exp["verified"], f"{label}: verified {exp['verified']}",
                          [s for s in (out or {}).get("applied", []) if s.get("outcome") != "ok"] or p.stderr[-800:])

@@ -213,6 +213,7 @@ const std::vector<Scenario>& scenarios() {
               {"properties", {{"privateEndpoint", {{"id", kCsPe}}}}}}};
        }},
       {"connection-rejected", [](World& w) { conn_state(w.t)["status"] = "Rejected"; }},
+      {"connection-disconnected", [](World& w) { conn_state(w.t)["status"] = "Disconnected"; }},
       {"connection-rejected-allow-replace",
        [](World& w) {
          conn_state(w.t)["status"] = "Rejected";

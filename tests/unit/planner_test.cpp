@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <stdexcept>
 
+#include "executor.hpp"
 #include "permissions.hpp"
+#include "text_util.hpp"
 #include "topology_fixture.hpp"
 
 using namespace vnetdiag;
@@ -191,10 +194,104 @@ TEST(Planner, RejectedConnectionIsReplacedOnlyWhenAllowed) {
   const Plan p = fix::plan_repairs(in);
   EXPECT_EQ(keys(p),
             (std::set<std::string>{"delete:endpoint:vault", "endpoint:vault", "zonegroup:vault"}));
-  EXPECT_EQ(step(p, "delete:endpoint:vault").method, "DELETE");
-  EXPECT_EQ(step(p, "endpoint:vault").depends_on,
-            std::vector<std::string>{"delete:endpoint:vault"});
+  // A new endpoint beside the old one, with the old one's zone group, the old one deleted last,
+  // after the private path verifies and only if the replacement works.
+  const auto& create = step(p, "endpoint:vault");
+  const auto& del = step(p, "delete:endpoint:vault");
+  EXPECT_EQ(create.resource_id,
+            kRg + "/providers/Microsoft.Network/privateEndpoints/securekeyvault-pe-r2");
+  EXPECT_TRUE(create.depends_on.empty());
+  EXPECT_EQ(del.method, "DELETE");
+  EXPECT_EQ(del.resource_id, kPe);
+  EXPECT_TRUE(del.lock_down);
+  EXPECT_EQ(del.replaced_by, create.resource_id);
+  EXPECT_EQ(del.host, vault_target().host);
+  EXPECT_EQ(del.depends_on, (std::vector<std::string>{"endpoint:vault", "zonegroup:vault"}));
+  EXPECT_EQ(step(p, "zonegroup:vault").resource_id,
+            create.resource_id + "/privateDnsZoneGroups/default");
+  EXPECT_EQ(fix::dependency_order(p).back()->key, "delete:endpoint:vault");
   EXPECT_NE(fix::render_plan_text(p, false).find("1 to delete"), std::string::npos);
+}
+
+TEST(Planner, AReplacementCarriesTheOldZoneGroupsZones) {
+  Topology t = tutorial();
+  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                     ["privateLinkServiceConnectionState"]["status"] = "Disconnected";
+  const std::string other =
+      kRg + "/providers/Microsoft.Network/privateDnsZones/privatelink.other.net";
+  t.zone_groups[lower_id(kPe)][0]["name"] = "mygroup";
+  t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"].push_back(
+      {{"name", "other"}, {"properties", {{"privateDnsZoneId", other}}}});
+  fix::PlanInput in{&t, {vault_target()}, "s1", "securebackendsetup", {}};
+  in.names.allow_replace = true;
+  const Plan p = fix::plan_repairs(in);
+  const auto& group = step(p, "zonegroup:vault");
+  EXPECT_EQ(group.resource_id, kRg +
+                                   "/providers/Microsoft.Network/privateEndpoints/"
+                                   "securekeyvault-pe-r2/privateDnsZoneGroups/mygroup");
+  const auto& configs = group.body["properties"]["privateDnsZoneConfigs"];
+  ASSERT_EQ(configs.size(), 2u);
+  EXPECT_EQ(configs[0]["properties"]["privateDnsZoneId"], kZone);
+  EXPECT_EQ(configs[1]["properties"]["privateDnsZoneId"], other);
+  // Replacing a replacement counts on: -r2 -> -r3.
+  t.private_endpoints[0]["id"] = kRg + "/providers/Microsoft.Network/privateEndpoints/x-pe-r2";
+  EXPECT_EQ(step(fix::plan_repairs(in), "endpoint:vault").resource_id,
+            kRg + "/providers/Microsoft.Network/privateEndpoints/x-pe-r3");
+}
+
+TEST(Permissions, EachStepNeedsWhatArmChecksForItsRequest) {
+  // Every step of an empty network's plan, with what ARM checks beside its own write.
+  fix::PlanInput in{nullptr, {vault_target()}, "s1", "securebackendsetup", {}};
+  Topology t = tutorial();
+  t.vnets.clear();
+  t.private_endpoints.clear();
+  t.zone_groups.clear();
+  t.links.clear();
+  t.site["properties"].erase("virtualNetworkSubnetId");
+  in.topology = &t;
+  const Plan p = fix::plan_repairs(in);
+  std::map<std::string, std::set<std::string>> needs;  // key -> "action@scope-tail"
+  for (const auto& s : p.steps)
+    for (const auto& r : fix::required_actions(s))
+      needs[s.key].insert(r.action +
+                          (r.linked ? "@" + r.scope.substr(r.scope.rfind('/') + 1) : ""));
+  EXPECT_TRUE(needs["endpoint:vault"].count(
+      "Microsoft.Network/virtualNetworks/subnets/join/action@private-endpoint-subnet"));
+  EXPECT_TRUE(needs["endpoint:vault"].count(
+      "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action@vdlabkv"));
+  EXPECT_TRUE(needs["zonegroup:vault"].count(
+      "Microsoft.Network/privateDnsZones/join/action@privatelink.vaultcore.azure.net"));
+  EXPECT_TRUE(needs["link:privatelink.vaultcore.azure.net"].count(
+      "Microsoft.Network/virtualNetworks/join/action@securebackend-vnet"));
+  bool site_joins = false;
+  for (const auto& [key, n] : needs)
+    for (const auto& a : n)
+      site_joins |=
+          starts_with(key, "site") &&
+          a == "Microsoft.Network/virtualNetworks/subnets/join/action@vnet-integration-subnet";
+  EXPECT_TRUE(site_joins);
+  // A step's own write is the one ARM derives from its request: config/web is sites/config/write.
+  for (const auto& s : p.steps) {
+    const auto r = fix::required_actions(s);
+    ASSERT_FALSE(r.empty()) << s.key;
+    EXPECT_FALSE(r[0].linked) << s.key;
+    if (s.resource_id.find("/config/") != std::string::npos) {
+      EXPECT_TRUE(std::any_of(r.begin(), r.end(), [](const fix::RequiredAction& a) {
+        return lower(a.action) == "microsoft.web/sites/config/write";
+      })) << s.key;
+    }
+  }
+  // An approval needs the connection's write and the approval on the target.
+  fix::PlanStep approve;
+  approve.key = "approve:vault";
+  approve.resource_id = kVault + "/privateEndpointConnections/c1";
+  approve.method = "PUT";
+  approve.permission = "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action";
+  std::set<std::string> actions;
+  for (const auto& r : fix::required_actions(approve)) actions.insert(r.action);
+  EXPECT_EQ(actions, (std::set<std::string>{
+                         "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action",
+                         "Microsoft.KeyVault/vaults/privateEndpointConnections/write"}));
 }
 
 TEST(Planner, AResourceLeftFailedIsReappliedFirst) {
@@ -209,4 +306,46 @@ TEST(Planner, AResourceLeftFailedIsReappliedFirst) {
       step(p, key).body["properties"].contains("subnets"));  // subnets are kept by omission
   EXPECT_EQ(step(p, "link:privatelink.vaultcore.azure.net").depends_on,
             std::vector<std::string>{key});
+}
+
+// The executor deletes a replaced endpoint only once confirm_replacement says the replacement
+// works; a "why not" skips it unsent (and fix fails).
+TEST(Executor, AReplacedEndpointIsDeletedOnlyOnceConfirmed) {
+  Topology t = tutorial();
+  t.private_endpoints[0]["properties"]["privateLinkServiceConnections"][0]["properties"]
+                     ["privateLinkServiceConnectionState"]["status"] = "Rejected";
+  fix::PlanInput in{&t, {vault_target()}, "s1", "securebackendsetup", {}};
+  in.names.allow_replace = true;
+  Plan only_delete;
+  only_delete.steps.push_back(step(fix::plan_repairs(in), "delete:endpoint:vault"));
+  only_delete.steps[0].depends_on.clear();
+
+  arm::TokenSource tokens({});  // no credential: a request that is sent fails at once, unsent
+  arm::ArmOptions options;
+  options.endpoint = "https://127.0.0.1:9";
+  options.max_attempts = 1;
+  arm::ArmClient client(options, tokens);
+  fix::ApplyOptions apply;
+  apply.verify = [] { return true; };
+  std::string asked_for;
+  apply.confirm_replacement = [&](const PlanStep& s) {
+    asked_for = s.replaced_by + " " + s.host;
+    return std::string("the new endpoint's connection is Pending, not Approved");
+  };
+  const auto refused = fix::apply_plan(only_delete, client, apply);
+  EXPECT_EQ(asked_for, kRg + "/providers/Microsoft.Network/privateEndpoints/securekeyvault-pe-r2 " +
+                           vault_target().host);
+  ASSERT_EQ(refused.steps.size(), 1u);
+  EXPECT_EQ(refused.steps[0].outcome, "skipped");
+  EXPECT_NE(refused.steps[0].message.find("Pending"), std::string::npos);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(client.journal().size(), 0u);  // nothing was sent
+
+  apply.confirm_replacement = nullptr;  // nothing to confirm with: never delete
+  EXPECT_EQ(fix::apply_plan(only_delete, client, apply).steps[0].outcome, "skipped");
+  EXPECT_EQ(client.journal().size(), 0u);
+
+  apply.confirm_replacement = [](const PlanStep&) { return std::string(); };
+  const auto confirmed = fix::apply_plan(only_delete, client, apply);
+  EXPECT_NE(confirmed.steps[0].outcome, "skipped");  // tried (and failed: no credential here)
 }

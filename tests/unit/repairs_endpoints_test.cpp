@@ -47,9 +47,17 @@ TEST(RepairsEndpoints, RejectedIsReplacedOnlyWhenAllowed) {
   h.in.names.allow_replace = true;
   h.t.private_endpoints[0]["properties"]["subnet"] = {{"id", kVnet + "/subnets/unrelated"}};
   EXPECT_FALSE(h.applies(r::kReplaceRefused));
-  EXPECT_EQ(h.make(r::kReplaceDelete).method, "DELETE");
+  const auto del = h.make(r::kReplaceDelete);
+  EXPECT_EQ(del.method, "DELETE");
+  EXPECT_EQ(del.resource_id, kPe);
   const auto d = h.make(r::kReplaceCreate);
+  EXPECT_EQ(d.resource_id, kPe + "-r2");  // a new endpoint beside the old one
+  EXPECT_EQ(del.replaced_by, d.resource_id);
   EXPECT_EQ(d.body["properties"]["subnet"]["id"], kVnet + "/subnets/unrelated");
   EXPECT_EQ(d.body["location"], "westeurope");  // the endpoint had none: the app's region
-  EXPECT_EQ(r::kReplaceCreate.needs[0], "delete:endpoint:{kind}");
+  EXPECT_EQ(d.body["properties"]["privateLinkServiceConnections"][0]["properties"]["groupIds"],
+            json::array({"vault"}));
+  // The old one goes last, once the private path is verified (and the executor has seen the
+  // replacement Approved and resolving).
+  EXPECT_EQ(r::kReplaceDelete.ordering, fix::Ordering::kAfterAll);
 }

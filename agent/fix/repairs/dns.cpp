@@ -1,5 +1,7 @@
 // DNS: the privatelink zone, its link to the VNet, and the endpoint's zone group (which is what
 // writes, and rewrites, the zone's A record).
+#include <algorithm>
+
 #include "api_versions.hpp"
 #include "repairs.hpp"
 #include "text_util.hpp"
@@ -33,19 +35,31 @@ Draft make_link(const RepairInput& r) {
 
 bool group_wanted(const TargetState& t) { return !t.grouped || t.stale; }
 
+// The target's zone; a replacement endpoint's group carries the old group's zones (and the
+// target's, if the old group lacked it).
+nlohmann::json zone_configs(const TargetState& t) {
+  std::vector<std::string> ids = t.carried_zone_ids;
+  if (std::none_of(ids.begin(), ids.end(),
+                   [&](const std::string& id) { return lower(id) == lower(t.zone_id); }))
+    ids.push_back(t.zone_id);
+  nlohmann::json configs = nlohmann::json::array();
+  for (const auto& id : ids)
+    configs.push_back(
+        {{"name", id.substr(id.rfind('/') + 1)}, {"properties", {{"privateDnsZoneId", id}}}});
+  return configs;
+}
+
 Draft make_group(const RepairInput& r) {
   const TargetState& t = r.t();
-  Draft d{
-      .action = t.grouped ? "update" : "create",
-      .resource_id = t.endpoint_id + "/privateDnsZoneGroups/" + t.group_name,
-      .method = "PUT",
-      .api_version = arm::kNetworkApi,
-      .body = {{"properties",
-                {{"privateDnsZoneConfigs",
-                  {{{"name", t.zone_name}, {"properties", {{"privateDnsZoneId", t.zone_id}}}}}}}}},
-      .permission = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
-      .changes = {{"A " + t.name, t.record_ips.empty() ? "(none)" : join(t.record_ips, ", "),
-                   t.endpoint_address.empty() ? "the endpoint's address" : t.endpoint_address}}};
+  Draft d{.action = t.grouped ? "update" : "create",
+          .resource_id = t.endpoint_id + "/privateDnsZoneGroups/" + t.group_name,
+          .method = "PUT",
+          .api_version = arm::kNetworkApi,
+          .body = {{"properties", {{"privateDnsZoneConfigs", zone_configs(t)}}}},
+          .permission = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+          .changes = {{"A " + t.name, t.record_ips.empty() ? "(none)" : join(t.record_ips, ", "),
+                       t.replaced || t.endpoint_address.empty() ? "the endpoint's address"
+                                                                : t.endpoint_address}}};
   if (t.stale) d.finding = FindingId("arm.record_stale");
   return d;
 }

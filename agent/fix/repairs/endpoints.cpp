@@ -1,5 +1,7 @@
 // Private endpoints: create one where the target has none, approve a Pending connection on the
-// target's side, and replace (delete, create anew) one Rejected or Disconnected when allowed.
+// target's side, and replace one Rejected or Disconnected when allowed: a new endpoint beside it
+// (new name, same subnet, target and groupIds, the same zone group), the old one deleted last,
+// only once the new connection is Approved and the name resolves to the new address.
 #include "api_versions.hpp"
 #include "repairs.hpp"
 #include "text_util.hpp"
@@ -10,13 +12,14 @@ namespace {
 using nlohmann::json;
 
 json endpoint_body(const TargetState& t, const std::string& location, const std::string& subnet) {
+  const json group_ids = t.group_ids.empty() ? json::array({t.kind}) : json(t.group_ids);
   return {
       {"location", location},
       {"properties",
        {{"subnet", {{"id", subnet}}},
         {"privateLinkServiceConnections",
          {{{"name", t.is_vault ? "securekeyvault-pc" : "securecstext-pc"},
-           {"properties", {{"privateLinkServiceId", t.resource_id}, {"groupIds", {t.kind}}}}}}}}}};
+           {"properties", {{"privateLinkServiceId", t.resource_id}, {"groupIds", group_ids}}}}}}}}};
 }
 
 bool pending(const TargetState& t) { return t.endpoint && lower(t.status) == "pending"; }
@@ -51,18 +54,24 @@ Draft make_approval(const RepairInput& r) {
           .changes = {{"privateLinkServiceConnectionState.status", t.status, "Approved"}}};
 }
 
+// Last, after the private path verified: the executor deletes it only once the replacement's
+// connection is Approved and the target's name resolves to the replacement's address.
 Draft make_delete(const RepairInput& r) {
+  const TargetState& t = r.t();
   return {.action = "delete",
-          .resource_id = r.t().endpoint_id,
+          .resource_id = t.old_endpoint_id,
           .method = "DELETE",
           .api_version = arm::kNetworkApi,
           .body = nullptr,
           .permission = "Microsoft.Network/privateEndpoints/delete",
-          .changes = {{"connection", r.t().status, "(endpoint deleted)"}},
-          .warning = "the endpoint is deleted and created again: its address may change"};
+          .changes = {{"connection", t.status, "(endpoint deleted)"}},
+          .warning = "deleted only once " + t.endpoint_id.substr(t.endpoint_id.rfind('/') + 1) +
+                     " is Approved and " + t.target->host + " resolves to its address",
+          .replaced_by = t.endpoint_id,
+          .host = t.target->host};
 }
 
-// The same endpoint anew, in the same subnet and region; its zone group went with the old one.
+// A new endpoint beside the old one, in its subnet and region, for the same target and groupIds.
 Draft make_replacement(const RepairInput& r) {
   const TargetState& t = r.t();
   return {
@@ -73,7 +82,9 @@ Draft make_replacement(const RepairInput& r) {
       .body = endpoint_body(t, t.endpoint_location.empty() ? r.s.location : t.endpoint_location,
                             t.endpoint_subnet_id.empty() ? r.s.pe_subnet_id : t.endpoint_subnet_id),
       .permission = "Microsoft.Network/privateEndpoints/write",
-      .changes = {{"privateLinkServiceConnections", t.status, "Approved (new endpoint)"}}};
+      .changes = {{"privateLinkServiceConnections", t.status, "Approved (new endpoint)"}},
+      .warning = "replaces " + t.old_endpoint_id.substr(t.old_endpoint_id.rfind('/') + 1) +
+                 ": the target's address changes"};
 }
 
 }  // namespace
@@ -120,7 +131,7 @@ constexpr Repair kReplaceRefused{
         [](const RepairInput& r) {
           return r.t().endpoint_id + ": connection " + r.t().status +
                  " cannot be repaired in place; it needs a new endpoint (--allow-replace "
-                 "deletes and recreates it)";
+                 "makes one and deletes this one once the new one works)";
         },
 };
 
@@ -129,6 +140,7 @@ constexpr Repair kReplaceDelete{
     .scope = Scope::kPerTarget,
     .provides = "delete:endpoint:{kind}",
     .finding = FindingId("arm.connection_not_approved"),
+    .ordering = Ordering::kAfterAll,
     .applies = [](const RepairInput& r) { return r.t().replaced; },
     .make = make_delete,
 };
@@ -137,7 +149,7 @@ constexpr Repair kReplaceCreate{
     .name = "endpoints.replace_create",
     .scope = Scope::kPerTarget,
     .provides = "endpoint:{kind}",
-    .needs = {"delete:endpoint:{kind}"},
+    .needs = {"subnet:endpoints"},
     .finding = FindingId("arm.connection_not_approved"),
     .applies = [](const RepairInput& r) { return r.t().replaced; },
     .make = make_replacement,
