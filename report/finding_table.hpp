@@ -122,6 +122,11 @@ inline constexpr std::array kCatalogue = {
                 "traffic to the endpoint does not leave from the integration subnet",
                 "The call did not go through VNet integration: check the integration and "
                 "route-all."},
+    FindingSpec{"route.restart_pending", 7, Layer::kContext, Severity::kWarning,
+                "route-all in ARM is not what this running app started with: the change takes "
+                "effect at the next restart",
+                "Restart the app (az webapp restart, or POST .../sites/NAME/restart) so it picks "
+                "up the routing change; if ARM's value is not the one wanted, correct it first."},
     // Control plane (ARM), when it can be read
     FindingSpec{
         "arm.endpoint_missing", 24, Layer::kArm, Severity::kCritical,

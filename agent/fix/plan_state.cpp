@@ -196,6 +196,8 @@ PlanState resolve_state(const PlanInput& in) {
   s.https_only = json_str(t.site, {"properties", "httpsOnly"});
   s.route_all_config = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
   s.route_all_site = json_str(t.site, {"properties", "vnetRouteAllEnabled"});
+  s.route_all_outbound = json_str(t.site, {"properties", "outboundVnetRouting", "allTraffic"});
+  s.route_all_setting = json_str(t.app_settings, {"properties", "WEBSITE_VNET_ROUTE_ALL"});
   s.plan_exists = !t.plan.is_null();
   s.plan_body = &t.plan;
   s.plan_id = json_str(t.plan, {"id"});

@@ -64,6 +64,9 @@ struct PlanState {
   std::string site_id, site_subnet;  // properties.virtualNetworkSubnetId
   std::string https_only;            // as json_str shows it ("true" when on)
   std::string route_all_config, route_all_site;
+  // Route-all's other layers: site outboundVnetRouting.allTraffic (newer api-versions return it)
+  // and the app setting WEBSITE_VNET_ROUTE_ALL.
+  std::string route_all_outbound, route_all_setting;
   std::string plan_id, plan_tier;
   const nlohmann::json* plan_body = nullptr;
 

@@ -34,9 +34,13 @@ Result<Report> run_once(const PreparedCheck& prepared) {
   if (prepared.arm) arm = read_arm(prepared);
   const std::string rg_id =
       "/subscriptions/" + prepared.subscription + "/resourceGroups/" + prepared.resource_group;
+  // With ARM read, route-all is judged from every layer, not from this process's environment.
+  const RouteAll route_all =
+      arm ? route_all_with_arm(prepared.route_all, prepared.app, arm->state) : prepared.route_all;
+  report.context["route_all"] = route_all.effective + " (" + route_all.origin + ")";
   const RuleInput in{report.observations,
                      prepared.app,
-                     prepared.route_all,
+                     route_all,
                      arm ? arm->targets : prepared.plan.targets,
                      rg_id,
                      arm ? &arm->state : nullptr,

@@ -38,6 +38,7 @@ constexpr RuleEntry kRules[] = {
     {"dns.public_fallback", kContext, kRun, rules::public_dns_fallback},
     {"route.layers_disagree", kContext, kRun, rules::route_layers_disagree},
     {"route.path", kContext, kRun, rules::route_path},
+    {"route.restart_pending", kContext, kRun, rules::route_restart_pending},
     // Each target: DNS, then the connections (diagnose).
     {"dns.resolver_not_forwarding", kProbes, kEachProbedTarget, rules::dns_resolver_not_forwarding},
     {"dns.answer", kProbes, kEachProbedTarget, rules::dns_answer},

@@ -27,6 +27,66 @@ RouteAll effective_route_all(const AppContext& ctx, const std::string& override_
   return r;
 }
 
+RouteAll route_all_with_arm(const RouteAll& process, const AppContext& app,
+                            const arm::ArmState& s) {
+  if (process.origin == "--route-all") return process;  // the flag knows better than both
+  if (!s.site && !s.site_config && !s.app_settings) return process;  // ARM said nothing
+  // The layers ARM returned, the one that decides first: the platform routes the app's traffic
+  // when any of them is on.
+  std::vector<std::pair<std::string, bool>> layers;
+  auto add = [&](const char* name, const arm::Flag& value) {
+    if (value) layers.emplace_back(name, *value);
+  };
+  if (s.site && s.site->outbound_routing) {
+    add("site outboundVnetRouting.allTraffic", s.site->outbound_routing->all_traffic);
+    add("site outboundVnetRouting.applicationTraffic",
+        s.site->outbound_routing->application_traffic);
+  }
+  if (s.site) add("site vnetRouteAllEnabled", s.site->vnet_route_all_enabled);
+  if (s.site_config) add("config/web vnetRouteAllEnabled", s.site_config->vnet_route_all_enabled);
+  const std::size_t platform_layers = layers.size();
+  std::optional<std::string> setting;  // ARM's app setting; nullopt: unset or not read
+  if (s.app_settings && s.app_settings->website_vnet_route_all) {
+    setting = *s.app_settings->website_vnet_route_all;
+    layers.emplace_back("app setting WEBSITE_VNET_ROUTE_ALL", *setting == "1");
+  }
+  const ContextValue* env = app.get("route_all");
+  const std::optional<std::string> env_value =
+      env ? std::optional<std::string>(env->value) : std::nullopt;
+
+  RouteAll r = process;
+  r.process_effective = !env_value ? "" : *env_value == "1" ? "on" : "off";
+  bool platform_on = false;
+  for (std::size_t i = 0; i < platform_layers; ++i) platform_on |= layers[i].second;
+  const bool arm_on = platform_on || setting == "1";
+  std::vector<std::string> seen;
+  seen.reserve(layers.size());
+  for (const auto& [name, value] : layers) {
+    seen.push_back(name + "=" + (value ? "true" : "false"));
+    r.layers.push_back(seen.back() + " (ARM)");
+    if (value && r.arm_origin.empty()) r.arm_origin = name;
+  }
+  r.arm_effective = arm_on ? "on" : "off";
+  if (!arm_on) r.arm_origin = seen.empty() ? "unset in ARM (default)" : join(seen, ", ") + " (ARM)";
+  // The process reads app settings once, at start: ARM's differing from its environment means a
+  // restart is pending, and it matters when the restart changes the routing.
+  if (s.app_settings && setting != env_value) {
+    const bool now_on = platform_on || env_value == "1";
+    r.restart_pending = now_on != arm_on;
+  }
+  if (arm_on) {
+    r.effective = "on";
+    r.origin = r.arm_origin;
+  } else if (env_value == "1") {
+    r.effective = "on";  // this process started with it; ARM no longer has it
+    r.origin = "WEBSITE_VNET_ROUTE_ALL (" + env->origin + "; ARM: " + r.arm_origin + ")";
+  } else {
+    r.effective = "off";
+    r.origin = r.arm_origin;
+  }
+  return r;
+}
+
 namespace rules {
 
 RuleOutput route_layers_disagree(const RuleInput& in) {
@@ -70,6 +130,45 @@ RuleOutput route_path(const RuleInput& in) {
     }
   }
   return out;
+}
+
+// FM-07: ARM says one thing about route-all, the running process another. Either its
+// environment's WEBSITE_VNET_ROUTE_ALL is not ARM's app setting (app settings are read at
+// start) and that changes the routing, or ARM has route-all on, this process does not see it
+// on, and a connection to an endpoint address outside RFC 1918 did not get through (the data
+// plane still routes as before the change). One finding for the run; the connection failures
+// stay reported by their own rules.
+RuleOutput route_restart_pending(const RuleInput& in) {
+  const RouteAll& ra = in.route_all;
+  if (ra.arm_effective.empty()) return {};
+  const std::string process =
+      ra.process_effective.empty()
+          ? "WEBSITE_VNET_ROUTE_ALL unset"
+          : "WEBSITE_VNET_ROUTE_ALL=" + std::string(ra.process_effective == "on" ? "1" : "0");
+  std::vector<std::string> stuck;
+  if (ra.arm_effective == "on" && ra.process_effective != "on") {
+    for (const auto& t : in.observations.targets)
+      for (const auto& c : t.connections) {
+        const AddressClass cls = classify_address(c.address);
+        if (!is_private_endpoint_class(cls) || cls == AddressClass::kRfc1918) continue;
+        if (c.tcp == PhaseStatus::kOk || c.tcp == PhaseStatus::kNotRun) continue;
+        stuck.push_back(c.address + " (" + to_string(c.tcp) + ", kernel route " +
+                        c.route_interface +
+                        (c.route_gateway.empty() ? "" : " via " + c.route_gateway) + ")");
+      }
+  }
+  if (!ra.restart_pending && stuck.empty()) return {};
+  std::string summary =
+      ra.arm_effective == "on"
+          ? "ARM: on (" + ra.arm_origin + "); this process: " + process +
+                (stuck.empty() ? "" : ", and its traffic outside RFC 1918 is not routed")
+          : "ARM: off; this process started with " + process +
+                ": routed only until the next restart";
+  Finding f = make_finding("route.restart_pending", "", summary);
+  f.evidence["arm"] = ra.arm_effective + " (" + ra.arm_origin + ")";
+  f.evidence["process"] = process;
+  if (!stuck.empty()) f.evidence["not_routed"] = join(stuck, "; ");
+  return {{std::move(f)}, {}};
 }
 
 // FM-06 in ARM: route-all is set in several places (site property, the newer

@@ -46,6 +46,7 @@ RuleOutput check_deadline(const RuleInput& in);
 // route_rules.cpp
 RuleOutput route_layers_disagree(const RuleInput& in);
 RuleOutput route_path(const RuleInput& in);
+RuleOutput route_restart_pending(const RuleInput& in);
 RuleOutput arm_route_all_layers(const RuleInput& in);
 RuleOutput arm_route_all_cause(const RuleInput& in);
 

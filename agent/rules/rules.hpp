@@ -20,6 +20,14 @@ namespace arm {
 struct ArmState;
 }
 
+// Route-all once ARM was read (route_rules.cpp): on when any ARM layer turns it on (site
+// outboundVnetRouting.allTraffic / .applicationTraffic, site vnetRouteAllEnabled, config/web
+// vnetRouteAllEnabled, app setting WEBSITE_VNET_ROUTE_ALL=1) or when this process started with
+// WEBSITE_VNET_ROUTE_ALL=1; the origin names the deciding layer. --route-all still wins. Layers
+// ARM did not return leave `process` as it is.
+RouteAll route_all_with_arm(const RouteAll& process, const AppContext& app,
+                            const arm::ArmState& state);
+
 struct RuleInput {
   const Observations& observations;
   const AppContext& app;

@@ -46,6 +46,9 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
             "dns_servers": {},            # address -> {"forwards_to_azure_dns": bool}
             "outbound_address": "198.51.100.7",
             "app_principal": None,        # object id of the site's system-assigned identity
+            # "frozen": the app's process keeps the environment and network view it had when this was
+            # set (it has not restarted since); POST .../sites/{name}/restart makes it "running" again.
+            "app_process": "running",
         }
         self.counters = {"reads": 11999, "writes": 1199, "deletes": 14999}
         self.listeners = []

@@ -89,6 +89,8 @@ class ControlAPI:
                         self.arm.facts["dns_servers"][addr] = d
                     if "azure_dns" in b:
                         self.arm.facts["azure_dns"] = b["azure_dns"]
+                    if b.get("app_process") in ("running", "frozen"):
+                        self.arm.facts["app_process"] = b["app_process"]
                     self.arm.touch()
                 self.after_change()
             with self.arm.lock:
@@ -151,6 +153,7 @@ class ControlAPI:
             self.arm.op_paths.clear()
             self.arm.facts["manual_approval"] = set()
             self.arm.facts["dns_servers"] = {}
+            self.arm.facts["app_process"] = "running"
             worlds.build(self.arm, name)
             self.arm.touch()
         self.roles.clear()

@@ -322,6 +322,14 @@ class WebRP:
             self._apply_integration(site, plan_integration[1])
         return Response(200, self.render(site), self.headers_for(site))
 
+    def h_web_WebApps_Restart(self, req, op, params):
+        """POST .../restart: the app's process starts again and sees ARM's configuration as it is
+        now (the fact app_process back to "running")."""
+        self._site_item(op, params, len(op.segments) - 1)
+        self.facts["app_process"] = "running"
+        self.touch()
+        return Response(200)
+
     def h_web_WebApps_Delete(self, req, op, params):
         rid = self.item_id(op, params)
         site = self.get(rid)

@@ -4,6 +4,7 @@ headers -- the principals and their tokens, and the hand-over of every state cha
 and to the app's environment file. The token endpoints are in token_endpoints.py, the control
 API under /_twin in control.py, the journal and the lab hand-over in labsync.py.
 """
+import copy
 import json
 import os
 import re
@@ -140,10 +141,23 @@ class Twin(TokenEndpoints, ControlAPI):
                 snap, self.site_id, identity_endpoint=self.urls.get("identity"), identity_header=self.identity_header,
                 arm_endpoint=self.urls.get("arm"), arm_ca_bundle=self.urls.get("ca"),
                 azure_dns_server=world_from_state.AZURE_DNS)
+            env, world = self._process_view(snap, env, world)
             self._write_app_env(env)
             if self.lab is not None:
                 self.lab.offer(world)
             self.current_world = world
+
+    def _process_view(self, snap, env, world):
+        """What the running app sees: with the fact app_process "frozen" the environment and the
+        lab's app section (integration, route-all, DNS servers) stay as they were when it was set,
+        until a restart (WebApps_Restart) makes the process "running" again."""
+        if snap["facts"].get("app_process") != "frozen":
+            self.frozen_app = None
+            return env, world
+        if getattr(self, "frozen_app", None) is None:
+            self.frozen_app = (copy.deepcopy(env), copy.deepcopy(world.get("app")))
+        world = dict(world, app=copy.deepcopy(self.frozen_app[1]))
+        return copy.deepcopy(self.frozen_app[0]), world
 
     def _write_app_env(self, env):
         lines = ["# The app's App Service environment as the ARM twin describes it now (rewritten on every",

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """rp_web.py over HTTPS: plans (get, list, a SKU change as a 202 operation, no drop below
 Standard while an app is integrated) and sites (get, list, PATCH, App Service's own error
-shape)."""
+shape, restart and the frozen process it ends)."""
 import os
 import sys
 
@@ -43,5 +43,25 @@ def test_sites(c, twin):
     c.check(st == 400 and b.get("Code") == "BadRequest", "an invalid body: 400 in App Service's shape", str(b)[:300])
 
 
+def test_restart(c, twin):
+    """A process that has not restarted keeps the environment it started with; WebApps_Restart
+    gives it ARM's configuration as it is now (the fact app_process)."""
+    arm = twin.arm
+    env = lambda: twin.control("GET", "app-env")[2]["text"]  # noqa: E731
+    twin.control("POST", "facts", {"app_process": "frozen"})
+    before = env()
+    st, _, b = arm.call("POST", f"{W.SITE_ID}/config/appsettings/list", None, WEB)
+    settings = dict(b["properties"], VNETDIAG_TWIN_MARK="1")
+    st, _, b = arm.call("PUT", f"{W.SITE_ID}/config/appsettings", {"properties": settings}, WEB)
+    c.eq(st, 200, "app settings PUT")
+    c.eq((env(), "VNETDIAG_TWIN_MARK=1" in env()), (before, False), "frozen: the running app's environment is as before")
+    st, _, b = arm.call("POST", f"{W.RG_ID}/providers/Microsoft.Web/sites/nosuchapp/restart", None, WEB)
+    c.eq(st, 404, "restart of a missing site: 404")
+    st, _, b = arm.call("POST", f"{W.SITE_ID}/restart", None, WEB)
+    c.eq(st, 200, "restart: 200")
+    c.check("VNETDIAG_TWIN_MARK=1" in env(), "after the restart the app sees the new setting")
+    c.eq(twin.control("GET", "facts")[2]["app_process"], "running", "... and the process is running again")
+
+
 if __name__ == "__main__":
-    sys.exit(run_rp_tests("test_rp_web", "tutorial-complete", [test_plans, test_sites]))
+    sys.exit(run_rp_tests("test_rp_web", "tutorial-complete", [test_plans, test_sites, test_restart]))

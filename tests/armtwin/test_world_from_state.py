@@ -160,6 +160,13 @@ def test_translation_rules(c):
     c.eq(wfs.translate(snap, W.SITE_ID)["app"]["route_all"], True, "WEBSITE_VNET_ROUTE_ALL=1 alone turns route-all on")
     del snap["resources"][f"{W.SITE_ID}/config/appsettings".lower()]["body"]["properties"]["WEBSITE_VNET_ROUTE_ALL"]
     c.eq(wfs.translate(snap, W.SITE_ID)["app"]["route_all"], False, "... and without it, off")
+    site = snap["resources"][W.SITE_ID.lower()]["body"]["properties"]
+    site["outboundVnetRouting"] = {"allTraffic": True}
+    c.eq(wfs.translate(snap, W.SITE_ID)["app"]["route_all"], True, "outboundVnetRouting.allTraffic turns route-all on")
+    site["outboundVnetRouting"] = {"allTraffic": False, "applicationTraffic": True}
+    c.eq(wfs.translate(snap, W.SITE_ID)["app"]["route_all"], True, "... and so does applicationTraffic (app traffic)")
+    site["outboundVnetRouting"] = {"allTraffic": False, "applicationTraffic": False}
+    c.eq(wfs.translate(snap, W.SITE_ID)["app"]["route_all"], False, "... both false: off")
 
 
 def test_for_lab(c):

@@ -21,7 +21,9 @@ tests/lab/realizer/world.py):
                        Disconnected also mean "no alias, no traffic", the lab's Pending).
   app                  integrated (site virtualNetworkSubnetId set and the subnet exists),
                        route_all (config/web vnetRouteAllEnabled, mirrored by the site property, or
-                       app setting WEBSITE_VNET_ROUTE_ALL=1), dns_servers (app setting
+                       app setting WEBSITE_VNET_ROUTE_ALL=1, or site outboundVnetRouting.allTraffic /
+                       .applicationTraffic -- newer api-versions; the app's own traffic is what the
+                       lab carries), dns_servers (app setting
                        WEBSITE_DNS_SERVER, else the VNet's dhcpOptions.dnsServers when integrated,
                        else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS).
   custom_dns           when the app uses a custom server: {"state": "up", "forwards_privatelink":
@@ -106,7 +108,11 @@ def app_section(snapshot, site_id):
     resources, facts = snapshot["resources"], snapshot["facts"]
     site, subnet, cfg, settings = _app_state(resources, site_id)
     integrated = bool(site and subnet)
-    route_all = bool(cfg.get("vnetRouteAllEnabled")) or settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
+    sprops = (site or {}).get("body", {}).get("properties") or {}
+    outbound = sprops.get("outboundVnetRouting") or {}
+    route_all = bool(cfg.get("vnetRouteAllEnabled")) or \
+        bool(outbound.get("allTraffic")) or bool(outbound.get("applicationTraffic")) or \
+        settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
     servers = []
     if settings.get("WEBSITE_DNS_SERVER"):
         servers = [s.strip() for s in settings["WEBSITE_DNS_SERVER"].split(",") if s.strip()]

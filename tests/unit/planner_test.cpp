@@ -58,11 +58,12 @@ TEST(Planner, EmptyNetworkPlansTheTutorialInDependencyOrder) {
   t.zone_groups.clear();
   t.vaults[0]["properties"]["networkAcls"]["defaultAction"] = "Allow";
   const Plan p = plan_for(t);
-  EXPECT_EQ(keys(p),
-            (std::set<std::string>{"vnet", "subnet:integration", "subnet:endpoints",
-                                   "zone:privatelink.vaultcore.azure.net",
-                                   "link:privatelink.vaultcore.azure.net", "endpoint:vault",
-                                   "zonegroup:vault", "site", "lockdown:vault"}));
+  EXPECT_EQ(
+      keys(p),
+      (std::set<std::string>{
+          "vnet", "subnet:integration", "subnet:endpoints", "zone:privatelink.vaultcore.azure.net",
+          "link:privatelink.vaultcore.azure.net", "endpoint:vault", "zonegroup:vault", "site",
+          "lockdown:vault", "routeall"}));  // the tutorial's last step
   for (const auto& s : p.steps) EXPECT_NE(s.method, "DELETE");
   const auto order = fix::dependency_order(p);
   std::vector<std::string> seen;

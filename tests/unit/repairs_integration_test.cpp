@@ -40,3 +40,25 @@ TEST(RepairsIntegration, RouteAllForced) {
   h.t.site["properties"]["vnetRouteAllEnabled"] = true;
   EXPECT_FALSE(h.applies(r::kRouteAll));
 }
+
+// The tutorial's last step: a plan that builds the private path (a target without an endpoint,
+// reached on its public address today) turns route-all on, with a PATCH of only that property.
+TEST(RepairsIntegration, RouteAllWhenThePlanBuildsThePrivatePath) {
+  RepairHarness h(tutorial());
+  h.t.site_config = {{"properties", {{"vnetRouteAllEnabled", false}}}};
+  h.t.site["properties"]["vnetRouteAllEnabled"] = false;
+  EXPECT_FALSE(h.applies(r::kRouteAll));  // every endpoint exists, RFC 1918
+  h.t.private_endpoints.clear();
+  const auto d = h.make(r::kRouteAll);
+  EXPECT_EQ(d.method, "PATCH");
+  EXPECT_EQ(d.resource_id, h.t.site["id"].get<std::string>() + "/config/web");
+  EXPECT_EQ(d.body, (json{{"properties", {{"vnetRouteAllEnabled", true}}}}));
+  // Any layer already on: nothing to do.
+  h.t.site["properties"]["outboundVnetRouting"] = {{"allTraffic", true}};
+  EXPECT_FALSE(h.applies(r::kRouteAll));
+  h.t.site["properties"].erase("outboundVnetRouting");
+  h.t.app_settings = {{"properties", {{"WEBSITE_VNET_ROUTE_ALL", "1"}}}};
+  EXPECT_FALSE(h.applies(r::kRouteAll));
+  h.t.app_settings = {{"properties", {{"WEBSITE_VNET_ROUTE_ALL", "0"}}}};
+  EXPECT_TRUE(h.applies(r::kRouteAll));
+}

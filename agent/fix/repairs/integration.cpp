@@ -10,17 +10,24 @@ namespace {
 constexpr const char* kRestarts =
     "site configuration changes restart the app (and vnetdiag if it runs inside it)";
 
-// Forced, or some endpoint's address is outside RFC 1918 (without route-all only RFC 1918
-// destinations go through the VNet).
+// Forced; some endpoint's address is outside RFC 1918 (without route-all only RFC 1918
+// destinations go through the VNet); or the plan builds the private path (some target has no
+// endpoint: it is reached on its public address today), whose last step in the tutorial is
+// route-all, so that every outbound call of the app enters the VNet. Not when any layer already
+// has it on.
 bool route_all_wanted(const PlanState& s) {
-  bool wanted = s.in.names.route_all;
+  bool wanted = s.in.names.route_all || s.some_endpoint_missing();
   for (const auto& a : s.endpoint_addresses)
     wanted |= classify_address(a) != AddressClass::kRfc1918;
-  return wanted && s.route_all_config != "true" && s.route_all_site != "true";
+  const bool on = s.route_all_config == "true" || s.route_all_site == "true" ||
+                  s.route_all_outbound == "true" || s.route_all_setting == "1";
+  return wanted && !on;
 }
 
-// With api-version 2023-12-01 route-all is site config's vnetRouteAllEnabled (the site-level
-// property and outboundVnetRouting come with newer api-versions).
+// With api-version 2023-12-01 (arm::kWebApi) the spec has no outboundVnetRouting, and the
+// site-level vnetRouteAllEnabled is not in SitePatchResource (only a whole-site PUT carries it):
+// a PATCH of config/web with only vnetRouteAllEnabled is the write that changes nothing else
+// (ARM shows the site property with the same value).
 Draft make_route_all(const RepairInput& r) {
   const std::string& now = r.s.route_all_config;
   return {.action = "update",
