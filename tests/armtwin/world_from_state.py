@@ -19,7 +19,8 @@ tests/lab/realizer/world.py):
                        account likewise). private_endpoint = its endpoint (Approved first), address
                        = the endpoint NIC's address, connection Approved or Pending (Rejected and
                        Disconnected also mean "no alias, no traffic", the lab's Pending).
-  app                  integrated (site virtualNetworkSubnetId set and the subnet exists),
+  app                  integrated (site virtualNetworkSubnetId set and the subnet exists, and this
+                       instance got an address in it: see instance_has_address),
                        route_all (config/web vnetRouteAllEnabled, mirrored by the site property, or
                        app setting WEBSITE_VNET_ROUTE_ALL=1), dns_servers (app setting
                        WEBSITE_DNS_SERVER, else the VNet's dhcpOptions.dnsServers when integrated,
@@ -96,6 +97,22 @@ def _app_state(resources, site_id):
     return site, subnet, (cfg["body"]["properties"] if cfg else {}), (settings["body"]["properties"] if settings else {})
 
 
+def instance_has_address(resources, site, subnet):
+    """FM-02: the app runs as the plan's last instance (sku.capacity of them); each instance needs
+    an address in the integration subnet, which has 2^(32-prefix) - 5 (Azure keeps 5). The last
+    instance gets none when the plan has more instances than that."""
+    if site is None or subnet is None:
+        return False
+    plan = resources.get((site["body"]["properties"].get("serverFarmId") or "").lower())
+    capacity = int(((plan or {}).get("body", {}).get("sku") or {}).get("capacity") or 1)
+    prefix = (subnet["body"].get("properties") or {}).get("addressPrefix") or ""
+    try:
+        net = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return True
+    return capacity <= net.num_addresses - 5
+
+
 AZURE_DNS = "10.0.2.53"           # the lab's stand-in for 168.63.129.16
 LAB_CUSTOM_DNS = "10.0.2.54"      # the one custom DNS server the lab can run
 AZURE_DNS_ADDRESSES = ("168.63.129.16", AZURE_DNS)
@@ -105,7 +122,7 @@ def app_section(snapshot, site_id):
     """(app, custom_dns) of the world."""
     resources, facts = snapshot["resources"], snapshot["facts"]
     site, subnet, cfg, settings = _app_state(resources, site_id)
-    integrated = bool(site and subnet)
+    integrated = bool(site and subnet) and instance_has_address(resources, site, subnet)
     route_all = bool(cfg.get("vnetRouteAllEnabled")) or settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
     servers = []
     if settings.get("WEBSITE_DNS_SERVER"):
@@ -129,7 +146,9 @@ def app_section(snapshot, site_id):
 def translate(snapshot, site_id, description=None):
     resources, facts = snapshot["resources"], snapshot["facts"]
     site, subnet, cfg, settings = _app_state(resources, site_id)
-    vnet_id = _parent(subnet["id"]).lower() if (site and subnet) else None
+    # An instance without an address in the subnet (FM-02) is outside the VNet, its DNS too.
+    in_vnet = bool(site and subnet) and instance_has_address(resources, site, subnet)
+    vnet_id = _parent(subnet["id"]).lower() if in_vnet else None
 
     zones = {}
     for zone in _of_type(resources, T_ZONE):
@@ -305,7 +324,7 @@ def app_environment(snapshot, site_id, *, identity_endpoint=None, identity_heade
         "REGION_NAME": site["body"]["location"],
         "WEBSITE_SKU": plan["body"]["sku"]["tier"] if plan else "",
     })
-    if site["meta"].get("integration_subnet") and subnet:
+    if site["meta"].get("integration_subnet") and subnet and instance_has_address(resources, site, subnet):
         env["WEBSITE_PRIVATE_IP"] = site["meta"].get("integration_ip", "")
     if identity_endpoint:
         env.update({"IDENTITY_ENDPOINT": identity_endpoint, "IDENTITY_HEADER": identity_header,

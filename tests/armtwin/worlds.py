@@ -17,6 +17,12 @@ complete at once), so a world is always a state the twin's own rules could reach
   cs-public           ... the account's publicNetworkAccess is still Enabled
   plan-basic          ... the plan stayed at Basic B1, so the app could not be integrated
   custom-dns-nonforwarding ... the VNet's DNS server is 10.0.2.54, which does not forward to Azure DNS
+  region-mismatch     ... the VNet (and its endpoints) in northeurope, the app in westeurope: not integrated (FM-05)
+  instance-without-address ... integration subnet /28 (11 addresses), plan P1v3 x 12: the app's instance,
+                      the last, has no address (FM-02)
+  instance-address-fits ... the same with 11 instances: every instance has its address
+  provider-unregistered ... connection-pending, and Microsoft.KeyVault not registered in the subscription (FM-25)
+  account-no-subdomain ... the account has no customSubDomainName, so it has no endpoint (FM-27)
 
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
@@ -91,17 +97,18 @@ def base_calls():
 
 def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, zones=(KV_ZONE, CS_ZONE),
                    link=(KV_ZONE, CS_ZONE), groups=(KV_ZONE, CS_ZONE), kv_lockdown=True, cs_lockdown=True,
-                   scale_plan=True, integrate=True, route_all=True, dns_servers=None):
+                   scale_plan=True, integrate=True, route_all=True, dns_servers=None, vnet_location=LOCATION,
+                   int_prefix="10.0.0.0/24", plan_sku=("S1", "Standard", 1), cs_endpoint=True):
     """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds."""
     space = ["10.0.0.0/16"] + ([extra_space] if extra_space else [])
     vnet_props = {"addressSpace": {"addressPrefixes": space}}
     if dns_servers:
         vnet_props["dhcpOptions"] = {"dnsServers": dns_servers}
     calls = [
-        ("PUT", _u(VNET_ID, V_NET), {"location": LOCATION, "tags": {"workload": "securebackend"},
+        ("PUT", _u(VNET_ID, V_NET), {"location": vnet_location, "tags": {"workload": "securebackend"},
                                      "properties": vnet_props}),
         ("PUT", _u(f"{VNET_ID}/subnets/{INTEGRATION_SUBNET}", V_NET),
-         {"properties": {"addressPrefix": "10.0.0.0/24", "delegations": [
+         {"properties": {"addressPrefix": int_prefix, "delegations": [
              {"name": "0", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}] if delegate else []}}),
         ("PUT", _u(f"{VNET_ID}/subnets/{PE_SUBNET}", V_NET),
          {"properties": {"addressPrefix": pe_prefix, "privateEndpointNetworkPolicies": "Disabled"}}),
@@ -115,10 +122,12 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
             calls.append(("PUT", _u(f"{NET}/privateDnsZones/{zone}/virtualNetworkLinks/{name}", V_DNS),
                           {"location": "global", "properties": {"virtualNetwork": {"id": VNET_ID},
                                                                 "registrationEnabled": False}}))
-    for pe, conn, target, group, zone, zg in ((KV_PE, "securekeyvault-pc", KV_ID, "vault", KV_ZONE, KV_ZG),
-                                              (CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG)):
+    endpoints = [(KV_PE, "securekeyvault-pc", KV_ID, "vault", KV_ZONE, KV_ZG)]
+    if cs_endpoint:
+        endpoints.append((CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG))
+    for pe, conn, target, group, zone, zg in endpoints:
         calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}", V_NET), {
-            "location": LOCATION, "properties": {
+            "location": vnet_location, "properties": {
                 "subnet": {"id": f"{VNET_ID}/subnets/{PE_SUBNET}"},
                 "privateLinkServiceConnections": [{"name": conn, "properties": {
                     "privateLinkServiceId": target, "groupIds": [group]}}]}}))
@@ -134,7 +143,8 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
         calls.append(("PATCH", _u(CS_ID, V_CS), {"properties": {"publicNetworkAccess": "Disabled"}}))
     if scale_plan:
         calls.append(("PUT", _u(PLAN_ID, V_WEB), {"location": LOCATION, "kind": "linux",
-                                                  "sku": {"name": "S1", "tier": "Standard", "capacity": 1},
+                                                  "sku": {"name": plan_sku[0], "tier": plan_sku[1],
+                                                          "capacity": plan_sku[2]},
                                                   "properties": {"reserved": True}}))
     calls.append(("PATCH", _u(SITE_ID, V_WEB), {"properties": {"httpsOnly": True}}))
     if integrate:
@@ -151,6 +161,14 @@ def _record_stale():
     return tutorial_calls() + [
         ("PUT", _u(f"{NET}/privateDnsZones/{KV_ZONE}/A/{KEYVAULT}", V_DNS),
          {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.9"}]}})]
+
+
+def _no_subdomain():
+    """The account created without customSubDomainName (so no endpoint could be made for it)."""
+    calls = base_calls()
+    body = calls[-1][2]
+    calls[-1] = (calls[-1][0], calls[-1][1], dict(body, properties={"publicNetworkAccess": "Enabled"}))
+    return calls + tutorial_calls(cs_endpoint=False, cs_lockdown=False)
 
 
 WORLDS = {
@@ -170,6 +188,15 @@ WORLDS = {
     "plan-basic": lambda: ([], base_calls() + tutorial_calls(scale_plan=False, integrate=False)),
     "custom-dns-nonforwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":nonforwarding"],
                                          base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+    "region-mismatch": lambda: ([], base_calls() + tutorial_calls(vnet_location="northeurope", integrate=False)),
+    "instance-without-address": lambda: ([], base_calls() + tutorial_calls(int_prefix="10.0.0.0/28",
+                                                                           plan_sku=("P1v3", "PremiumV3", 12))),
+    "instance-address-fits": lambda: ([], base_calls() + tutorial_calls(int_prefix="10.0.0.0/28",
+                                                                        plan_sku=("P1v3", "PremiumV3", 11))),
+    "provider-unregistered": lambda: (["manual-approval:" + KV_ID,
+                                       f"unregistered-provider:{SUBSCRIPTION}/Microsoft.KeyVault"],
+                                      base_calls() + tutorial_calls()),
+    "account-no-subdomain": lambda: ([], _no_subdomain()),
 }
 
 
@@ -182,6 +209,8 @@ def build(arm, name):
         kind, _, value = fact.partition(":")
         if kind == "manual-approval":
             arm.facts["manual_approval"].add(value.lower())
+        elif kind == "unregistered-provider":
+            arm.facts["unregistered_providers"].add(value.lower())
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}
