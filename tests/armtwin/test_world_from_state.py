@@ -107,6 +107,14 @@ def test_issue14_worlds(c):
     w = world(build("account-no-subdomain"))
     c.eq([s["name"] for s in w["services"]], [W.KEYVAULT], "account-no-subdomain: no service for the account")
     c.eq(w["zones"][W.CS_ZONE]["records"], {}, "... and no record in its zone")
+    for name, want in (("partner-vault-nxdomain", None), ("partner-vault-fallback", "203.0.113.10")):
+        w = world(build(name))
+        z = w["zones"][W.KV_ZONE]
+        c.eq((z["linked"], z["records"].get(W.KEYVAULT), z["records"].get(W.PARTNER_VAULT)), (True, "10.0.1.4", want),
+             f"{name}: the app's linked zone answers; the partner's name "
+             + ("has no record (NXDOMAIN)" if want is None else "falls back to the public front"))
+        c.eq(svc(w, W.PARTNER_VAULT)["private_endpoint"]["connection"], "Approved",
+             f"{name}: the partner's own endpoint is Approved (its public name has the alias)")
 
 
 def test_effective_only(c):

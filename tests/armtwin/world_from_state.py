@@ -11,7 +11,10 @@ tests/lab/realizer/world.py):
   zones[name].linked   the zone has a finished link (virtualNetworkLinkState Completed) to the VNet
                        the app is integrated into. Not integrated: nothing is linked -- Azure DNS
                        seen from outside any VNet gives every name the public chain.
-  zones[name].records  the zone's A record sets (label -> address or list).
+  zones[name].records  the zone's A record sets (label -> address or list). When the app's link has
+                       resolutionPolicy NxDomainRedirect (FM-16), every service of the zone's kind
+                       without a record gets the public front's address: Azure DNS falls back to
+                       the public answer, which the lab cannot do per name.
   services[]           every vault (name) and account (customSubDomainName; none -> no DNS name,
                        skipped): public_network_access = what its firewall answers a caller from
                        the app's public outbound address (vault: publicNetworkAccess Disabled, or
@@ -113,6 +116,10 @@ def instance_has_address(resources, site, subnet):
     return capacity <= net.num_addresses - 5
 
 
+# The lab's privatelink zones and public fronts per kind (tests/lab/realizer/world.py KINDS).
+PRIVATE_ZONES = {"vault": "privatelink.vaultcore.azure.net", "cognitive": "privatelink.cognitiveservices.azure.com"}
+PUBLIC_FRONTS = {"vault": "203.0.113.10", "cognitive": "203.0.113.11"}
+
 AZURE_DNS = "10.0.2.53"           # the lab's stand-in for 168.63.129.16
 LAB_CUSTOM_DNS = "10.0.2.54"      # the one custom DNS server the lab can run
 AZURE_DNS_ADDRESSES = ("168.63.129.16", AZURE_DNS)
@@ -151,11 +158,12 @@ def translate(snapshot, site_id, description=None):
     vnet_id = _parent(subnet["id"]).lower() if in_vnet else None
 
     zones = {}
+    fallbacks = set()  # linked zones whose link has resolutionPolicy NxDomainRedirect (FM-16)
     for zone in _of_type(resources, T_ZONE):
         if not _effective(zone):
             continue
         name = zone["body"]["name"].lower()
-        linked = False
+        linked = fallback = False
         for link in _of_type(resources, T_LINK):
             if _parent(link["id"]).lower() != zone["id"].lower() or not _effective(link):
                 continue
@@ -163,6 +171,7 @@ def translate(snapshot, site_id, description=None):
             if vnet_id and props.get("virtualNetworkLinkState") == "Completed" and \
                     (props.get("virtualNetwork", {}).get("id") or "").lower() == vnet_id:
                 linked = True
+                fallback = (props.get("resolutionPolicy") or "Default") == "NxDomainRedirect"
         records = {}
         for rec in _of_type(resources, T_A):
             if _parent(rec["id"]).lower() != zone["id"].lower():
@@ -176,6 +185,8 @@ def translate(snapshot, site_id, description=None):
             if zones[name]["linked"] or not linked:
                 continue
         zones[name] = {"linked": linked, "records": records}
+        if fallback:
+            fallbacks.add(name)
 
     nic_ip = {}
     for nic in resources.values():
@@ -219,6 +230,13 @@ def translate(snapshot, site_id, description=None):
                                        "connection": "Approved" if status == "Approved" else "Pending",
                                        "port": "listen", "certificate": "valid"}
         services.append(svc)
+
+    # NxDomainRedirect: a name the linked zone has no record for gets the public answer. The lab's
+    # unbound cannot fall back per name, so the zone carries the public front's address for it.
+    for svc in services:
+        zone = PRIVATE_ZONES[svc["kind"]]
+        if zone in fallbacks and zone in zones and zones[zone]["linked"] and svc["name"] not in zones[zone]["records"]:
+            zones[zone]["records"][svc["name"]] = PUBLIC_FRONTS[svc["kind"]]
 
     app, custom = app_section(snapshot, site_id)
     if description is None:

@@ -23,6 +23,9 @@ complete at once), so a world is always a state the twin's own rules could reach
   instance-address-fits ... the same with 11 instances: every instance has its address
   provider-unregistered ... connection-pending, and Microsoft.KeyVault not registered in the subscription (FM-25)
   account-no-subdomain ... the account has no customSubDomainName, so it has no endpoint (FM-27)
+  partner-vault-nxdomain ... plus a partner's vault vdlabpartner in resource group partnersetup with its own
+                      endpoint and zone; the app's zone has no record for it and its link is Default (FM-16)
+  partner-vault-fallback ... the same with the app's link at resolutionPolicy NxDomainRedirect
 
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
@@ -163,6 +166,45 @@ def _record_stale():
          {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.9"}]}})]
 
 
+PARTNER_RG_ID = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/partnersetup"
+PARTNER_NET = f"{PARTNER_RG_ID}/providers/Microsoft.Network"
+PARTNER_VNET_ID = f"{PARTNER_NET}/virtualNetworks/partner-vnet"
+PARTNER_VAULT = "vdlabpartner"
+PARTNER_KV_ID = f"{PARTNER_RG_ID}/providers/Microsoft.KeyVault/vaults/{PARTNER_VAULT}"
+
+
+def _partner_vault(policy):
+    """FM-16: the tutorial, plus a partner's vault in another resource group with its own endpoint,
+    VNet and privatelink zone (not linked to the app's VNet). The app's zone has no record for it;
+    its link's resolutionPolicy is `policy` (None: not set, which is Default)."""
+    calls = base_calls() + tutorial_calls()
+    if policy:
+        link = f"{NET}/privateDnsZones/{KV_ZONE}/virtualNetworkLinks/{KV_LINK}"
+        calls.append(("PUT", _u(link, V_DNS), {"location": "global", "properties": {
+            "virtualNetwork": {"id": VNET_ID}, "registrationEnabled": False, "resolutionPolicy": policy}}))
+    zone = f"{PARTNER_NET}/privateDnsZones/{KV_ZONE}"
+    calls += [
+        ("PUT", _u(PARTNER_RG_ID, "2021-04-01"), {"location": LOCATION}),
+        ("PUT", _u(PARTNER_KV_ID, V_KV), {"location": LOCATION, "properties": {
+            "tenantId": TENANT, "sku": {"family": "A", "name": "standard"}, "accessPolicies": [],
+            "publicNetworkAccess": "Enabled", "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"}}}),
+        ("PUT", _u(PARTNER_VNET_ID, V_NET), {"location": LOCATION,
+                                             "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}),
+        ("PUT", _u(f"{PARTNER_VNET_ID}/subnets/pe", V_NET),
+         {"properties": {"addressPrefix": "10.1.1.0/24", "privateEndpointNetworkPolicies": "Disabled"}}),
+        ("PUT", _u(zone, V_DNS), {"location": "global"}),
+        ("PUT", _u(f"{zone}/virtualNetworkLinks/partner-link", V_DNS),
+         {"location": "global", "properties": {"virtualNetwork": {"id": PARTNER_VNET_ID}, "registrationEnabled": False}}),
+        ("PUT", _u(f"{PARTNER_NET}/privateEndpoints/partner-pe", V_NET), {"location": LOCATION, "properties": {
+            "subnet": {"id": f"{PARTNER_VNET_ID}/subnets/pe"},
+            "privateLinkServiceConnections": [{"name": "partner-pc", "properties": {
+                "privateLinkServiceId": PARTNER_KV_ID, "groupIds": ["vault"]}}]}}),
+        ("PUT", _u(f"{PARTNER_NET}/privateEndpoints/partner-pe/privateDnsZoneGroups/default", V_NET), {
+            "properties": {"privateDnsZoneConfigs": [{"name": KV_ZONE, "properties": {"privateDnsZoneId": zone}}]}}),
+    ]
+    return calls
+
+
 def _no_subdomain():
     """The account created without customSubDomainName (so no endpoint could be made for it)."""
     calls = base_calls()
@@ -197,6 +239,8 @@ WORLDS = {
                                        f"unregistered-provider:{SUBSCRIPTION}/Microsoft.KeyVault"],
                                       base_calls() + tutorial_calls()),
     "account-no-subdomain": lambda: ([], _no_subdomain()),
+    "partner-vault-nxdomain": lambda: ([], _partner_vault(None)),
+    "partner-vault-fallback": lambda: ([], _partner_vault("NxDomainRedirect")),
 }
 
 
