@@ -207,6 +207,37 @@ inline constexpr std::array kCatalogue = {
                 "the Azure configuration was not read: findings carry no ARM cause",
                 "Give the app a managed identity with Reader on the resource group, or pass "
                 "--token-file, to get the resource and property behind each finding."},
+    FindingSpec{"arm.vnet_region_mismatch", 5, Layer::kArm, Severity::kCritical,
+                "the VNet is in another region than the app: regional VNet integration needs "
+                "both in the same region, so the app cannot be integrated with it",
+                "Integrate with a VNet (and delegated subnet) in the app's region, and peer it to "
+                "the VNet in the other region if the private endpoints live there."},
+    FindingSpec{"arm.account_no_subdomain", 27, Layer::kArm, Severity::kCritical,
+                "the Cognitive Services account has no customSubDomainName: it has no name of its "
+                "own, so a private endpoint cannot give it a private DNS name",
+                "Set a custom subdomain on the account (properties.customSubDomainName; it cannot "
+                "be undone, so vnetdiag fix does not set it) and call "
+                "https://{subdomain}.cognitiveservices.azure.com instead of the regional "
+                "endpoint."},
+    FindingSpec{"arm.provider_not_registered", 25, Layer::kArm, Severity::kCritical,
+                "the target's resource provider is not registered in the private endpoint's "
+                "subscription, so the connection cannot be approved",
+                "Register it in that subscription (POST /subscriptions/{id}/providers/{namespace}"
+                "/register, or az provider register -n {namespace}), then approve the "
+                "connection."},
+    FindingSpec{"arm.zone_link_no_fallback", 16, Layer::kArm, Severity::kCritical,
+                "the privatelink zone linked to the app's VNet has no record for this name and its "
+                "link does not fall back to public DNS: the name is NXDOMAIN from the app",
+                "Set the link's resolutionPolicy to NxDomainRedirect (\"fallback to internet\"), "
+                "or add the name's record (a private endpoint of this resource whose zone group "
+                "writes into this zone)."},
+    FindingSpec{"arm.instance_without_private_ip", 2, Layer::kArm, Severity::kCritical,
+                "ARM says the app is integrated, but this instance has no VNet address "
+                "(WEBSITE_PRIVATE_IP is unset): the integration subnet ran out of addresses for "
+                "it",
+                "Move the integration to a larger subnet (/26 or more; a subnet in use cannot be "
+                "resized: disconnect, resize, reconnect), or scale in; restart this instance "
+                "once addresses are free."},
     // TCP
     FindingSpec{"tcp.connected", std::nullopt, Layer::kTcp, Severity::kOk, "TCP connect succeeded",
                 ""},

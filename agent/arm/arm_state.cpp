@@ -102,6 +102,7 @@ Plan read_plan(const json& body) {
   p.kind = r.str({"kind"});
   p.sku_tier = r.str({"sku", "tier"});
   p.sku_name = r.str({"sku", "name"});
+  p.sku_capacity = r.integer({"sku", "capacity"});
   p.provisioning_state = r.str({"properties", "provisioningState"});
   return p;
 }
@@ -178,6 +179,7 @@ ArmState parse_state(const Topology& t) {
   }
   for (const auto& [id, nic] : t.nics) s.nics.emplace(id, read_nic(nic));
   s.required_zones = t.required_zones;
+  s.provider_states = t.provider_states;
   s.errors = t.errors;
   s.unread = t.unread;
   s.requests = t.requests;

@@ -60,7 +60,8 @@ struct AppSettings {  // only the names the rules read (the others may be secret
 
 struct Plan {  // App Service plan (serverfarm)
   Text id, name, location, kind;
-  Text sku_tier, sku_name;  // sku.tier, sku.name
+  Text sku_tier, sku_name;                   // sku.tier, sku.name
+  std::optional<std::int64_t> sku_capacity;  // sku.capacity: the instance count
   Text provisioning_state;
   std::vector<std::string> problems;
 };
@@ -193,6 +194,7 @@ struct VnetLink {
   Text virtual_network_id;          // properties.virtualNetwork.id
   Flag registration_enabled;        // properties.registrationEnabled
   Text virtual_network_link_state;  // properties.virtualNetworkLinkState
+  Text resolution_policy;           // properties.resolutionPolicy (Default | NxDomainRedirect)
   std::vector<std::string> problems;
 };
 
@@ -227,6 +229,7 @@ struct ArmState {
   std::map<std::string, std::vector<ZoneGroup>> zone_groups;  // endpoint id (lower) -> groups
   std::map<std::string, Nic> nics;                            // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;          // account name (lower) -> zone
+  std::map<std::string, std::string> provider_states;  // "{sub}/{namespace}" (lower) -> state
 
   // Bookkeeping, as read_topology left it.
   std::vector<std::string> errors;  // reads that failed, one line each

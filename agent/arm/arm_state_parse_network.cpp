@@ -121,6 +121,7 @@ VnetLink read_link(const std::string& zone, const json& body) {
   l.virtual_network_id = r.str({"properties", "virtualNetwork", "id"});
   l.registration_enabled = r.flag({"properties", "registrationEnabled"});
   l.virtual_network_link_state = r.str({"properties", "virtualNetworkLinkState"});
+  l.resolution_policy = r.str({"properties", "resolutionPolicy"});
   return l;
 }
 

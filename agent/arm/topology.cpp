@@ -1,5 +1,7 @@
 #include "topology.hpp"
 
+#include <algorithm>
+
 #include "api_versions.hpp"
 #include "render.hpp"
 #include "resource_id.hpp"
@@ -271,6 +273,33 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     else if (starts_with(kind, "groups:"))
       t.zone_groups[kind.substr(7)] = list(client, t, kind, what, second[i], std::move(r2[i]));
   }
+  // Round 3 (FM-25): an endpoint whose connection is not Approved, or that failed, may be blocked
+  // by its target's resource provider not being registered in the endpoint's subscription.
+  std::vector<std::string> third, keys;
+  for (const auto& pe : t.private_endpoints) {
+    const auto pe_id = parse_resource_id(json_str(pe, {"id"}));
+    if (!pe_id) continue;
+    const bool failed = lower(json_str(pe, {"properties", "provisioningState"})) == "failed";
+    for (const char* kind :
+         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+      for (const auto& c : json_array(pe, {"properties", kind})) {
+        const std::string status =
+            json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+        const auto target = parse_resource_id(json_str(c, {"properties", "privateLinkServiceId"}));
+        if (!target || target->provider.empty() || (lower(status) == "approved" && !failed))
+          continue;
+        const std::string key = lower(pe_id->subscription + "/" + target->provider);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+        keys.push_back(key);
+        third.push_back("/subscriptions/" + pe_id->subscription + "/providers/" + target->provider +
+                        api(kResourcesApi));
+      }
+  }
+  auto r3 = client.get_all(third);
+  for (std::size_t i = 0; i < r3.size(); ++i) {
+    json body = single(t, "provider:" + keys[i], "read provider registration", third[i], r3[i]);
+    if (!body.is_null()) t.provider_states[keys[i]] = json_str(body, {"registrationState"});
+  }
   t.requests = client.requests_sent() - before;
   t.credential = client.tokens().source();
   t.correlation_id = client.correlation_id();
@@ -300,6 +329,7 @@ json topology_to_json(const Topology& t) {
           {"zone_groups", t.zone_groups},
           {"nics", t.nics},
           {"required_zones", t.required_zones},
+          {"provider_states", t.provider_states},
           {"errors", t.errors},
           {"unread", t.unread},
           {"requests", t.requests},
@@ -330,6 +360,7 @@ Topology topology_from_json(const json& j) {
   get("zone_groups", t.zone_groups);
   get("nics", t.nics);
   get("required_zones", t.required_zones);
+  get("provider_states", t.provider_states);
   get("errors", t.errors);
   get("unread", t.unread);
   get("requests", t.requests);

@@ -29,6 +29,9 @@ struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads 
   std::map<std::string, std::vector<nlohmann::json>> zone_groups;  // endpoint id (lower) -> groups
   std::map<std::string, nlohmann::json> nics;                      // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;               // account name (lower) -> zone
+  // "{subscription}/{namespace}" (lower) -> registrationState, read for the targets' providers in
+  // the subscription of each endpoint whose connection is not Approved (FM-25).
+  std::map<std::string, std::string> provider_states;
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
   // Kinds of read ("vaults", "links:<zone>", "groups:<endpoint id>", ...) whose answer was not
   // had: the rules judge nothing that depends on them.

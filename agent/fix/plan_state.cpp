@@ -110,6 +110,17 @@ void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& t
       ts.pending_connection_id = c.id.value_or("");
   const std::string st = lower(ts.status);
   ts.replaced = st != "pending" && st != "approved" && s.in.names.allow_replace;
+  const auto pe_id = arm::parse_resource_id(ts.endpoint_id);
+  const auto target_id = arm::parse_resource_id(ts.resource_id);
+  if (st != "approved" && pe_id && target_id) {
+    const auto state =
+        a.provider_states.find(lower(pe_id->subscription + "/" + target_id->provider));
+    if (state != a.provider_states.end() && lower(state->second) != "registered") {
+      ts.unregistered_provider =
+          "/subscriptions/" + pe_id->subscription + "/providers/" + target_id->provider;
+      ts.provider_state = state->second;
+    }
+  }
   if (!ts.replaced) return;
   for (const auto* cs : {&pe->connections, &pe->manual_connections})
     for (const auto& c : *cs)
@@ -180,6 +191,19 @@ bool PlanState::some_endpoint_missing() const {
                      [](const TargetState& t) { return t.resource && !t.endpoint; });
 }
 
+namespace {
+std::string region(const std::string& location) {
+  std::string out = lower(location);
+  out.erase(std::remove(out.begin(), out.end(), ' '), out.end());
+  return out;
+}
+}  // namespace
+
+bool PlanState::integration_region_mismatch() const {
+  return site_exists && site_subnet.empty() && !site_location.empty() && !vnet_location.empty() &&
+         region(vnet_location) != site_location;
+}
+
 PlanState resolve_state(const PlanInput& in) {
   const arm::Topology& t = *in.topology;
   const arm::ArmState a = arm::parse_state(t);
@@ -192,6 +216,7 @@ PlanState resolve_state(const PlanInput& in) {
 
   s.site_exists = !t.site.is_null();
   s.site_id = json_str(t.site, {"id"});
+  s.site_location = region(json_str(t.site, {"location"}));
   s.site_subnet = json_str(t.site, {"properties", "virtualNetworkSubnetId"});
   s.https_only = json_str(t.site, {"properties", "httpsOnly"});
   s.route_all_config = json_str(t.site_config, {"properties", "vnetRouteAllEnabled"});
@@ -218,6 +243,8 @@ PlanState resolve_state(const PlanInput& in) {
       ts.default_action =
           json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
       ts.public_network_access = json_str(*ts.resource, {"properties", "publicNetworkAccess"});
+      ts.no_subdomain =
+          !ts.is_vault && json_str(*ts.resource, {"properties", "customSubDomainName"}).empty();
       resolve_endpoint(a, s, ts);
       resolve_dns(a, s, ts);
       if (!ts.endpoint_address.empty()) s.endpoint_addresses.push_back(ts.endpoint_address);

@@ -38,6 +38,9 @@ struct TargetState {
   std::string old_endpoint_id;
   std::vector<std::string> group_ids;         // the old connection's groupIds, carried over
   std::vector<std::string> carried_zone_ids;  // the old endpoint's zone group's zones
+  // FM-25: the target's provider in the endpoint's subscription, when ARM showed it unregistered
+  // ("/subscriptions/{sub}/providers/{namespace}", and its registrationState); "" otherwise.
+  std::string unregistered_provider, provider_state;
 
   // Its zone group for the zone (not looked at when the endpoint is replaced).
   bool grouped = false, policy_owned = false, stale = false;
@@ -46,6 +49,9 @@ struct TargetState {
 
   std::string default_action;  // properties.networkAcls.defaultAction (vault or account)
   std::string public_network_access;
+  // An account without properties.customSubDomainName (FM-27): no private DNS name is possible,
+  // and setting one is irreversible, so nothing is planned for it.
+  bool no_subdomain = false;
 };
 
 struct FailedResource {
@@ -62,6 +68,7 @@ struct PlanState {
   std::string location;  // for new resources: --location, else the app's
   bool site_exists = false, plan_exists = false;
   std::string site_id, site_subnet;  // properties.virtualNetworkSubnetId
+  std::string site_location;         // the app's region, lower-case without spaces
   std::string https_only;            // as json_str shows it ("true" when on)
   std::string route_all_config, route_all_site;
   // Route-all's other layers: site outboundVnetRouting.allTraffic (newer api-versions return it)
@@ -86,6 +93,9 @@ struct PlanState {
   std::vector<FailedResource> failed;  // vnets (then their subnets), zones, links, endpoints,
                                        // zone groups
   bool some_endpoint_missing() const;
+  // FM-05: the app is not integrated and the VNet it would join (existing, or to be created in
+  // `location`) is in another region: regional integration cannot be made there.
+  bool integration_region_mismatch() const;
 };
 
 PlanState resolve_state(const PlanInput& in);

@@ -65,6 +65,14 @@ struct Run {
                                s.in.resource_group);
         continue;
       }
+      if (t.no_subdomain) {
+        plan.refused.push_back(
+            t.resource_id +
+            ": the account has no customSubDomainName, so it has no private DNS name and a "
+            "private endpoint cannot serve it; setting one is irreversible and changes the "
+            "endpoint the app calls, so fix does not do it: set it yourself, then run fix again");
+        continue;
+      }
       for (std::size_t i = first; i < last; ++i) evaluate(*table[i], &t, nullptr);
     }
   }

@@ -14,11 +14,11 @@ const std::vector<const Repair*>& repair_table() {
       &kPlanTier,
       // Per target (vault, account), in the targets' order: zone, link, endpoint or its
       // approval or replacement, zone group, lock-down.
-      &kZone, &kZoneLink, &kEndpoint, &kApprove, &kApproveNothingToApprove, &kReplaceRefused,
-      &kReplaceDelete, &kReplaceCreate, &kZoneGroupPolicyOwned, &kZoneGroup, &kVaultLockdown,
-      &kAccountLockdown,
+      &kZone, &kZoneLink, &kEndpoint, &kRegisterProvider, &kApprove, &kApproveNothingToApprove,
+      &kReplaceRefused, &kReplaceDelete, &kReplaceCreate, &kZoneGroupPolicyOwned, &kZoneGroup,
+      &kVaultLockdown, &kAccountLockdown,
       // The site, once the subnet and the plan are ready.
-      &kRouteAll, &kSite,
+      &kRegionRefused, &kRouteAll, &kSite,
       // Whatever ARM left Failed, for each such resource.
       &kReapply};
   return table;

@@ -1,4 +1,8 @@
 // ARM rules about the app's network: the integration subnet and the VNet's DNS servers.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
 #include "arm_facts.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
@@ -64,6 +68,94 @@ RuleOutput custom_dns(const RuleInput& in) {
                             join(in.arm->vnet->dns_servers, ", "),
                             "[] (Azure DNS) or forwarders to 168.63.129.16"})},
           {}};
+}
+
+// Locations as ARM spells them in bodies ("westeurope") or in places ("West Europe").
+std::string region(const std::string& location) {
+  std::string out;
+  for (char c : lower(location))
+    if (c != ' ') out += c;
+  return out;
+}
+
+// FM-05: regional VNet integration needs the VNet in the app's region. Integrated: the VNet of
+// the integration subnet; not yet: every VNet of the resource group with a subnet the app could
+// join (the tutorial's integration subnet, or one delegated to Microsoft.Web/serverFarms) -- the
+// integration cannot be made there, and that is why it is missing.
+RuleOutput vnet_region(const RuleInput& in) {
+  if (!in.arm || !in.arm->site) return {};
+  const std::string app_region = region(text(in.arm->site->location));
+  if (app_region.empty()) return {};
+  RuleOutput out;
+  const auto check = [&](const arm::Vnet& vnet) {
+    const std::string where = region(text(vnet.location));
+    if (where.empty() || where == app_region) return;
+    out.findings.push_back(control_finding(
+        "arm.vnet_region_mismatch", "",
+        {text(vnet.id), "location", text(vnet.location), text(in.arm->site->location)}));
+    out.findings.back().summary +=
+        " (VNet " + text(vnet.name) + " in " + where + ", app in " + app_region + ")";
+  };
+  if (!subnet_id(*in.arm).empty()) {
+    if (in.arm->vnet) check(*in.arm->vnet);
+    return out;
+  }
+  for (const auto& vnet : in.arm->vnets) {
+    const bool joinable =
+        std::any_of(vnet.subnets.begin(), vnet.subnets.end(), [](const arm::Subnet& s) {
+          return lower(text(s.name)) == "vnet-integration-subnet" || s.delegated_to(kServerFarms);
+        });
+    if (joinable) check(vnet);
+  }
+  return out;
+}
+
+namespace {
+
+// How many instances a subnet of this IPv4 prefix carries through a scale-up, which needs twice
+// the addresses (Azure keeps 5 of each subnet): /28 -> 5, /27 -> 13, /26 -> 29. nullopt when the
+// prefix is not an IPv4 CIDR.
+std::optional<std::int64_t> instances_carried(const std::string& prefix) {
+  const auto slash = prefix.find('/');
+  if (slash == std::string::npos || prefix.find(':') != std::string::npos) return std::nullopt;
+  int bits = 0;
+  try {
+    bits = std::stoi(prefix.substr(slash + 1));
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (bits < 8 || bits > 29) return std::nullopt;
+  return ((std::int64_t{1} << (32 - bits)) - 5) / 2;
+}
+
+}  // namespace
+
+// FM-02: ARM says the app is integrated, yet this instance got no VNet address: the others may
+// have one (integration is per instance), and the usual cause is a subnet that ran out of
+// addresses during scale-out or scale-up. Names the instance and explains context.no_integration.
+RuleOutput instance_without_private_ip(const RuleInput& in) {
+  if (!in.arm || !in.arm->site || subnet_id(*in.arm).empty() || !in.app.in_app_service ||
+      in.app.get("private_ip"))
+    return {};
+  const std::string instance = in.app.value_or("instance_id", "unknown");
+  const std::string prefix = in.arm->subnet ? text(in.arm->subnet->address_prefix) : "";
+  const std::int64_t carried = instances_carried(prefix).value_or(0);
+  const std::int64_t capacity =
+      in.arm->plan ? in.arm->plan->sku_capacity.value_or(0) : std::int64_t{0};
+  std::string why = "instance " + instance;
+  if (carried > 0 && capacity > 0)
+    why += "; subnet " + prefix + " carries " + std::to_string(carried) +
+           " instances through a scale-up, the plan runs " + std::to_string(capacity);
+  Cause cause{subnet_id(*in.arm), "properties.addressPrefix",
+              prefix.empty() ? "unknown (subnet not read)" : prefix,
+              capacity > 0 ? "room for " + std::to_string(capacity) +
+                                 " instances (twice that during a scale-up)"
+                           : "/26 or larger"};
+  Finding f = control_finding("arm.instance_without_private_ip", "", cause);
+  f.summary += " (" + why + ")";
+  f.evidence["instance_id"] = instance;
+  if (capacity > 0) f.evidence["plan_instances"] = std::to_string(capacity);
+  return {{std::move(f)}, {CauseNote{{"context.no_integration"}, std::nullopt, cause}}};
 }
 
 }  // namespace vnetdiag::rules

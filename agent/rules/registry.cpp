@@ -57,11 +57,16 @@ constexpr RuleEntry kRules[] = {
     {"arm.integration_subnet", kArm, kRun, rules::integration_subnet},
     {"arm.plan_below_standard", kArm, kRun, rules::plan_tier},
     {"arm.custom_dns", kArm, kRun, rules::custom_dns},
+    {"arm.vnet_region_mismatch", kArm, kRun, rules::vnet_region},
+    {"arm.instance_without_private_ip", kArm, kRun, rules::instance_without_private_ip},
     {"arm.routeall_layers_disagree", kArm, kRun, rules::arm_route_all_layers},
     {"arm.route_all_cause", kArm, kRun, rules::arm_route_all_cause},
     {"arm.target_exposure", kArm, kEachArmTarget, rules::target_exposure},
     {"arm.zone_group_policy_owned", kArm, kEachArmTarget, rules::zone_group_policy_owned},
     {"arm.dns_root_cause", kArm, kEachArmTarget, rules::dns_root_cause},
+    {"arm.account_no_subdomain", kArm, kEachArmTarget, rules::account_subdomain},
+    {"arm.provider_not_registered", kArm, kEachArmTarget, rules::provider_registration},
+    {"arm.zone_link_no_fallback", kArm, kEachArmTarget, rules::zone_link_fallback},
     {"arm.provisioning_failed", kArm, kRun, rules::provisioning_failed},
 };
 

@@ -72,6 +72,8 @@ RuleOutput plan_tier(const RuleInput& in);
 RuleOutput candidate_subnet_delegation(const RuleInput& in);
 RuleOutput integration_subnet(const RuleInput& in);
 RuleOutput custom_dns(const RuleInput& in);
+RuleOutput vnet_region(const RuleInput& in);
+RuleOutput instance_without_private_ip(const RuleInput& in);
 
 // arm_endpoint_rules.cpp (Scope::kEachArmTarget)
 RuleOutput target_exposure(const RuleInput& in);
@@ -79,6 +81,9 @@ RuleOutput zone_group_policy_owned(const RuleInput& in);
 
 // arm_zone_rules.cpp (Scope::kEachArmTarget)
 RuleOutput dns_root_cause(const RuleInput& in);
+RuleOutput account_subdomain(const RuleInput& in);
+RuleOutput provider_registration(const RuleInput& in);
+RuleOutput zone_link_fallback(const RuleInput& in);
 
 // arm_provisioning_rules.cpp
 RuleOutput provisioning_failed(const RuleInput& in);

@@ -42,6 +42,7 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
             "subscriptions": {subscription.lower(): subscription},
             "tenant": tenant,
             "manual_approval": set(),     # lower ids of targets that need manual approval
+            "unregistered_providers": set(),  # lower "{subscription}/{namespace}" not registered (FM-25)
             "external": {},               # lower id -> id of resources that exist outside the twin
             "dns_servers": {},            # address -> {"forwards_to_azure_dns": bool}
             "outbound_address": "198.51.100.7",

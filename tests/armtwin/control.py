@@ -81,6 +81,10 @@ class ControlAPI:
                         self.arm.facts["manual_approval"].add(tid.lower())
                     for tid in b.get("auto_approval", []):
                         self.arm.facts["manual_approval"].discard(tid.lower())
+                    for key in b.get("unregistered_providers", []):
+                        self.arm.facts["unregistered_providers"].add(key.lower())
+                    for key in b.get("registered_providers", []):
+                        self.arm.facts["unregistered_providers"].discard(key.lower())
                     for rid in b.get("external", []):
                         self.arm.facts["external"][rid.lower()] = rid
                     for sub in b.get("subscriptions", []):
@@ -152,6 +156,7 @@ class ControlAPI:
             self.arm.ops.clear()
             self.arm.op_paths.clear()
             self.arm.facts["manual_approval"] = set()
+            self.arm.facts["unregistered_providers"] = set()
             self.arm.facts["dns_servers"] = {}
             self.arm.facts["app_process"] = "running"
             worlds.build(self.arm, name)

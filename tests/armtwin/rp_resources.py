@@ -2,7 +2,10 @@
 the subscription, resource groups (GET/HEAD/PUT/PATCH/DELETE and the list; DELETE takes every
 resource in the group with it, as a long-running operation answering 202 + Location) and the
 provider registrations (`GET /subscriptions/{sub}/providers/{ns}`: the types and api-versions
-of the swagger files the registered providers serve)."""
+of the swagger files the registered providers serve; Providers_Register `POST
+/subscriptions/{sub}/providers/{ns}/register`). Every provider is Registered unless the fact
+`unregistered_providers` names "{sub}/{namespace}" (FM-25): then it is NotRegistered until a
+register call, which answers Registering and takes effect at once (Azure takes minutes)."""
 from core import (ArmError, LroStyle, Provider, Res, Response, RESOURCES_API_VERSIONS, T_RG, norm_loc)
 
 
@@ -18,7 +21,28 @@ class ResourcesRP:
             return self.resource_groups(req, sub, s[3] if len(s) == 4 else None)
         if low[2] == "providers" and len(s) == 4:
             return self.provider_info(req, sub, s[3])
+        if low[2] == "providers" and len(s) == 5 and low[4] == "register":
+            return self.provider_register(req, sub, s[3])
         return None
+
+    def provider_registered(self, sub, ns):
+        return f"{sub}/{ns}".lower() not in self.facts.get("unregistered_providers", set())
+
+    def provider_register(self, req, sub, ns):
+        self.need_version(req, RESOURCES_API_VERSIONS)
+        if req.method != "POST":
+            raise ArmError(405, "MethodNotAllowed", "Only POST registers a resource provider.")
+        canonical = self.namespaces.get(ns.lower())
+        if canonical is None or canonical == "Microsoft.Resources":
+            raise ArmError(404, "InvalidResourceNamespace", f"The resource namespace '{ns}' is invalid.")
+        if self.authorizer and req.principal is not None:
+            self.authorizer.check(req, f"{canonical}/register/action", f"/subscriptions/{sub}")
+        was = self.provider_registered(sub, canonical)
+        self.facts["unregistered_providers"].discard(f"{sub}/{canonical}".lower())
+        self.touch()
+        body = self.provider_info(req, sub, ns).body
+        body["registrationState"] = "Registered" if was else "Registering"
+        return Response(200, body)
 
     def resource_groups(self, req, sub, name):
         self.need_version(req, RESOURCES_API_VERSIONS)
@@ -102,7 +126,8 @@ class ResourcesRP:
             if chain:
                 types.setdefault("/".join(chain), set()).add(op.version)
         return Response(200, {"id": f"/subscriptions/{sub}/providers/{canonical}", "namespace": canonical,
-                              "registrationState": "Registered", "registrationPolicy": "RegistrationRequired",
+                              "registrationState": "Registered" if self.provider_registered(sub, canonical)
+                              else "NotRegistered", "registrationPolicy": "RegistrationRequired",
                               "resourceTypes": [{"resourceType": t, "locations": ["West Europe"],
                                                  "apiVersions": sorted(v, reverse=True)}
                                                 for t, v in sorted(types.items())]})

@@ -102,6 +102,12 @@ class TargetsRP:
             ns, ttype = target.type.split("/", 1)
             self.authorize_linked(req, f"{target.type}/privateEndpointConnections/write",
                                   f"{ns}/{ttype}/privateEndpointConnectionsApproval/action", target.id, cid)
+        # FM-25: the target's provider must be registered in the endpoint's subscription.
+        ns = target.id.split("/")[6]
+        pe_sub = pe.id.split("/")[2]
+        if new.get("status", "").lower() == "approved" and not self.provider_registered(pe_sub, ns):
+            raise ArmError(400, "BadRequest", f"{ns} provider must be registered on subscription containing "
+                                              f"private endpoint ({pe_sub}).")
         for k in ("status", "description", "actionsRequired"):
             if new.get(k) is not None:
                 state[k] = new[k]

@@ -57,5 +57,59 @@ def test_groups(c, twin):
     c.eq(st, 404, "and its resources with it")
 
 
+def test_provider_registration(c, twin):
+    """FM-25: a provider the fact names is NotRegistered until Providers_Register (POST .../register),
+    which needs {namespace}/register/action on the subscription; approving a connection in a
+    subscription where the target's provider is not registered fails as Azure's does."""
+    arm = twin.arm
+    kv = f"{SUB}/providers/Microsoft.KeyVault"
+    twin.control("POST", "facts", {"unregistered_providers": [f"{W.SUBSCRIPTION}/Microsoft.KeyVault"]})
+    st, _, b = arm.call("GET", kv, None, RG)
+    c.eq((st, b["registrationState"]), (200, "NotRegistered"), "named by the fact: NotRegistered")
+    st, _, b = arm.call("GET", f"{SUB}/providers/Microsoft.Network", None, RG)
+    c.eq(b["registrationState"], "Registered", "the others stay Registered")
+    st, _, b = arm.call("GET", f"{kv}/register", None, RG)
+    c.eq(st, 405, "GET .../register -> 405")
+    app = twin.login("mi")   # the app's identity: Contributor on its resource group only
+    st, _, b = app.call("POST", f"{kv}/register", None, RG)
+    c.eq((st, (b.get("error") or {}).get("code")), (403, "AuthorizationFailed"),
+         "register by an identity without subscription scope -> 403")
+    twin.login("sp")
+    st, _, b = arm.call("POST", f"{kv}/register", None, RG)
+    c.eq((st, b["registrationState"], b["namespace"]), (200, "Registering", "Microsoft.KeyVault"),
+         "POST register -> 200 Registering")
+    st, _, b = arm.call("GET", kv, None, RG)
+    c.eq(b["registrationState"], "Registered", "then Registered")
+    st, _, b = arm.call("POST", f"{kv}/register", None, RG)
+    c.eq((st, b["registrationState"]), (200, "Registered"), "registering again: already Registered")
+    st, _, b = arm.call("POST", f"{SUB}/providers/Microsoft.Nope/register", None, RG)
+    c.eq((st, b["error"]["code"]), (404, "InvalidResourceNamespace"), "unknown namespace -> 404")
+    twin.control("POST", "facts", {"registered_providers": [f"{W.SUBSCRIPTION}/Microsoft.KeyVault"]})
+
+
+def test_approval_needs_the_provider(c, twin):
+    twin.control("POST", "reset", {"world": "provider-unregistered"})
+    twin.login("sp")
+    arm = twin.arm
+    pe = f"{W.NET}/privateEndpoints/{W.KV_PE}"
+    st, _, b = arm.call("GET", f"{W.KV_ID}/privateEndpointConnections", None, W.V_KV)
+    c.check(st == 200 and len(b["value"]) == 1, "provider-unregistered: one connection", str(b)[:300])
+    conn = b["value"][0]
+    c.eq(conn["properties"]["privateLinkServiceConnectionState"]["status"], "Pending", "Pending")
+    approve = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}}
+    st, _, b = arm.call("PUT", conn["id"], approve, W.V_KV)
+    c.check(st == 400 and "must be registered on subscription containing private endpoint" in b["error"]["message"],
+            "approval while Microsoft.KeyVault is not registered -> 400 with Azure's message", str(b)[:300])
+    arm.call("POST", f"{SUB}/providers/Microsoft.KeyVault/register", None, RG)
+    st, _, b = arm.call("PUT", conn["id"], approve, W.V_KV)
+    c.eq((st, b["properties"]["privateLinkServiceConnectionState"]["status"]), (200, "Approved"),
+         "after registering, approval works")
+    st, _, b = arm.call("GET", pe, None, W.V_NET)
+    c.eq(b["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]
+         ["status"], "Approved", "the endpoint sees it Approved")
+
+
 if __name__ == "__main__":
-    sys.exit(run_rp_tests("test_rp_resources", "empty-network", [test_subscription_and_providers, test_groups]))
+    sys.exit(run_rp_tests("test_rp_resources", "empty-network", [test_subscription_and_providers, test_groups,
+                                                                 test_provider_registration,
+                                                                 test_approval_needs_the_provider]))

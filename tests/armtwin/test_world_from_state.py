@@ -60,6 +60,11 @@ def test_named_worlds(c):
         "cs-public": (True, True, (True, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled", "Enabled"),
         "plan-basic": (False, True, (False, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled", "Disabled"),
         "custom-dns-nonforwarding": (True, True, (True, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled", "Disabled"),
+        "region-mismatch": (False, True, (False, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled", "Disabled"),
+        "instance-without-address": (False, True, (False, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled",
+                                     "Disabled"),
+        "instance-address-fits": (True, True, (True, "10.0.1.4"), ("10.0.1.4", "Approved"), "Disabled", "Disabled"),
+        "provider-unregistered": (True, True, (True, "10.0.1.4"), ("10.0.1.4", "Pending"), "Disabled", "Disabled"),
     }
     parse = lab_parser()
     for name, (integ, route_all, zone, pe, kvpub, cspub) in want.items():
@@ -88,6 +93,28 @@ def test_named_worlds(c):
     w = world(build("tutorial-complete"))
     c.eq(w["app"]["dns_servers"], ["10.0.2.53"], "Azure DNS is the lab's 10.0.2.53")
     c.check("custom_dns" not in w, "no custom_dns section without a custom server")
+
+
+def test_issue14_worlds(c):
+    """FM-02: the app runs as the plan's last instance, which has no address when the plan has more
+    instances than the subnet has addresses; FM-27: an account without customSubDomainName has no
+    DNS name, so the lab has no service for it."""
+    for name, has in (("instance-without-address", False), ("instance-address-fits", True),
+                      ("tutorial-complete", True)):
+        a = build(name)
+        env = wfs.app_environment(a.snapshot(), W.SITE_ID)
+        c.eq("WEBSITE_PRIVATE_IP" in env, has, f"{name}: WEBSITE_PRIVATE_IP {'set' if has else 'unset'}")
+    w = world(build("account-no-subdomain"))
+    c.eq([s["name"] for s in w["services"]], [W.KEYVAULT], "account-no-subdomain: no service for the account")
+    c.eq(w["zones"][W.CS_ZONE]["records"], {}, "... and no record in its zone")
+    for name, want in (("partner-vault-nxdomain", None), ("partner-vault-fallback", "203.0.113.10")):
+        w = world(build(name))
+        z = w["zones"][W.KV_ZONE]
+        c.eq((z["linked"], z["records"].get(W.KEYVAULT), z["records"].get(W.PARTNER_VAULT)), (True, "10.0.1.4", want),
+             f"{name}: the app's linked zone answers; the partner's name "
+             + ("has no record (NXDOMAIN)" if want is None else "falls back to the public front"))
+        c.eq(svc(w, W.PARTNER_VAULT)["private_endpoint"]["connection"], "Approved",
+             f"{name}: the partner's own endpoint is Approved (its public name has the alias)")
 
 
 def test_effective_only(c):
@@ -226,7 +253,7 @@ def test_app_environment(c):
 
 def main():
     c = Checks("test_world_from_state")
-    for t in (test_named_worlds, test_effective_only, test_translation_rules, test_for_lab, test_app_environment):
+    for t in (test_named_worlds, test_issue14_worlds, test_effective_only, test_translation_rules, test_for_lab, test_app_environment):
         c.run(t)
     return c.finish()
 

@@ -11,7 +11,10 @@ tests/lab/realizer/world.py):
   zones[name].linked   the zone has a finished link (virtualNetworkLinkState Completed) to the VNet
                        the app is integrated into. Not integrated: nothing is linked -- Azure DNS
                        seen from outside any VNet gives every name the public chain.
-  zones[name].records  the zone's A record sets (label -> address or list).
+  zones[name].records  the zone's A record sets (label -> address or list). When the app's link has
+                       resolutionPolicy NxDomainRedirect (FM-16), every service of the zone's kind
+                       without a record gets the public front's address: Azure DNS falls back to
+                       the public answer, which the lab cannot do per name.
   services[]           every vault (name) and account (customSubDomainName; none -> no DNS name,
                        skipped): public_network_access = what its firewall answers a caller from
                        the app's public outbound address (vault: publicNetworkAccess Disabled, or
@@ -19,7 +22,8 @@ tests/lab/realizer/world.py):
                        account likewise). private_endpoint = its endpoint (Approved first), address
                        = the endpoint NIC's address, connection Approved or Pending (Rejected and
                        Disconnected also mean "no alias, no traffic", the lab's Pending).
-  app                  integrated (site virtualNetworkSubnetId set and the subnet exists),
+  app                  integrated (site virtualNetworkSubnetId set and the subnet exists, and this
+                       instance got an address in it: see instance_has_address),
                        route_all (config/web vnetRouteAllEnabled, mirrored by the site property, or
                        app setting WEBSITE_VNET_ROUTE_ALL=1, or site outboundVnetRouting.allTraffic /
                        .applicationTraffic -- newer api-versions; the app's own traffic is what the
@@ -98,6 +102,26 @@ def _app_state(resources, site_id):
     return site, subnet, (cfg["body"]["properties"] if cfg else {}), (settings["body"]["properties"] if settings else {})
 
 
+def instance_has_address(resources, site, subnet):
+    """FM-02: the app runs as the plan's last instance (sku.capacity of them); each instance needs
+    an address in the integration subnet, which has 2^(32-prefix) - 5 (Azure keeps 5). The last
+    instance gets none when the plan has more instances than that."""
+    if site is None or subnet is None:
+        return False
+    plan = resources.get((site["body"]["properties"].get("serverFarmId") or "").lower())
+    capacity = int(((plan or {}).get("body", {}).get("sku") or {}).get("capacity") or 1)
+    prefix = (subnet["body"].get("properties") or {}).get("addressPrefix") or ""
+    try:
+        net = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return True
+    return capacity <= net.num_addresses - 5
+
+
+# The lab's privatelink zones and public fronts per kind (tests/lab/realizer/world.py KINDS).
+PRIVATE_ZONES = {"vault": "privatelink.vaultcore.azure.net", "cognitive": "privatelink.cognitiveservices.azure.com"}
+PUBLIC_FRONTS = {"vault": "203.0.113.10", "cognitive": "203.0.113.11"}
+
 AZURE_DNS = "10.0.2.53"           # the lab's stand-in for 168.63.129.16
 LAB_CUSTOM_DNS = "10.0.2.54"      # the one custom DNS server the lab can run
 AZURE_DNS_ADDRESSES = ("168.63.129.16", AZURE_DNS)
@@ -107,7 +131,7 @@ def app_section(snapshot, site_id):
     """(app, custom_dns) of the world."""
     resources, facts = snapshot["resources"], snapshot["facts"]
     site, subnet, cfg, settings = _app_state(resources, site_id)
-    integrated = bool(site and subnet)
+    integrated = bool(site and subnet) and instance_has_address(resources, site, subnet)
     sprops = (site or {}).get("body", {}).get("properties") or {}
     outbound = sprops.get("outboundVnetRouting") or {}
     route_all = bool(cfg.get("vnetRouteAllEnabled")) or \
@@ -135,14 +159,17 @@ def app_section(snapshot, site_id):
 def translate(snapshot, site_id, description=None):
     resources, facts = snapshot["resources"], snapshot["facts"]
     site, subnet, cfg, settings = _app_state(resources, site_id)
-    vnet_id = _parent(subnet["id"]).lower() if (site and subnet) else None
+    # An instance without an address in the subnet (FM-02) is outside the VNet, its DNS too.
+    in_vnet = bool(site and subnet) and instance_has_address(resources, site, subnet)
+    vnet_id = _parent(subnet["id"]).lower() if in_vnet else None
 
     zones = {}
+    fallbacks = set()  # linked zones whose link has resolutionPolicy NxDomainRedirect (FM-16)
     for zone in _of_type(resources, T_ZONE):
         if not _effective(zone):
             continue
         name = zone["body"]["name"].lower()
-        linked = False
+        linked = fallback = False
         for link in _of_type(resources, T_LINK):
             if _parent(link["id"]).lower() != zone["id"].lower() or not _effective(link):
                 continue
@@ -150,6 +177,7 @@ def translate(snapshot, site_id, description=None):
             if vnet_id and props.get("virtualNetworkLinkState") == "Completed" and \
                     (props.get("virtualNetwork", {}).get("id") or "").lower() == vnet_id:
                 linked = True
+                fallback = (props.get("resolutionPolicy") or "Default") == "NxDomainRedirect"
         records = {}
         for rec in _of_type(resources, T_A):
             if _parent(rec["id"]).lower() != zone["id"].lower():
@@ -163,6 +191,8 @@ def translate(snapshot, site_id, description=None):
             if zones[name]["linked"] or not linked:
                 continue
         zones[name] = {"linked": linked, "records": records}
+        if fallback:
+            fallbacks.add(name)
 
     nic_ip = {}
     for nic in resources.values():
@@ -206,6 +236,13 @@ def translate(snapshot, site_id, description=None):
                                        "connection": "Approved" if status == "Approved" else "Pending",
                                        "port": "listen", "certificate": "valid"}
         services.append(svc)
+
+    # NxDomainRedirect: a name the linked zone has no record for gets the public answer. The lab's
+    # unbound cannot fall back per name, so the zone carries the public front's address for it.
+    for svc in services:
+        zone = PRIVATE_ZONES[svc["kind"]]
+        if zone in fallbacks and zone in zones and zones[zone]["linked"] and svc["name"] not in zones[zone]["records"]:
+            zones[zone]["records"][svc["name"]] = PUBLIC_FRONTS[svc["kind"]]
 
     app, custom = app_section(snapshot, site_id)
     if description is None:
@@ -311,7 +348,7 @@ def app_environment(snapshot, site_id, *, identity_endpoint=None, identity_heade
         "REGION_NAME": site["body"]["location"],
         "WEBSITE_SKU": plan["body"]["sku"]["tier"] if plan else "",
     })
-    if site["meta"].get("integration_subnet") and subnet:
+    if site["meta"].get("integration_subnet") and subnet and instance_has_address(resources, site, subnet):
         env["WEBSITE_PRIVATE_IP"] = site["meta"].get("integration_ip", "")
     if identity_endpoint:
         env.update({"IDENTITY_ENDPOINT": identity_endpoint, "IDENTITY_HEADER": identity_header,

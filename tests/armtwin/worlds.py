@@ -19,6 +19,15 @@ complete at once), so a world is always a state the twin's own rules could reach
   cs-public           ... the account's publicNetworkAccess is still Enabled
   plan-basic          ... the plan stayed at Basic B1, so the app could not be integrated
   custom-dns-nonforwarding ... the VNet's DNS server is 10.0.2.54, which does not forward to Azure DNS
+  region-mismatch     ... the VNet (and its endpoints) in northeurope, the app in westeurope: not integrated (FM-05)
+  instance-without-address ... integration subnet /28 (11 addresses), plan P1v3 x 12: the app's instance,
+                      the last, has no address (FM-02)
+  instance-address-fits ... the same with 11 instances: every instance has its address
+  provider-unregistered ... connection-pending, and Microsoft.KeyVault not registered in the subscription (FM-25)
+  account-no-subdomain ... the account has no customSubDomainName, so it has no endpoint (FM-27)
+  partner-vault-nxdomain ... plus a partner's vault vdlabpartner in resource group partnersetup with its own
+                      endpoint and zone; the app's zone has no record for it and its link is Default (FM-16)
+  partner-vault-fallback ... the same with the app's link at resolutionPolicy NxDomainRedirect
 
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
@@ -95,17 +104,18 @@ def base_calls():
 
 def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, zones=(KV_ZONE, CS_ZONE),
                    link=(KV_ZONE, CS_ZONE), groups=(KV_ZONE, CS_ZONE), kv_lockdown=True, cs_lockdown=True,
-                   scale_plan=True, integrate=True, route_all=True, dns_servers=None):
+                   scale_plan=True, integrate=True, route_all=True, dns_servers=None, vnet_location=LOCATION,
+                   int_prefix="10.0.0.0/24", plan_sku=("S1", "Standard", 1), cs_endpoint=True):
     """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds."""
     space = ["10.0.0.0/16"] + ([extra_space] if extra_space else [])
     vnet_props = {"addressSpace": {"addressPrefixes": space}}
     if dns_servers:
         vnet_props["dhcpOptions"] = {"dnsServers": dns_servers}
     calls = [
-        ("PUT", _u(VNET_ID, V_NET), {"location": LOCATION, "tags": {"workload": "securebackend"},
+        ("PUT", _u(VNET_ID, V_NET), {"location": vnet_location, "tags": {"workload": "securebackend"},
                                      "properties": vnet_props}),
         ("PUT", _u(f"{VNET_ID}/subnets/{INTEGRATION_SUBNET}", V_NET),
-         {"properties": {"addressPrefix": "10.0.0.0/24", "delegations": [
+         {"properties": {"addressPrefix": int_prefix, "delegations": [
              {"name": "0", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}] if delegate else []}}),
         ("PUT", _u(f"{VNET_ID}/subnets/{PE_SUBNET}", V_NET),
          {"properties": {"addressPrefix": pe_prefix, "privateEndpointNetworkPolicies": "Disabled"}}),
@@ -119,10 +129,12 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
             calls.append(("PUT", _u(f"{NET}/privateDnsZones/{zone}/virtualNetworkLinks/{name}", V_DNS),
                           {"location": "global", "properties": {"virtualNetwork": {"id": VNET_ID},
                                                                 "registrationEnabled": False}}))
-    for pe, conn, target, group, zone, zg in ((KV_PE, "securekeyvault-pc", KV_ID, "vault", KV_ZONE, KV_ZG),
-                                              (CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG)):
+    endpoints = [(KV_PE, "securekeyvault-pc", KV_ID, "vault", KV_ZONE, KV_ZG)]
+    if cs_endpoint:
+        endpoints.append((CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG))
+    for pe, conn, target, group, zone, zg in endpoints:
         calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}", V_NET), {
-            "location": LOCATION, "properties": {
+            "location": vnet_location, "properties": {
                 "subnet": {"id": f"{VNET_ID}/subnets/{PE_SUBNET}"},
                 "privateLinkServiceConnections": [{"name": conn, "properties": {
                     "privateLinkServiceId": target, "groupIds": [group]}}]}}))
@@ -138,7 +150,8 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
         calls.append(("PATCH", _u(CS_ID, V_CS), {"properties": {"publicNetworkAccess": "Disabled"}}))
     if scale_plan:
         calls.append(("PUT", _u(PLAN_ID, V_WEB), {"location": LOCATION, "kind": "linux",
-                                                  "sku": {"name": "S1", "tier": "Standard", "capacity": 1},
+                                                  "sku": {"name": plan_sku[0], "tier": plan_sku[1],
+                                                          "capacity": plan_sku[2]},
                                                   "properties": {"reserved": True}}))
     calls.append(("PATCH", _u(SITE_ID, V_WEB), {"properties": {"httpsOnly": True}}))
     if integrate:
@@ -167,6 +180,53 @@ def _vault_connection(status):
         "status": status, "description": "Rejected by the vault's owner"}}})]
 
 
+PARTNER_RG_ID = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/partnersetup"
+PARTNER_NET = f"{PARTNER_RG_ID}/providers/Microsoft.Network"
+PARTNER_VNET_ID = f"{PARTNER_NET}/virtualNetworks/partner-vnet"
+PARTNER_VAULT = "vdlabpartner"
+PARTNER_KV_ID = f"{PARTNER_RG_ID}/providers/Microsoft.KeyVault/vaults/{PARTNER_VAULT}"
+
+
+def _partner_vault(policy):
+    """FM-16: the tutorial, plus a partner's vault in another resource group with its own endpoint,
+    VNet and privatelink zone (not linked to the app's VNet). The app's zone has no record for it;
+    its link's resolutionPolicy is `policy` (None: not set, which is Default)."""
+    calls = base_calls() + tutorial_calls()
+    if policy:
+        link = f"{NET}/privateDnsZones/{KV_ZONE}/virtualNetworkLinks/{KV_LINK}"
+        calls.append(("PUT", _u(link, V_DNS), {"location": "global", "properties": {
+            "virtualNetwork": {"id": VNET_ID}, "registrationEnabled": False, "resolutionPolicy": policy}}))
+    zone = f"{PARTNER_NET}/privateDnsZones/{KV_ZONE}"
+    calls += [
+        ("PUT", _u(PARTNER_RG_ID, "2021-04-01"), {"location": LOCATION}),
+        ("PUT", _u(PARTNER_KV_ID, V_KV), {"location": LOCATION, "properties": {
+            "tenantId": TENANT, "sku": {"family": "A", "name": "standard"}, "accessPolicies": [],
+            "publicNetworkAccess": "Enabled", "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"}}}),
+        ("PUT", _u(PARTNER_VNET_ID, V_NET), {"location": LOCATION,
+                                             "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}),
+        ("PUT", _u(f"{PARTNER_VNET_ID}/subnets/pe", V_NET),
+         {"properties": {"addressPrefix": "10.1.1.0/24", "privateEndpointNetworkPolicies": "Disabled"}}),
+        ("PUT", _u(zone, V_DNS), {"location": "global"}),
+        ("PUT", _u(f"{zone}/virtualNetworkLinks/partner-link", V_DNS),
+         {"location": "global", "properties": {"virtualNetwork": {"id": PARTNER_VNET_ID}, "registrationEnabled": False}}),
+        ("PUT", _u(f"{PARTNER_NET}/privateEndpoints/partner-pe", V_NET), {"location": LOCATION, "properties": {
+            "subnet": {"id": f"{PARTNER_VNET_ID}/subnets/pe"},
+            "privateLinkServiceConnections": [{"name": "partner-pc", "properties": {
+                "privateLinkServiceId": PARTNER_KV_ID, "groupIds": ["vault"]}}]}}),
+        ("PUT", _u(f"{PARTNER_NET}/privateEndpoints/partner-pe/privateDnsZoneGroups/default", V_NET), {
+            "properties": {"privateDnsZoneConfigs": [{"name": KV_ZONE, "properties": {"privateDnsZoneId": zone}}]}}),
+    ]
+    return calls
+
+
+def _no_subdomain():
+    """The account created without customSubDomainName (so no endpoint could be made for it)."""
+    calls = base_calls()
+    body = calls[-1][2]
+    calls[-1] = (calls[-1][0], calls[-1][1], dict(body, properties={"publicNetworkAccess": "Enabled"}))
+    return calls + tutorial_calls(cs_endpoint=False, cs_lockdown=False)
+
+
 WORLDS = {
     "empty-network": lambda: ([], base_calls()),
     "tutorial-complete": lambda: ([], base_calls() + tutorial_calls()),
@@ -186,6 +246,17 @@ WORLDS = {
     "plan-basic": lambda: ([], base_calls() + tutorial_calls(scale_plan=False, integrate=False)),
     "custom-dns-nonforwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":nonforwarding"],
                                          base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+    "region-mismatch": lambda: ([], base_calls() + tutorial_calls(vnet_location="northeurope", integrate=False)),
+    "instance-without-address": lambda: ([], base_calls() + tutorial_calls(int_prefix="10.0.0.0/28",
+                                                                           plan_sku=("P1v3", "PremiumV3", 12))),
+    "instance-address-fits": lambda: ([], base_calls() + tutorial_calls(int_prefix="10.0.0.0/28",
+                                                                        plan_sku=("P1v3", "PremiumV3", 11))),
+    "provider-unregistered": lambda: (["manual-approval:" + KV_ID,
+                                       f"unregistered-provider:{SUBSCRIPTION}/Microsoft.KeyVault"],
+                                      base_calls() + tutorial_calls()),
+    "account-no-subdomain": lambda: ([], _no_subdomain()),
+    "partner-vault-nxdomain": lambda: ([], _partner_vault(None)),
+    "partner-vault-fallback": lambda: ([], _partner_vault("NxDomainRedirect")),
 }
 
 
@@ -198,6 +269,8 @@ def build(arm, name):
         kind, _, value = fact.partition(":")
         if kind == "manual-approval":
             arm.facts["manual_approval"].add(value.lower())
+        elif kind == "unregistered-provider":
+            arm.facts["unregistered_providers"].add(value.lower())
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}

@@ -38,7 +38,9 @@ json& conn_state(Topology& t, std::size_t pe = 0) {
 // The tutorial's end state for the Cognitive Services account too.
 void add_account(Topology& t) {
   t.accounts = {
-      {{"id", kCs}, {"name", "vdlabcs"}, {"properties", {{"publicNetworkAccess", "Disabled"}}}}};
+      {{"id", kCs},
+       {"name", "vdlabcs"},
+       {"properties", {{"publicNetworkAccess", "Disabled"}, {"customSubDomainName", "vdlabcs"}}}}};
   t.private_endpoints.push_back(
       {{"id", kCsPe},
        {"name", "securecstext-pe"},
@@ -514,6 +516,32 @@ const std::vector<Scenario>& scenarios() {
          w.t.nics[lower_id(kCsNic)]["properties"]["ipConfigurations"][0]["properties"]
                  ["privateIPAddress"] = "100.64.1.5";
          w.t.zones[0]["properties"] = {{"provisioningState", "Failed"}};
+       }},
+      // Issue 14. FM-05: not integrated, and the VNet is in another region: no integration, no
+      // integration subnet there, a refusal that says why.
+      {"region-mismatch",
+       [](World& w) {
+         w.t.site["properties"].erase("virtualNetworkSubnetId");
+         w.t.vnets[0]["location"] = "northeurope";
+         w.t.site["properties"]["httpsOnly"] = false;
+       }},
+      // FM-27: an account without customSubDomainName: nothing planned for it, a refusal.
+      {"account-no-subdomain",
+       [](World& w) {
+         add_account(w.t);
+         w.in.targets.push_back(account_target());
+         w.t.accounts[0]["properties"].erase("customSubDomainName");
+         w.t.accounts[0]["properties"]["publicNetworkAccess"] = "Enabled";
+       }},
+      // FM-25: the pending connection's provider is not registered where the endpoint is:
+      // register it, then approve.
+      {"provider-unregistered",
+       [](World& w) {
+         conn_state(w.t)["status"] = "Pending";
+         w.t.vaults[0]["properties"]["privateEndpointConnections"] = {
+             {{"id", kVault + "/privateEndpointConnections/c1"},
+              {"properties", {{"privateEndpoint", {{"id", kPe}}}}}}};
+         w.t.provider_states["s1/microsoft.keyvault"] = "NotRegistered";
        }},
   };
   return all;

@@ -24,7 +24,8 @@ TEST(RepairsLockdown, VaultKeepsItsRulesAndOnlyDeniesByDefault) {
 
 TEST(RepairsLockdown, AccountPublicAccessDisabled) {
   Topology t = tutorial();
-  t.accounts = {{{"id", "cs1"}, {"name", "vdlabcs"}, {"properties", json::object()}}};
+  t.accounts = {
+      {{"id", "cs1"}, {"name", "vdlabcs"}, {"properties", {{"customSubDomainName", "vdlabcs"}}}}};
   RepairHarness h(t, {Target{TargetKind::kCognitive, "vdlabcs.cognitiveservices.azure.com", 443,
                              "privatelink.cognitiveservices.azure.com"}});
   const auto d = h.make(r::kAccountLockdown);

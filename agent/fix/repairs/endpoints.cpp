@@ -54,6 +54,21 @@ Draft make_approval(const RepairInput& r) {
           .changes = {{"privateLinkServiceConnectionState.status", t.status, "Approved"}}};
 }
 
+// FM-25: approval needs the target's provider registered in the endpoint's subscription.
+Draft make_register(const RepairInput& r) {
+  const TargetState& t = r.t();
+  const std::string ns = t.unregistered_provider.substr(t.unregistered_provider.rfind('/') + 1);
+  return {.action = "register",
+          .resource_id = t.unregistered_provider + "/register",
+          .method = "POST",
+          .api_version = arm::kResourcesApi,
+          .body = nullptr,
+          .permission = ns + "/register/action",
+          .changes = {{"registrationState", t.provider_state.empty() ? "unknown" : t.provider_state,
+                       "Registered"}},
+          .warning = "registers " + ns + " in the whole subscription; Azure may take minutes"};
+}
+
 // Last, after the private path verified: the executor deletes it only once the replacement's
 // connection is Approved and the target's name resolves to the replacement's address.
 Draft make_delete(const RepairInput& r) {
@@ -99,10 +114,24 @@ constexpr Repair kEndpoint{
     .make = make_endpoint,
 };
 
+constexpr Repair kRegisterProvider{
+    .name = "endpoints.register_provider",
+    .scope = Scope::kPerTarget,
+    .provides = "register:{kind}",
+    .finding = FindingId("arm.provider_not_registered"),
+    .applies =
+        [](const RepairInput& r) {
+          return pending(r.t()) && !r.t().pending_connection_id.empty() &&
+                 !r.t().unregistered_provider.empty();
+        },
+    .make = make_register,
+};
+
 constexpr Repair kApprove{
     .name = "endpoints.approve",
     .scope = Scope::kPerTarget,
     .provides = "approve:{kind}",
+    .needs = {"register:{kind}"},
     .finding = FindingId("arm.connection_not_approved"),
     .applies =
         [](const RepairInput& r) { return pending(r.t()) && !r.t().pending_connection_id.empty(); },

@@ -40,13 +40,19 @@ Draft make_route_all(const RepairInput& r) {
           .warning = kRestarts};
 }
 
+// Integration is planned only into a VNet of the app's region (FM-05); kRegionRefused says why
+// not otherwise.
+bool integrating(const PlanState& s) {
+  return s.site_subnet.empty() && !s.integration_region_mismatch();
+}
+
 bool site_wanted(const RepairInput& r) {
-  return r.s.site_exists && (r.s.https_only != "true" || r.s.site_subnet.empty());
+  return r.s.site_exists && (r.s.https_only != "true" || integrating(r.s));
 }
 
 // A PATCH of only the properties it changes.
 Draft make_site(const RepairInput& r) {
-  const bool integrate = r.s.site_subnet.empty();
+  const bool integrate = integrating(r.s);
   Draft d{
       .action = "update",
       .resource_id = r.s.site_id,
@@ -71,6 +77,22 @@ Draft make_site(const RepairInput& r) {
 }
 
 }  // namespace
+
+constexpr Repair kRegionRefused{
+    .name = "integration.region_refused",
+    .finding = FindingId("arm.vnet_region_mismatch"),
+    .applies = [](const RepairInput& r) { return r.s.integration_region_mismatch(); },
+    .refuse =
+        [](const RepairInput& r) {
+          return "not integrating " + r.s.site_id + " with " + r.s.vnet_id + ": the VNet is in " +
+                 r.s.vnet_location + " and the app in " + r.s.site_location +
+                 ", and regional VNet integration needs both in the same region; create or "
+                 "name (--vnet-name) a VNet in " +
+                 r.s.site_location +
+                 " (peered to the other if the endpoints stay there), or pass --location " +
+                 r.s.site_location;
+        },
+};
 
 constexpr Repair kRouteAll{
     .name = "integration.route_all",

@@ -72,7 +72,8 @@ Draft make_endpoint_subnet(const RepairInput& r) {
 }
 
 bool delegated_elsewhere(const RepairInput& r) {
-  return r.s.int_subnet && !r.s.int_web_delegated && !r.s.int_other_delegations.empty();
+  return r.s.int_subnet && !r.s.int_web_delegated && !r.s.int_other_delegations.empty() &&
+         !r.s.integration_region_mismatch();
 }
 
 }  // namespace
@@ -90,7 +91,11 @@ constexpr Repair kIntegrationSubnet{
     .provides = "subnet:integration",
     .needs = {"vnet"},
     .finding = FindingId("arm.integration_missing"),
-    .applies = [](const RepairInput& r) { return r.s.int_subnet == nullptr; },
+    // Not in a VNet of another region: the app could not join it (FM-05, kRegionRefused).
+    .applies =
+        [](const RepairInput& r) {
+          return r.s.int_subnet == nullptr && !r.s.integration_region_mismatch();
+        },
     .make = make_integration_subnet,
 };
 
@@ -113,7 +118,8 @@ constexpr Repair kDelegation{
     .finding = FindingId("arm.subnet_not_delegated"),
     .applies =
         [](const RepairInput& r) {
-          return r.s.int_subnet && !r.s.int_web_delegated && r.s.int_other_delegations.empty();
+          return r.s.int_subnet && !r.s.int_web_delegated && r.s.int_other_delegations.empty() &&
+                 !r.s.integration_region_mismatch();
         },
     .make = make_delegation,
 };

@@ -11,12 +11,12 @@ extern const Repair kPlanTier;
 // dns.cpp: private DNS zones, their VNet links, the endpoints' zone groups (and so A records).
 extern const Repair kZone, kZoneLink, kZoneGroupPolicyOwned, kZoneGroup;
 // endpoints.cpp: private endpoints, approving a pending connection, replacing a rejected one.
-extern const Repair kEndpoint, kApprove, kApproveNothingToApprove, kReplaceRefused, kReplaceDelete,
-    kReplaceCreate;
+extern const Repair kEndpoint, kRegisterProvider, kApprove, kApproveNothingToApprove,
+    kReplaceRefused, kReplaceDelete, kReplaceCreate;
 // lockdown.cpp: the vault's and account's public access, last.
 extern const Repair kVaultLockdown, kAccountLockdown;
 // integration.cpp: the site's route-all, and its integration and httpsOnly in one PATCH.
-extern const Repair kRouteAll, kSite;
+extern const Repair kRegionRefused, kRouteAll, kSite;
 // reapply.cpp: a resource ARM left in provisioningState Failed, re-applied before anything else.
 extern const Repair kReapply;
 
