@@ -23,7 +23,9 @@ tests/lab/realizer/world.py):
                        route_all (config/web vnetRouteAllEnabled, mirrored by the site property, or
                        app setting WEBSITE_VNET_ROUTE_ALL=1), dns_servers (app setting
                        WEBSITE_DNS_SERVER, else the VNet's dhcpOptions.dnsServers when integrated,
-                       else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS).
+                       else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS;
+                       the fact app_dns_servers, when set, wins: the running app has not picked up
+                       ARM's servers yet, FM-20).
   custom_dns           when the app uses a custom server: {"state": "up", "forwards_privatelink":
                        the twin's fact about that server (unknown servers forward)}; "state": "drop"
                        when the path to it is blocked (below) for UDP 53.
@@ -125,6 +127,8 @@ def app_section(snapshot, site_id):
         vnet = resources.get(_parent(subnet["id"]).lower())
         servers = list(((vnet or {}).get("body", {}).get("properties", {}).get("dhcpOptions") or {})
                        .get("dnsServers") or [])
+    if integrated and facts.get("app_dns_servers"):  # the app has not picked up ARM's servers (FM-20)
+        servers = list(facts["app_dns_servers"])
     servers = [AZURE_DNS if s in AZURE_DNS_ADDRESSES else s for s in servers] or [AZURE_DNS]
     servers = list(dict.fromkeys(servers))
     custom = None

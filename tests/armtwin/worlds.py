@@ -34,6 +34,8 @@ The network path (FM-09/10/11/26; rp_network_policies.py, world_from_state.path_
                              VNet's own prefix and the endpoint /32 outrank
   healthy-peered-hub     ... the endpoints in a hub VNet peered both ways (Connected)
   healthy-custom-dns-forwarding ... the VNet's DNS server is 10.0.2.54, which forwards to Azure DNS
+  resolver-list-stale    ... healthy-custom-dns-forwarding, but the app was not restarted after the
+                             VNet's DNS servers changed: it still resolves through Azure DNS (FM-20)
 
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
@@ -268,6 +270,8 @@ WORLDS = {
     "plan-basic": lambda: ([], base_calls() + tutorial_calls(scale_plan=False, integrate=False)),
     "custom-dns-nonforwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":nonforwarding"],
                                          base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+    "resolver-list-stale": lambda: (["dns-server:" + CUSTOM_DNS + ":forwarding", "app-dns-servers:168.63.129.16"],
+                                    base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
     "healthy-custom-dns-forwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":forwarding"],
                                               base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
     **NETWORK_WORLDS,
@@ -283,6 +287,8 @@ def build(arm, name):
         kind, _, value = fact.partition(":")
         if kind == "manual-approval":
             arm.facts["manual_approval"].add(value.lower())
+        elif kind == "app-dns-servers":  # the servers the running app still uses (FM-20)
+            arm.facts["app_dns_servers"] = value.split(",")
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}
