@@ -29,6 +29,10 @@ struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads 
   std::map<std::string, std::vector<nlohmann::json>> zone_groups;  // endpoint id (lower) -> groups
   std::map<std::string, nlohmann::json> nics;                      // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;               // account name (lower) -> zone
+  // Network security groups and route tables of the integration subnet and of the endpoints'
+  // subnets (FM-09/10/11), by id (lower); a failed read is in `unread` as "nsg:<id>" /
+  // "route table:<id>".
+  std::map<std::string, nlohmann::json> nsgs, route_tables;
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
   // Kinds of read ("vaults", "links:<zone>", "groups:<endpoint id>", ...) whose answer was not
   // had: the rules judge nothing that depends on them.

@@ -71,6 +71,7 @@ RuleOutput plan_tier(const RuleInput& in);
 RuleOutput candidate_subnet_delegation(const RuleInput& in);
 RuleOutput integration_subnet(const RuleInput& in);
 RuleOutput custom_dns(const RuleInput& in);
+RuleOutput resolver_list_stale(const RuleInput& in);
 
 // arm_endpoint_rules.cpp (Scope::kEachArmTarget)
 RuleOutput target_exposure(const RuleInput& in);
@@ -78,6 +79,12 @@ RuleOutput zone_group_policy_owned(const RuleInput& in);
 
 // arm_zone_rules.cpp (Scope::kEachArmTarget)
 RuleOutput dns_root_cause(const RuleInput& in);
+
+// network_path_rules.cpp
+RuleOutput dns_server_path(const RuleInput& in);           // Scope::kRun
+RuleOutput integration_path(const RuleInput& in);          // Scope::kEachArmTarget
+RuleOutput endpoint_subnet_policies(const RuleInput& in);  // Scope::kEachArmTarget
+RuleOutput endpoint_vnet_peering(const RuleInput& in);     // Scope::kEachArmTarget
 
 // arm_provisioning_rules.cpp
 RuleOutput provisioning_failed(const RuleInput& in);
