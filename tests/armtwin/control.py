@@ -149,6 +149,7 @@ class ControlAPI:
             self.arm.op_paths.clear()
             self.arm.facts["manual_approval"] = set()
             self.arm.facts["dns_servers"] = {}
+            self.arm.facts.pop("app_dns_servers", None)  # resolver-list-stale's, not the next world's
             worlds.build(self.arm, name)
             self.arm.touch()
         self.roles.clear()
