@@ -238,6 +238,44 @@ inline constexpr std::array kCatalogue = {
                 "Move the integration to a larger subnet (/26 or more; a subnet in use cannot be "
                 "resized: disconnect, resize, reconnect), or scale in; restart this instance "
                 "once addresses are free."},
+    // The network path from the integration subnet to the endpoint
+    FindingSpec{"arm.nsg_denies", 9, Layer::kArm, Severity::kCritical,
+                "a network security group on the integration subnet denies the traffic",
+                "Add an outbound Allow rule with a lower priority number on the integration "
+                "subnet's NSG (integration subnet -> endpoint address TCP 443, -> DNS server "
+                "UDP/TCP 53), or remove the Deny rule named in the cause."},
+    FindingSpec{"arm.route_diverts", 10, Layer::kArm, Severity::kCritical,
+                "a route table on the integration subnet sends the traffic out of the VNet "
+                "(VirtualAppliance, Internet or None)",
+                "Remove or narrow the route named in the cause, or make the appliance pass "
+                "the traffic to the endpoint (and DNS) untouched."},
+    FindingSpec{"arm.endpoint_nsg_denies", 11, Layer::kArm, Severity::kCritical,
+                "the private endpoint subnet's network policies apply its NSG, which denies "
+                "TCP 443 from the integration subnet",
+                "Add an inbound Allow rule from the integration subnet's prefix to the endpoint "
+                "on 443 with a lower priority number, or set the subnet's "
+                "privateEndpointNetworkPolicies to Disabled."},
+    FindingSpec{"arm.vnet_not_peered", 26, Layer::kArm, Severity::kCritical,
+                "the private endpoint is in a VNet that is neither the integration VNet nor "
+                "peered with it",
+                "Peer the endpoint's VNet with the integration VNet (both directions), or create "
+                "the endpoint in the integration VNet, and link the privatelink zone to it."},
+    FindingSpec{"arm.peering_not_connected", 26, Layer::kArm, Severity::kCritical,
+                "the peering to the private endpoint's VNet is not Connected or does not allow "
+                "VNet access",
+                "Re-create the peering on both sides so peeringState is Connected, with "
+                "allowVirtualNetworkAccess=true."},
+    FindingSpec{"arm.resolver_list_stale", 20, Layer::kArm, Severity::kWarning,
+                "the DNS servers the app's process uses are not the ones ARM configures (VNet "
+                "dhcpOptions.dnsServers or WEBSITE_DNS_SERVER)",
+                "Restart the app (or disconnect and reconnect the VNet integration) so it picks "
+                "up the DNS servers ARM names."},
+    FindingSpec{"arm.path_not_judged", 9, Layer::kArm, Severity::kWarning,
+                "a network security rule or route on the path could not be evaluated: whether it "
+                "blocks the traffic was not judged",
+                "Look at the rule or route named in the finding (service tags, application "
+                "security groups and partly overlapping prefixes are not expanded) with Network "
+                "Watcher's effective security rules / next hop."},
     // TCP
     FindingSpec{"tcp.connected", std::nullopt, Layer::kTcp, Severity::kOk, "TCP connect succeeded",
                 ""},

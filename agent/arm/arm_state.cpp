@@ -178,6 +178,9 @@ ArmState parse_state(const Topology& t) {
     for (const auto& g : groups) out.push_back(read_zone_group(g));
   }
   for (const auto& [id, nic] : t.nics) s.nics.emplace(id, read_nic(nic));
+  for (const auto& [id, nsg] : t.nsgs) s.nsgs.emplace(id, read_nsg(nsg));
+  for (const auto& [id, table] : t.route_tables)
+    s.route_tables.emplace(id, read_route_table(table));
   s.required_zones = t.required_zones;
   s.provider_states = t.provider_states;
   s.errors = t.errors;
@@ -208,6 +211,8 @@ std::vector<std::string> ArmState::all_problems() const {
   for (const auto& [pe, list] : zone_groups)
     for (const auto& g : list) prefixed(out, "zone group", g);
   for (const auto& [id, nic_body] : nics) prefixed(out, "NIC", nic_body);
+  for (const auto& [id, nsg] : nsgs) prefixed(out, "network security group", nsg);
+  for (const auto& [id, table] : route_tables) prefixed(out, "route table", table);
   return out;
 }
 

@@ -88,6 +88,8 @@ struct Subnet {
 struct Peering {  // properties.virtualNetworkPeerings[]
   Text id, name, remote_virtual_network_id, peering_state, provisioning_state;
   Flag allow_virtual_network_access, allow_forwarded_traffic, use_remote_gateways;
+  std::vector<std::string>
+      remote_address_prefixes;  // properties.remoteAddressSpace.addressPrefixes
 };
 
 struct Vnet {
@@ -212,6 +214,37 @@ struct ARecordSet {
   std::vector<std::string> addresses() const;
 };
 
+// One rule of a network security group (properties.securityRules[] or defaultSecurityRules[]).
+struct SecurityRule {
+  Text name, protocol, access, direction;  // properties.protocol / access / direction
+  std::optional<std::int64_t> priority;    // properties.priority
+  Text source_address_prefix, destination_address_prefix;
+  std::vector<std::string> source_address_prefixes, destination_address_prefixes;
+  Text destination_port_range;
+  std::vector<std::string> destination_port_ranges;
+  // Any source/destinationApplicationSecurityGroups: the rule names groups of NICs, not
+  // addresses, which the check cannot resolve.
+  bool uses_application_groups = false;
+  bool is_default = false;  // from defaultSecurityRules
+};
+
+struct Nsg {
+  Text id, name, provisioning_state;
+  std::vector<SecurityRule> rules;  // securityRules, then defaultSecurityRules
+  bool has_default_rules = false;   // the body listed defaultSecurityRules
+  std::vector<std::string> problems;
+};
+
+struct Route {  // properties.routes[]
+  Text name, address_prefix, next_hop_type, next_hop_ip_address;
+};
+
+struct RouteTable {
+  Text id, name, provisioning_state;
+  std::vector<Route> routes;
+  std::vector<std::string> problems;
+};
+
 struct ArmState {
   std::optional<Site> site;  // engaged when Topology::site was not null (read and found)
   std::optional<SiteConfig> site_config;
@@ -230,6 +263,8 @@ struct ArmState {
   std::map<std::string, Nic> nics;                            // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;          // account name (lower) -> zone
   std::map<std::string, std::string> provider_states;  // "{sub}/{namespace}" (lower) -> state
+  std::map<std::string, Nsg> nsgs;                            // NSG id (lower) -> NSG
+  std::map<std::string, RouteTable> route_tables;             // route table id (lower) -> table
 
   // Bookkeeping, as read_topology left it.
   std::vector<std::string> errors;  // reads that failed, one line each
@@ -255,6 +290,12 @@ struct ArmState {
   const std::vector<ARecordSet>& records_of(const std::string& zone_name) const;
   const std::vector<ZoneGroup>& groups_of(const std::string& endpoint_id) const;
   const Nic* nic(const std::string& id) const;
+  const Nsg* nsg(const std::string& id) const;
+  const RouteTable* route_table(const std::string& id) const;
+  // A subnet by id: the integration subnet, else one inside a listed VNet (or the integration
+  // VNet); nullptr when none was read.
+  const Subnet* subnet_by_id(const std::string& id) const;
+  const Vnet* vnet_by_id(const std::string& id) const;
 };
 
 // Parses every body once. Never throws on what the bodies hold (only std::bad_alloc can escape).

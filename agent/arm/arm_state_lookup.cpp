@@ -113,4 +113,34 @@ const Nic* ArmState::nic(const std::string& id) const {
   return it == nics.end() ? nullptr : &it->second;
 }
 
+const Nsg* ArmState::nsg(const std::string& id) const {
+  auto it = nsgs.find(lower(id));
+  return it == nsgs.end() ? nullptr : &it->second;
+}
+
+const RouteTable* ArmState::route_table(const std::string& id) const {
+  auto it = route_tables.find(lower(id));
+  return it == route_tables.end() ? nullptr : &it->second;
+}
+
+const Subnet* ArmState::subnet_by_id(const std::string& id) const {
+  if (id.empty()) return nullptr;
+  if (subnet && subnet->id && same_resource(*subnet->id, id)) return &*subnet;
+  if (vnet)
+    for (const auto& s : vnet->subnets)
+      if (s.id && same_resource(*s.id, id)) return &s;
+  for (const auto& v : vnets)
+    for (const auto& s : v.subnets)
+      if (s.id && same_resource(*s.id, id)) return &s;
+  return nullptr;
+}
+
+const Vnet* ArmState::vnet_by_id(const std::string& id) const {
+  if (id.empty()) return nullptr;
+  if (vnet && vnet->id && same_resource(*vnet->id, id)) return &*vnet;
+  for (const auto& v : vnets)
+    if (v.id && same_resource(*v.id, id)) return &v;
+  return nullptr;
+}
+
 }  // namespace vnetdiag::arm

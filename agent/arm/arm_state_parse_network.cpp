@@ -40,7 +40,8 @@ Vnet read_vnet(const json& body) {
          p.str({"properties", "peeringState"}), p.str({"properties", "provisioningState"}),
          p.flag({"properties", "allowVirtualNetworkAccess"}),
          p.flag({"properties", "allowForwardedTraffic"}),
-         p.flag({"properties", "useRemoteGateways"})});
+         p.flag({"properties", "useRemoteGateways"}),
+         p.strings({"properties", "remoteAddressSpace", "addressPrefixes"})});
   });
   return v;
 }
@@ -136,6 +137,60 @@ ARecordSet read_a_record_set(const std::string& zone, const json& body) {
   r.each({"properties", "aRecords"},
          [&](const Reader& a) { rs.records.push_back({a.str({"ipv4Address"})}); });
   return rs;
+}
+
+namespace {
+
+SecurityRule read_security_rule(const Reader& r, bool is_default) {
+  SecurityRule rule;
+  rule.name = r.str({"name"});
+  rule.protocol = r.str({"properties", "protocol"});
+  rule.access = r.str({"properties", "access"});
+  rule.direction = r.str({"properties", "direction"});
+  rule.priority = r.integer({"properties", "priority"});
+  rule.source_address_prefix = r.str({"properties", "sourceAddressPrefix"});
+  rule.destination_address_prefix = r.str({"properties", "destinationAddressPrefix"});
+  rule.source_address_prefixes = r.strings({"properties", "sourceAddressPrefixes"});
+  rule.destination_address_prefixes = r.strings({"properties", "destinationAddressPrefixes"});
+  rule.destination_port_range = r.str({"properties", "destinationPortRange"});
+  rule.destination_port_ranges = r.strings({"properties", "destinationPortRanges"});
+  for (const char* groups :
+       {"sourceApplicationSecurityGroups", "destinationApplicationSecurityGroups"}) {
+    const nlohmann::json* g = r.find({"properties", groups});
+    if (g && !(g->is_array() && g->empty())) rule.uses_application_groups = true;
+  }
+  rule.is_default = is_default;
+  return rule;
+}
+
+}  // namespace
+
+Nsg read_nsg(const json& body) {
+  Nsg n;
+  Reader r(body, n.problems);
+  n.id = r.str({"id"});
+  n.name = r.str({"name"});
+  n.provisioning_state = r.str({"properties", "provisioningState"});
+  r.each({"properties", "securityRules"},
+         [&](const Reader& rule) { n.rules.push_back(read_security_rule(rule, false)); });
+  n.has_default_rules = r.find({"properties", "defaultSecurityRules"}) != nullptr;
+  r.each({"properties", "defaultSecurityRules"},
+         [&](const Reader& rule) { n.rules.push_back(read_security_rule(rule, true)); });
+  return n;
+}
+
+RouteTable read_route_table(const json& body) {
+  RouteTable t;
+  Reader r(body, t.problems);
+  t.id = r.str({"id"});
+  t.name = r.str({"name"});
+  t.provisioning_state = r.str({"properties", "provisioningState"});
+  r.each({"properties", "routes"}, [&](const Reader& route) {
+    t.routes.push_back({route.str({"name"}), route.str({"properties", "addressPrefix"}),
+                        route.str({"properties", "nextHopType"}),
+                        route.str({"properties", "nextHopIpAddress"})});
+  });
+  return t;
 }
 
 }  // namespace vnetdiag::arm::state_detail

@@ -58,6 +58,8 @@ Nic read_nic(const nlohmann::json& body);
 ZoneGroup read_zone_group(const nlohmann::json& body);
 PrivateDnsZone read_zone(const nlohmann::json& body);
 VnetLink read_link(const std::string& zone, const nlohmann::json& body);
+Nsg read_nsg(const nlohmann::json& body);
+RouteTable read_route_table(const nlohmann::json& body);
 ARecordSet read_a_record_set(const std::string& zone, const nlohmann::json& body);
 
 }  // namespace vnetdiag::arm::state_detail

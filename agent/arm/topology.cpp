@@ -95,6 +95,44 @@ std::vector<json> list(ArmClient& client, Topology& t, const std::string& kind,
   }
 }
 
+// A subnet body by id: the integration subnet read on its own, else one inside a listed VNet.
+const json* find_subnet(const Topology& t, const std::string& id) {
+  if (id.empty()) return nullptr;
+  if (same_resource(json_str(t.subnet, {"id"}), id)) return &t.subnet;
+  for (const auto& v : t.vnets)
+    for (const auto& s : json_array(v, {"properties", "subnets"}))
+      if (same_resource(json_str(s, {"id"}), id)) return &s;
+  return nullptr;
+}
+
+// Round 3: the NSGs and route tables on the integration subnet and on the endpoints' subnets.
+void read_subnet_policies(ArmClient& client, Topology& t) {
+  std::vector<std::string> subnet_ids{json_str(t.site, {"properties", "virtualNetworkSubnetId"})};
+  for (const auto& pe : t.private_endpoints)
+    subnet_ids.push_back(json_str(pe, {"properties", "subnet", "id"}));
+  std::vector<std::string> paths, kinds;
+  std::set<std::string> seen;
+  for (const auto& sid : subnet_ids) {
+    const json* subnet = find_subnet(t, sid);
+    if (!subnet) continue;
+    for (const auto& [property, kind] :
+         {std::pair{"networkSecurityGroup", "nsg:"}, std::pair{"routeTable", "route table:"}}) {
+      const std::string id = json_str(*subnet, {"properties", property, "id"});
+      if (id.empty() || !seen.insert(kind + lower(id)).second) continue;
+      paths.push_back(id + api(kNetworkApi));
+      kinds.push_back(kind + lower(id));
+    }
+  }
+  auto r = client.get_all(paths);
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const std::string& kind = kinds[i];
+    const auto colon = kind.find(':');
+    json body = single(t, kind, "read " + kind.substr(0, colon), paths[i], r[i]);
+    if (body.is_null()) continue;
+    (starts_with(kind, "nsg:") ? t.nsgs : t.route_tables)[kind.substr(colon + 1)] = std::move(body);
+  }
+}
+
 }  // namespace
 
 std::string json_str(const json& j, std::initializer_list<const char*> path) {
@@ -300,6 +338,7 @@ Topology read_topology(ArmClient& client, const TopologyRequest& req) {
     json body = single(t, "provider:" + keys[i], "read provider registration", third[i], r3[i]);
     if (!body.is_null()) t.provider_states[keys[i]] = json_str(body, {"registrationState"});
   }
+  read_subnet_policies(client, t);
   t.requests = client.requests_sent() - before;
   t.credential = client.tokens().source();
   t.correlation_id = client.correlation_id();
@@ -330,6 +369,8 @@ json topology_to_json(const Topology& t) {
           {"nics", t.nics},
           {"required_zones", t.required_zones},
           {"provider_states", t.provider_states},
+          {"nsgs", t.nsgs},
+          {"route_tables", t.route_tables},
           {"errors", t.errors},
           {"unread", t.unread},
           {"requests", t.requests},
@@ -361,6 +402,8 @@ Topology topology_from_json(const json& j) {
   get("nics", t.nics);
   get("required_zones", t.required_zones);
   get("provider_states", t.provider_states);
+  get("nsgs", t.nsgs);
+  get("route_tables", t.route_tables);
   get("errors", t.errors);
   get("unread", t.unread);
   get("requests", t.requests);

@@ -32,6 +32,10 @@ struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads 
   // "{subscription}/{namespace}" (lower) -> registrationState, read for the targets' providers in
   // the subscription of each endpoint whose connection is not Approved (FM-25).
   std::map<std::string, std::string> provider_states;
+  // Network security groups and route tables of the integration subnet and of the endpoints'
+  // subnets (FM-09/10/11), by id (lower); a failed read is in `unread` as "nsg:<id>" /
+  // "route table:<id>".
+  std::map<std::string, nlohmann::json> nsgs, route_tables;
   std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
   // Kinds of read ("vaults", "links:<zone>", "groups:<endpoint id>", ...) whose answer was not
   // had: the rules judge nothing that depends on them.

@@ -74,6 +74,7 @@ RuleOutput integration_subnet(const RuleInput& in);
 RuleOutput custom_dns(const RuleInput& in);
 RuleOutput vnet_region(const RuleInput& in);
 RuleOutput instance_without_private_ip(const RuleInput& in);
+RuleOutput resolver_list_stale(const RuleInput& in);
 
 // arm_endpoint_rules.cpp (Scope::kEachArmTarget)
 RuleOutput target_exposure(const RuleInput& in);
@@ -84,6 +85,12 @@ RuleOutput dns_root_cause(const RuleInput& in);
 RuleOutput account_subdomain(const RuleInput& in);
 RuleOutput provider_registration(const RuleInput& in);
 RuleOutput zone_link_fallback(const RuleInput& in);
+
+// network_path_rules.cpp
+RuleOutput dns_server_path(const RuleInput& in);           // Scope::kRun
+RuleOutput integration_path(const RuleInput& in);          // Scope::kEachArmTarget
+RuleOutput endpoint_subnet_policies(const RuleInput& in);  // Scope::kEachArmTarget
+RuleOutput endpoint_vnet_peering(const RuleInput& in);     // Scope::kEachArmTarget
 
 // arm_provisioning_rules.cpp
 RuleOutput provisioning_failed(const RuleInput& in);

@@ -159,6 +159,7 @@ class ControlAPI:
             self.arm.facts["unregistered_providers"] = set()
             self.arm.facts["dns_servers"] = {}
             self.arm.facts["app_process"] = "running"
+            self.arm.facts.pop("app_dns_servers", None)  # resolver-list-stale's, not the next world's
             worlds.build(self.arm, name)
             self.arm.touch()
         self.roles.clear()

@@ -4,6 +4,7 @@ one line in PROVIDERS; arm.Arm mixes them in, and routing, rendering, long-runni
 namespaces and the swagger files to load all come from these registrations."""
 import rp_authorization
 import rp_network_endpoints
+import rp_network_policies
 import rp_network_vnet
 import rp_privatedns
 import rp_resources
@@ -17,6 +18,7 @@ PROVIDERS = (
     rp_authorization.PROVIDER,      # Microsoft.Authorization: permissions
     rp_network_vnet.PROVIDER,       # Microsoft.Network: virtual networks, subnets
     rp_network_endpoints.PROVIDER,  # Microsoft.Network: private endpoints, zone groups, NICs
+    rp_network_policies.PROVIDER,   # Microsoft.Network: NSGs, route tables, VNet peerings
     rp_privatedns.PROVIDER,         # Microsoft.Network: private DNS zones, links, record sets
     rp_targets.PROVIDER,            # Microsoft.KeyVault, Microsoft.CognitiveServices: the private-link targets
     rp_web.PROVIDER,                # Microsoft.Web: plans, sites

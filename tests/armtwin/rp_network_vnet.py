@@ -21,6 +21,7 @@ T_SUBNET = "Microsoft.Network/virtualNetworks/subnets"
 T_PE = "Microsoft.Network/privateEndpoints"
 T_ZG = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
 T_NIC = "Microsoft.Network/networkInterfaces"
+T_PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"  # rp_network_policies.py
 WEB_DELEGATION = "microsoft.web/serverfarms"
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9.]+/[A-Za-z0-9./]+$")
@@ -110,6 +111,7 @@ class NetworkVnetRP:
         body = copy.deepcopy(res.body)
         body["etag"] = res.etag
         body["properties"]["subnets"] = [self.render_subnet(s) for s in self.children(res.id, T_SUBNET)]
+        body["properties"]["virtualNetworkPeerings"] = [self.render(p) for p in self.children(res.id, T_PEERING)]
         return body
 
     def h_network_VirtualNetworks_Get(self, req, op, params):

@@ -251,9 +251,33 @@ def test_app_environment(c):
     c.check("WEBSITE_VNET_ROUTE_ALL" not in env and env["WEBSITE_SKU"] == "Basic", "empty-network: no route-all, Basic")
 
 
+def test_network_path(c):
+    """A deny rule, a diverting UDR, an endpoint-subnet NSG under network policies, or an unpeered
+    VNet drop the endpoint's traffic in the lab; the healthy counterparts do not."""
+    def ports(name):
+        w = world(build(name))
+        return {s["name"]: s["private_endpoint"]["port"] for s in w["services"] if "private_endpoint" in s}
+    both_drop = {W.KEYVAULT: "drop", W.COGNITIVE: "drop"}
+    both_listen = {W.KEYVAULT: "listen", W.COGNITIVE: "listen"}
+    for name in ("nsg-deny-integration", "pe-subnet-nsg", "pe-vnet-unpeered", "peering-disconnected"):
+        c.eq(ports(name), both_drop, f"{name}: both endpoints dropped")
+    c.eq(ports("udr-to-appliance"), {W.KEYVAULT: "drop", W.COGNITIVE: "listen"},
+         "udr-to-appliance: only the vault endpoint's /32 is diverted")
+    for name in ("healthy-nsg-allows", "healthy-udr-default", "healthy-peered-hub", "nsg-service-tag"):
+        c.eq(ports(name), both_listen, f"{name}: the endpoints listen")
+    # The /32 system route wins over a /32 UDR while the endpoint subnet's policies are Disabled.
+    a = build("udr-to-appliance")
+    subnet = a.get(f"{W.VNET_ID}/subnets/{W.PE_SUBNET}")
+    subnet.body["properties"]["privateEndpointNetworkPolicies"] = "Disabled"
+    c.eq(svc(world(a), W.KEYVAULT)["private_endpoint"]["port"], "listen", "policies Disabled: the /32 route wins")
+    res = wfs.path_blocked({}, None, "10.0.1.4", False)
+    c.eq(res, None, "not integrated: no path to judge")
+
+
 def main():
     c = Checks("test_world_from_state")
-    for t in (test_named_worlds, test_issue14_worlds, test_effective_only, test_translation_rules, test_for_lab, test_app_environment):
+    for t in (test_named_worlds, test_issue14_worlds, test_effective_only, test_translation_rules, test_for_lab,
+              test_app_environment, test_network_path):
         c.run(t)
     return c.finish()
 

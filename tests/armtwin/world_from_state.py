@@ -29,9 +29,22 @@ tests/lab/realizer/world.py):
                        .applicationTraffic -- newer api-versions; the app's own traffic is what the
                        lab carries), dns_servers (app setting
                        WEBSITE_DNS_SERVER, else the VNet's dhcpOptions.dnsServers when integrated,
-                       else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS).
+                       else Azure DNS = the lab's 10.0.2.53; 168.63.129.16 also means Azure DNS;
+                       the fact app_dns_servers, when set, wins: the running app has not picked up
+                       ARM's servers yet, FM-20).
   custom_dns           when the app uses a custom server: {"state": "up", "forwards_privatelink":
-                       the twin's fact about that server (unknown servers forward)}.
+                       the twin's fact about that server (unknown servers forward)}; "state": "drop"
+                       when the path to it is blocked (below) for UDP 53.
+  the network path     (path_blocked) when the app is integrated and the traffic enters the VNet
+                       (RFC1918, or route-all on), an endpoint's port is "drop" when: the integration
+                       subnet's NSG denies it outbound (rules by priority, first match, default rules
+                       last); the integration subnet's route table sends it to VirtualAppliance,
+                       Internet or None by longest prefix (the endpoint's /32 system route wins unless
+                       the endpoint subnet's privateEndpointNetworkPolicies are Enabled or
+                       RouteTableEnabled and the UDR is a /32 too); the endpoint subnet's NSG denies it
+                       inbound while its privateEndpointNetworkPolicies are Enabled or
+                       NetworkSecurityGroupEnabled; or the endpoint's VNet is neither the integration
+                       VNet nor peered with it (Connected, allowVirtualNetworkAccess).
 
 for_lab(world, features) fits the world to what the running lab understands (features are
 probed from tests/lab/realizer/world.py, see lab_features()), and returns notes on what it could
@@ -144,6 +157,8 @@ def app_section(snapshot, site_id):
         vnet = resources.get(_parent(subnet["id"]).lower())
         servers = list(((vnet or {}).get("body", {}).get("properties", {}).get("dhcpOptions") or {})
                        .get("dnsServers") or [])
+    if integrated and facts.get("app_dns_servers"):  # the app has not picked up ARM's servers (FM-20)
+        servers = list(facts["app_dns_servers"])
     servers = [AZURE_DNS if s in AZURE_DNS_ADDRESSES else s for s in servers] or [AZURE_DNS]
     servers = list(dict.fromkeys(servers))
     custom = None
@@ -152,8 +167,162 @@ def app_section(snapshot, site_id):
         if s != AZURE_DNS:
             custom = {"state": known.get(s, {}).get("state", "up"),
                       "forwards_privatelink": known.get(s, {}).get("forwards_to_azure_dns", True)}
+            if integrated and path_blocked(resources, subnet, s, route_all, protocol="Udp", port=53):
+                custom["state"] = "drop"
             break
     return {"integrated": integrated, "route_all": route_all, "dns_servers": servers}, custom
+
+
+T_SUBNET = "microsoft.network/virtualnetworks/subnets"
+T_PEERING = "microsoft.network/virtualnetworks/virtualnetworkpeerings"
+
+
+def _nets(prefixes):
+    out = []
+    for p in prefixes or []:
+        try:
+            out.append(ipaddress.ip_network(p, strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def _subnet_nets(subnet):
+    props = subnet["body"].get("properties") or {}
+    return _nets(([props["addressPrefix"]] if props.get("addressPrefix") else []) + (props.get("addressPrefixes") or []))
+
+
+def _peer_ok(resources, local_vnet, remote_vnet):
+    """local_vnet has a Connected peering to remote_vnet (both sides exist, VNet access allowed)."""
+    def side(a, b):
+        for p in _of_type(resources, T_PEERING):
+            if _parent(p["id"]).lower() == a.lower() and _effective(p):
+                props = p["body"]["properties"]
+                if (props.get("remoteVirtualNetwork", {}).get("id") or "").lower() == b.lower():
+                    return props.get("allowVirtualNetworkAccess", True) is not False
+        return False
+    return side(local_vnet, remote_vnet) and side(remote_vnet, local_vnet)
+
+
+def _virtual_network(resources, vnet_id):
+    vnet = resources.get((vnet_id or "").lower())
+    nets = _nets(((vnet or {}).get("body", {}).get("properties", {}).get("addressSpace") or {}).get("addressPrefixes"))
+    for p in _of_type(resources, T_PEERING):
+        if _parent(p["id"]).lower() == (vnet_id or "").lower():
+            remote = (p["body"]["properties"].get("remoteVirtualNetwork", {}).get("id") or "")
+            if resources.get(remote.lower()) and _peer_ok(resources, vnet_id, remote):
+                nets += _nets(resources[remote.lower()]["body"]["properties"].get("addressSpace", {}).get("addressPrefixes"))
+    return nets
+
+
+def _prefix_match(prefix, nets, vnet_space):
+    p = (prefix or "").lower()
+    if p in ("*", "any"):
+        return True
+    if p == "virtualnetwork":
+        return all(any(n.subnet_of(v) for v in vnet_space if v.version == n.version) for n in nets)
+    try:
+        net = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return False  # other service tags: the twin's private addresses are in none of them
+    return all(n.version == net.version and n.subnet_of(net) for n in nets)
+
+
+def _port_match(ranges, port):
+    for r in ranges:
+        if r == "*":
+            return True
+        lo, _, hi = r.partition("-")
+        try:
+            if int(lo) <= port <= int(hi or lo):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def nsg_access(nsg, direction, protocol, port, sources, destinations, src_space, dst_space):
+    """'Allow' or 'Deny' and the deciding rule's name, as Azure evaluates the NSG."""
+    props = nsg["body"]["properties"]
+    rules = sorted((props.get("securityRules") or []) + (props.get("defaultSecurityRules") or []),
+                   key=lambda r: r["properties"].get("priority", 0))
+    for r in rules:
+        rp = r["properties"]
+        if (rp.get("direction") or "").lower() != direction.lower():
+            continue
+        if (rp.get("protocol") or "*").lower() not in ("*", protocol.lower()):
+            continue
+        ports = ([rp["destinationPortRange"]] if rp.get("destinationPortRange") else []) + (rp.get("destinationPortRanges") or [])
+        if not _port_match(ports, port):
+            continue
+        src = ([rp["sourceAddressPrefix"]] if rp.get("sourceAddressPrefix") else []) + (rp.get("sourceAddressPrefixes") or [])
+        dst = ([rp["destinationAddressPrefix"]] if rp.get("destinationAddressPrefix") else []) + \
+            (rp.get("destinationAddressPrefixes") or [])
+        if not any(_prefix_match(x, sources, src_space) for x in src):
+            continue
+        if not any(_prefix_match(x, destinations, dst_space) for x in dst):
+            continue
+        return rp.get("access", "Allow"), r["name"]
+    return "Allow", None
+
+
+def _route_hop(resources, table_id, address, system, endpoint_subnet):
+    """The nextHopType traffic to `address` takes from a subnet with route table table_id."""
+    table = resources.get((table_id or "").lower())
+    if table is None or not _effective(table):
+        return "VnetLocal"
+    dest = ipaddress.ip_network(address + "/32")
+    best_sys = max((n.prefixlen for n in system if dest.subnet_of(n)), default=-1)
+    best, hop = -1, None
+    for r in table["body"]["properties"].get("routes") or []:
+        nets = _nets([r["properties"].get("addressPrefix")])
+        if nets and dest.subnet_of(nets[0]) and nets[0].prefixlen > best:
+            best, hop = nets[0].prefixlen, r["properties"].get("nextHopType")
+    if hop is None:
+        return "VnetLocal"
+    if endpoint_subnet is not None:
+        policies = (endpoint_subnet["body"]["properties"].get("privateEndpointNetworkPolicies") or "Disabled").lower()
+        if policies not in ("enabled", "routetableenabled") or best < 32:
+            return "VnetLocal"  # the endpoint's /32 system route wins
+        return hop
+    return hop if best >= best_sys else "VnetLocal"
+
+
+def path_blocked(resources, subnet, address, route_all, endpoint_subnet_id=None, protocol="Tcp", port=443):
+    """Why traffic from the integration subnet to address:port is dropped, or None."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if subnet is None or ip.version != 4 or not (is_rfc1918(address) or route_all):
+        return None
+    vnet_id = _parent(subnet["id"])
+    space = _virtual_network(resources, vnet_id)
+    sources, dest = _subnet_nets(subnet), [ipaddress.ip_network(address + "/32")]
+    sprops = subnet["body"]["properties"]
+    nsg = resources.get(((sprops.get("networkSecurityGroup") or {}).get("id") or "").lower())
+    if nsg is not None and _effective(nsg):
+        access, rule = nsg_access(nsg, "Outbound", protocol, port, sources, dest, space, space)
+        if access.lower() == "deny":
+            return f"integration subnet NSG rule {rule} denies {protocol} {port} to {address}"
+    pe_subnet = resources.get((endpoint_subnet_id or "").lower())
+    hop = _route_hop(resources, (sprops.get("routeTable") or {}).get("id"), address, space, pe_subnet)
+    if hop.lower() in ("virtualappliance", "internet", "none"):
+        return f"integration subnet route to {address} has next hop {hop}"
+    if pe_subnet is None:
+        return None
+    pe_vnet = _parent(pe_subnet["id"])
+    if pe_vnet.lower() != vnet_id.lower() and not _peer_ok(resources, vnet_id, pe_vnet):
+        return f"endpoint VNet {pe_vnet} is not peered (Connected) with {vnet_id}"
+    pprops = pe_subnet["body"]["properties"]
+    policies = (pprops.get("privateEndpointNetworkPolicies") or "Disabled").lower()
+    pe_nsg = resources.get(((pprops.get("networkSecurityGroup") or {}).get("id") or "").lower())
+    if pe_nsg is not None and _effective(pe_nsg) and policies in ("enabled", "networksecuritygroupenabled"):
+        pe_space = _virtual_network(resources, pe_vnet)
+        access, rule = nsg_access(pe_nsg, "Inbound", protocol, port, sources, dest, pe_space, pe_space)
+        if access.lower() == "deny":
+            return f"endpoint subnet NSG rule {rule} denies {protocol} {port} from the integration subnet"
+    return None
 
 
 def translate(snapshot, site_id, description=None):
@@ -214,9 +383,11 @@ def translate(snapshot, site_id, description=None):
                 target = (c["properties"].get("privateLinkServiceId") or "").lower()
                 status = c["properties"].get("privateLinkServiceConnectionState", {}).get("status", "Pending")
                 rank = {"Approved": 0, "Pending": 1}.get(status, 2)
-                endpoints.setdefault(target, []).append((rank, pe["meta"].get("seq", 0), address, status))
+                endpoints.setdefault(target, []).append((rank, pe["meta"].get("seq", 0), address, status,
+                                                         (props.get("subnet") or {}).get("id")))
 
     services = []
+    app_route_all = bool(cfg.get("vnetRouteAllEnabled")) or settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
     outbound = facts.get("outbound_address", "198.51.100.7")
     for r in sorted(resources.values(), key=lambda r: r["meta"].get("seq", 0)):
         kind = KINDS.get(r["type"].lower())
@@ -231,10 +402,11 @@ def translate(snapshot, site_id, description=None):
         svc = {"kind": kind, "name": name, "public_network_access": public_access(r, outbound)}
         cands = sorted(endpoints.get(r["id"].lower(), []))
         if cands:
-            _, _, address, status = cands[0]
+            _, _, address, status, pe_subnet_id = cands[0]
+            blocked = path_blocked(resources, subnet if site else None, address, app_route_all, pe_subnet_id)
             svc["private_endpoint"] = {"address": address,
                                        "connection": "Approved" if status == "Approved" else "Pending",
-                                       "port": "listen", "certificate": "valid"}
+                                       "port": "drop" if blocked else "listen", "certificate": "valid"}
         services.append(svc)
 
     # NxDomainRedirect: a name the linked zone has no record for gets the public answer. The lab's

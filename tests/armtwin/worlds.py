@@ -29,6 +29,25 @@ complete at once), so a world is always a state the twin's own rules could reach
                       endpoint and zone; the app's zone has no record for it and its link is Default (FM-16)
   partner-vault-fallback ... the same with the app's link at resolutionPolicy NxDomainRedirect
 
+The network path (FM-09/10/11/26; rp_network_policies.py, world_from_state.path_blocked):
+  nsg-deny-integration   ... the integration subnet's NSG denies TCP 443 to the endpoint subnet (priority 100)
+  nsg-service-tag        ... the integration subnet's NSG has a Deny to the AzureCloud tag before the defaults
+  udr-to-appliance       ... the integration subnet's route table sends the vault endpoint's /32 to a
+                             VirtualAppliance, and the endpoint subnet's policies are RouteTableEnabled
+  pe-subnet-nsg          ... the endpoint subnet's policies are NetworkSecurityGroupEnabled and its NSG
+                             denies TCP 443 from the integration subnet
+  pe-vnet-unpeered       ... the endpoints live in a hub VNet (10.1.0.0/16) that is not peered
+  peering-disconnected   ... the hub VNet is peered one way only (peeringState Initiated)
+  healthy-nsg-allows     ... NSGs that let the traffic through: the integration subnet's only has an
+                             unrelated rule (the defaults allow the VNet), the jumpbox subnet has its own
+                             deny-all NSG
+  healthy-udr-default    ... a 0.0.0.0/0 -> VirtualAppliance route on the integration subnet, which the
+                             VNet's own prefix and the endpoint /32 outrank
+  healthy-peered-hub     ... the endpoints in a hub VNet peered both ways (Connected)
+  healthy-custom-dns-forwarding ... the VNet's DNS server is 10.0.2.54, which forwards to Azure DNS
+  resolver-list-stale    ... healthy-custom-dns-forwarding, but the app was not restarted after the
+                             VNet's DNS servers changed: it still resolves through Azure DNS (FM-20)
+
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
 nothing gets lost.
@@ -105,22 +124,31 @@ def base_calls():
 def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, zones=(KV_ZONE, CS_ZONE),
                    link=(KV_ZONE, CS_ZONE), groups=(KV_ZONE, CS_ZONE), kv_lockdown=True, cs_lockdown=True,
                    scale_plan=True, integrate=True, route_all=True, dns_servers=None, vnet_location=LOCATION,
-                   int_prefix="10.0.0.0/24", plan_sku=("S1", "Standard", 1), cs_endpoint=True):
-    """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds."""
+                   int_prefix="10.0.0.0/24", plan_sku=("S1", "Standard", 1), cs_endpoint=True, network_calls=(),
+                   integration_extra=None, pe_extra=None, other_extra=None, pe_vnet=None):
+    """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds.
+    network_calls run before the subnets (NSGs, route tables); *_extra are merged into a subnet's
+    properties; pe_vnet=(vnet id, subnet id) puts the endpoints in another VNet (created by
+    network_calls)."""
     space = ["10.0.0.0/16"] + ([extra_space] if extra_space else [])
+    pe_subnet_id = pe_vnet[1] if pe_vnet else f"{VNET_ID}/subnets/{PE_SUBNET}"
     vnet_props = {"addressSpace": {"addressPrefixes": space}}
     if dns_servers:
         vnet_props["dhcpOptions"] = {"dnsServers": dns_servers}
     calls = [
         ("PUT", _u(VNET_ID, V_NET), {"location": vnet_location, "tags": {"workload": "securebackend"},
                                      "properties": vnet_props}),
+    ] + list(network_calls) + [
         ("PUT", _u(f"{VNET_ID}/subnets/{INTEGRATION_SUBNET}", V_NET),
-         {"properties": {"addressPrefix": int_prefix, "delegations": [
-             {"name": "0", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}] if delegate else []}}),
+         {"properties": dict({"addressPrefix": int_prefix, "delegations": [
+             {"name": "0", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}] if delegate else []},
+             **(integration_extra or {}))}),
         ("PUT", _u(f"{VNET_ID}/subnets/{PE_SUBNET}", V_NET),
-         {"properties": {"addressPrefix": pe_prefix, "privateEndpointNetworkPolicies": "Disabled"}}),
+         {"properties": dict({"addressPrefix": pe_prefix, "privateEndpointNetworkPolicies": "Disabled"},
+                             **(pe_extra or {}))}),
         ("PUT", _u(f"{VNET_ID}/subnets/{OTHER_SUBNET}", V_NET),
-         {"properties": {"addressPrefix": "10.0.3.0/24", "serviceEndpoints": [{"service": "Microsoft.Storage"}]}}),
+         {"properties": dict({"addressPrefix": "10.0.3.0/24", "serviceEndpoints": [{"service": "Microsoft.Storage"}]},
+                             **(other_extra or {}))}),
     ]
     for zone in zones:
         calls.append(("PUT", _u(f"{NET}/privateDnsZones/{zone}", V_DNS), {"location": "global"}))
@@ -134,8 +162,8 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
         endpoints.append((CS_PE, "securecstext-pc", CS_ID, "account", CS_ZONE, CS_ZG))
     for pe, conn, target, group, zone, zg in endpoints:
         calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}", V_NET), {
-            "location": vnet_location, "properties": {
-                "subnet": {"id": f"{VNET_ID}/subnets/{PE_SUBNET}"},
+            "location": LOCATION if pe_vnet else vnet_location, "properties": {
+                "subnet": {"id": pe_subnet_id},
                 "privateLinkServiceConnections": [{"name": conn, "properties": {
                     "privateLinkServiceId": target, "groupIds": [group]}}]}}))
         if zone in zones and zone in groups:
@@ -227,6 +255,78 @@ def _no_subdomain():
     return calls + tutorial_calls(cs_endpoint=False, cs_lockdown=False)
 
 
+NSG_INTEGRATION = f"{NET}/networkSecurityGroups/integration-nsg"
+NSG_PE = f"{NET}/networkSecurityGroups/private-endpoint-nsg"
+NSG_JUMPBOX = f"{NET}/networkSecurityGroups/jumpbox-nsg"
+ROUTE_TABLE = f"{NET}/routeTables/integration-routes"
+HUB_VNET_ID = f"{NET}/virtualNetworks/securebackend-hub-vnet"
+HUB_PE_SUBNET_ID = f"{HUB_VNET_ID}/subnets/{PE_SUBNET}"
+
+
+def _rule(name, direction, priority, access, dst, port, src="*", protocol="Tcp"):
+    return {"name": name, "properties": {"protocol": protocol, "access": access, "direction": direction,
+                                         "priority": priority, "sourceAddressPrefix": src, "sourcePortRange": "*",
+                                         "destinationAddressPrefix": dst, "destinationPortRange": port}}
+
+
+def _nsg(nsg_id, *rules):
+    return ("PUT", _u(nsg_id, V_NET), {"location": LOCATION, "properties": {"securityRules": list(rules)}})
+
+
+def _routes(*routes):
+    return ("PUT", _u(ROUTE_TABLE, V_NET), {"location": LOCATION, "properties": {"routes": [
+        {"name": n, "properties": dict({"addressPrefix": p, "nextHopType": hop}, **({"nextHopIpAddress": ip} if ip else {}))}
+        for n, p, hop, ip in routes]}})
+
+
+def _hub(peer_there=False, peer_back=False):
+    """A hub VNet with its own endpoint subnet (created before the endpoints), optionally peered."""
+    calls = [("PUT", _u(HUB_VNET_ID, V_NET), {"location": LOCATION, "properties": {
+                 "addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}),
+             ("PUT", _u(HUB_PE_SUBNET_ID, V_NET), {"properties": {"addressPrefix": "10.1.1.0/24",
+                                                                  "privateEndpointNetworkPolicies": "Disabled"}})]
+    if peer_there:
+        calls.append(("PUT", _u(f"{VNET_ID}/virtualNetworkPeerings/to-hub", V_NET),
+                      {"properties": {"remoteVirtualNetwork": {"id": HUB_VNET_ID}, "allowVirtualNetworkAccess": True}}))
+    if peer_back:
+        calls.append(("PUT", _u(f"{HUB_VNET_ID}/virtualNetworkPeerings/to-spoke", V_NET),
+                      {"properties": {"remoteVirtualNetwork": {"id": VNET_ID}, "allowVirtualNetworkAccess": True}}))
+    return calls
+
+
+def _network_world(**knobs):
+    return lambda: ([], base_calls() + tutorial_calls(**knobs))
+
+
+NETWORK_WORLDS = {
+    "nsg-deny-integration": _network_world(
+        network_calls=[_nsg(NSG_INTEGRATION, _rule("deny-endpoints-https", "Outbound", 100, "Deny", "10.0.1.0/24", "443"))],
+        integration_extra={"networkSecurityGroup": {"id": NSG_INTEGRATION}}),
+    "nsg-service-tag": _network_world(
+        network_calls=[_nsg(NSG_INTEGRATION, _rule("deny-azurecloud", "Outbound", 100, "Deny", "AzureCloud", "*",
+                                                    protocol="*"))],
+        integration_extra={"networkSecurityGroup": {"id": NSG_INTEGRATION}}),
+    "udr-to-appliance": _network_world(
+        network_calls=[_routes(("vault-endpoint-via-firewall", "10.0.1.4/32", "VirtualAppliance", "10.0.3.4"))],
+        integration_extra={"routeTable": {"id": ROUTE_TABLE}},
+        pe_extra={"privateEndpointNetworkPolicies": "RouteTableEnabled"}),
+    "pe-subnet-nsg": _network_world(
+        network_calls=[_nsg(NSG_PE, _rule("deny-integration-https", "Inbound", 100, "Deny", "*", "443", src="10.0.0.0/24"))],
+        pe_extra={"privateEndpointNetworkPolicies": "NetworkSecurityGroupEnabled", "networkSecurityGroup": {"id": NSG_PE}}),
+    "pe-vnet-unpeered": _network_world(network_calls=_hub(), pe_vnet=(HUB_VNET_ID, HUB_PE_SUBNET_ID)),
+    "peering-disconnected": _network_world(network_calls=_hub(peer_there=True), pe_vnet=(HUB_VNET_ID, HUB_PE_SUBNET_ID)),
+    "healthy-nsg-allows": _network_world(
+        network_calls=[_nsg(NSG_INTEGRATION, _rule("deny-ssh-out", "Outbound", 100, "Deny", "203.0.113.0/24", "22")),
+                       _nsg(NSG_JUMPBOX, _rule("deny-all-in", "Inbound", 100, "Deny", "*", "*", protocol="*"))],
+        integration_extra={"networkSecurityGroup": {"id": NSG_INTEGRATION}},
+        other_extra={"networkSecurityGroup": {"id": NSG_JUMPBOX}}),
+    "healthy-udr-default": _network_world(
+        network_calls=[_routes(("default-via-firewall", "0.0.0.0/0", "VirtualAppliance", "10.0.3.4"))],
+        integration_extra={"routeTable": {"id": ROUTE_TABLE}}),
+    "healthy-peered-hub": _network_world(network_calls=_hub(peer_there=True, peer_back=True),
+                                         pe_vnet=(HUB_VNET_ID, HUB_PE_SUBNET_ID)),
+}
+
 WORLDS = {
     "empty-network": lambda: ([], base_calls()),
     "tutorial-complete": lambda: ([], base_calls() + tutorial_calls()),
@@ -257,6 +357,11 @@ WORLDS = {
     "account-no-subdomain": lambda: ([], _no_subdomain()),
     "partner-vault-nxdomain": lambda: ([], _partner_vault(None)),
     "partner-vault-fallback": lambda: ([], _partner_vault("NxDomainRedirect")),
+    "resolver-list-stale": lambda: (["dns-server:" + CUSTOM_DNS + ":forwarding", "app-dns-servers:168.63.129.16"],
+                                    base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+    "healthy-custom-dns-forwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":forwarding"],
+                                              base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
+    **NETWORK_WORLDS,
 }
 
 
@@ -271,6 +376,8 @@ def build(arm, name):
             arm.facts["manual_approval"].add(value.lower())
         elif kind == "unregistered-provider":
             arm.facts["unregistered_providers"].add(value.lower())
+        elif kind == "app-dns-servers":  # the servers the running app still uses (FM-20)
+            arm.facts["app_dns_servers"] = value.split(",")
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}

@@ -205,8 +205,8 @@ class Driver:
                          if f["severity"] != "ok" and f["layer"] != "context")
             self.c.check(bad == exp["problems_outside_context"], f"{label}: non-ok findings outside context "
                          f"{exp['problems_outside_context']}", bad)
-        if "cause" in exp:
-            want = exp["cause"]
+        # "cause": one {id, resource_suffix, property} or a list of them, every one must be named.
+        for want in ([exp["cause"]] if isinstance(exp.get("cause"), dict) else exp.get("cause", [])):
             hits = [f for f in findings or [] if f["id"] == want["id"] and f.get("cause")
                     and f["cause"]["resource_id"].lower().endswith(want["resource_suffix"].lower())
                     and f["cause"]["property"] == want["property"]]
