@@ -5,6 +5,7 @@
 #include <set>
 
 #include "arm_facts.hpp"
+#include "dns_answer.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
 
@@ -61,12 +62,36 @@ RuleOutput integration_subnet(const RuleInput& in) {
   return out;
 }
 
-// Custom DNS servers on the VNet must forward the privatelink zones to Azure DNS.
+namespace {
+
+// The data plane already answered what arm.custom_dns asks: one of the VNet's servers was asked
+// for every target, and every resolver asked gave the private endpoint through the alias.
+bool seen_forwarding(const Observations& o, const std::vector<std::string>& servers) {
+  if (o.targets.empty()) return false;
+  const auto unreachable = unreachable_resolvers(o);
+  for (const auto& t : o.targets) {
+    const auto outcomes = resolver_outcomes(t, unreachable);
+    bool asked_vnet_server = false;
+    for (const auto& r : outcomes) {
+      if (!(r.id == FindingId("dns.private_endpoint"))) return false;
+      for (const auto& s : servers)
+        asked_vnet_server |= r.resolver == s || starts_with(r.resolver, s + ":");
+    }
+    if (!asked_vnet_server) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Custom DNS servers on the VNet must forward the privatelink zones to Azure DNS. Said once the
+// probes show they do not, or when the probes could not show it.
 RuleOutput custom_dns(const RuleInput& in) {
   if (!in.arm || !in.arm->vnet || in.arm->vnet->dns_servers.empty()) return {};
   const Cause cause{vnet_id(*in.arm), "properties.dhcpOptions.dnsServers",
                     join(in.arm->vnet->dns_servers, ", "),
                     "[] (Azure DNS) or forwarders to 168.63.129.16"};
+  if (seen_forwarding(in.observations, in.arm->vnet->dns_servers)) return {};
   RuleOutput out{{control_finding("arm.custom_dns", "", cause)}, {}};
   // The app resolves through the VNet's servers unless WEBSITE_DNS_SERVER overrides them: then a
   // resolver that does not forward privatelink is there because of this property (FM-17).

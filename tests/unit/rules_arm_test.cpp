@@ -174,6 +174,23 @@ TEST(RulesArm, CustomDnsOnTheVnet) {
   EXPECT_EQ(out.findings[0].cause->actual, "10.0.2.53, 10.0.2.54");
 }
 
+// A VNet server the probes asked, that gave every target the private endpoint, is evidently a
+// forwarder that works: no warning. Asked nothing, or one wrong answer, and the warning stays.
+TEST(RulesArm, CustomDnsSeenForwardingIsNotAWarning) {
+  ArmFixture a;
+  a.state.vnet->dns_servers = {"10.0.2.54"};
+  TargetObservation t = testdata::healthy_vault();
+  for (auto& d : t.dns) d.resolver = "10.0.2.54";
+  a.fx.observations.targets = {t};
+  EXPECT_TRUE(rules::custom_dns(a.input()).findings.empty());
+  a.state.vnet->dns_servers = {"10.0.2.99"};  // the probes asked another server
+  EXPECT_EQ(ids_of(rules::custom_dns(a.input())), std::vector<std::string>{"arm.custom_dns"});
+  a.state.vnet->dns_servers = {"10.0.2.54"};
+  a.fx.observations.targets[0].dns[0] = testdata::answered(
+      "10.0.2.54", {"kv1.vault.azure.net", "data-prod-weu.vaultcore.azure.net"}, {"203.0.113.10"});
+  EXPECT_EQ(ids_of(rules::custom_dns(a.input())), std::vector<std::string>{"arm.custom_dns"});
+}
+
 TEST(RulesArm, RouteAllLayersDisagree) {
   ArmFixture a;
   a.state.app_settings = arm::AppSettings{};
