@@ -233,11 +233,11 @@ inline constexpr std::array kCatalogue = {
                 "writes into this zone)."},
     FindingSpec{"arm.instance_without_private_ip", 2, Layer::kArm, Severity::kCritical,
                 "ARM says the app is integrated, but this instance has no VNet address "
-                "(WEBSITE_PRIVATE_IP is unset): the integration subnet ran out of addresses for "
-                "it",
-                "Move the integration to a larger subnet (/26 or more; a subnet in use cannot be "
-                "resized: disconnect, resize, reconnect), or scale in; restart this instance "
-                "once addresses are free."},
+                "(WEBSITE_PRIVATE_IP is unset)",
+                "When the plan runs more instances than the subnet has addresses for (the summary "
+                "says), move the integration to a larger subnet (/26 or more; a subnet in use "
+                "cannot be resized: disconnect, resize, reconnect) or scale in, then restart this "
+                "instance; otherwise it started before the integration was made: restart it."},
     // The network path from the integration subnet to the endpoint
     FindingSpec{"arm.nsg_denies", 9, Layer::kArm, Severity::kCritical,
                 "a network security group on the integration subnet denies the traffic",

@@ -240,10 +240,16 @@ RuleOutput instance_without_private_ip(const RuleInput& in) {
   const std::int64_t carried = instances_carried(prefix).value_or(0);
   const std::int64_t capacity =
       in.arm->plan ? in.arm->plan->sku_capacity.value_or(0) : std::int64_t{0};
+  // Out of addresses only when the plan runs more instances than the subnet carries; with room
+  // to spare, the instance more likely started before the integration was made.
   std::string why = "instance " + instance;
   if (carried > 0 && capacity > 0)
-    why += "; subnet " + prefix + " carries " + std::to_string(carried) +
-           " instances through a scale-up, the plan runs " + std::to_string(capacity);
+    why += capacity > carried
+               ? "; subnet " + prefix + " carries " + std::to_string(carried) +
+                     " instances through a scale-up, the plan runs " + std::to_string(capacity) +
+                     ": out of addresses"
+               : "; subnet " + prefix + " has room for the plan's " + std::to_string(capacity) +
+                     " instances: this instance likely started before the integration, restart it";
   Cause cause{subnet_id(*in.arm), "properties.addressPrefix",
               prefix.empty() ? "unknown (subnet not read)" : prefix,
               capacity > 0 ? "room for " + std::to_string(capacity) +

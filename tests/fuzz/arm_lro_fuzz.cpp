@@ -22,10 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::script_answers(input);
   fuzz::InstantSleep instant;
 
-  arm::TokenSource tokens({{"fixed token", [] { return true; },
-                            []() -> Result<arm::AccessToken> {
-                              return arm::AccessToken{"eyJ0.eyJ0.sig", 4102444800, "fixed token"};
-                            }}});
+  arm::TokenSource tokens({fuzz::fixed_credential()});
   arm::ArmOptions options;
   options.max_attempts = 3;
   arm::ArmClient client(options, tokens);

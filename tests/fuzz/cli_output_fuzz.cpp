@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (c.name != "AZURE_ACCESS_TOKEN" && c.name.find("--token-file") == std::string::npos)
       continue;
     if (!c.available()) continue;
-    const auto t = c.fetch();
+    const auto t = c.attempt().token;
     if (t && (t->value.empty() || t->expires_on == 0)) abort();
   }
   return 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "http.hpp"
+#include "token.hpp"
 
 namespace vnetdiag::fuzz {
 
@@ -34,5 +35,18 @@ struct InstantSleep {
   ~InstantSleep();
 };
 double longest_sleep_s();  // since the last script_answers()
+
+// A credential that always gives the same long-lived token: the fuzzers drive ARM answers, not
+// token endpoints.
+inline arm::Credential fixed_credential() {
+  arm::Credential fixed;
+  fixed.name = "fixed token";
+  fixed.available = [] { return true; };
+  fixed.skipped = [] { return std::string(); };
+  fixed.attempt = [] {
+    return arm::Attempt{arm::AccessToken{"eyJ0.eyJ0.sig", 4102444800, "fixed token"}};
+  };
+  return fixed;
+}
 
 }  // namespace vnetdiag::fuzz

@@ -134,11 +134,23 @@ TEST(RulesArmFm, IntegratedButThisInstanceHasNoAddress) {
   ASSERT_EQ(ids_of(out), std::vector<std::string>{"arm.instance_without_private_ip"});
   EXPECT_EQ(out.findings[0].evidence.at("instance_id"), "inst-7");
   EXPECT_NE(out.findings[0].summary.find("carries 5 instances"), std::string::npos);
-  EXPECT_NE(out.findings[0].summary.find("runs 12"), std::string::npos);
+  EXPECT_NE(out.findings[0].summary.find("runs 12: out of addresses"), std::string::npos);
   EXPECT_EQ(out.findings[0].cause->actual, "10.0.0.0/28");
   // It explains context.no_integration.
   ASSERT_EQ(out.causes.size(), 1U);
   EXPECT_EQ(out.causes[0].ids, std::vector<FindingId>{FindingId("context.no_integration")});
+}
+
+// With room in the subnet, running out of addresses is not the likely story: a restart is.
+TEST(RulesArmFm, InstanceWithoutAddressInARoomySubnetIsToldToRestart) {
+  Fixture f;
+  f.fx.app.values.erase("private_ip");
+  f.state.subnet = integration_subnet("10.0.0.0/26");
+  f.state.plan->sku_capacity = 3;
+  const auto out = rules::instance_without_private_ip(f.input());
+  ASSERT_EQ(ids_of(out), std::vector<std::string>{"arm.instance_without_private_ip"});
+  EXPECT_EQ(out.findings[0].summary.find("out of addresses"), std::string::npos);
+  EXPECT_NE(out.findings[0].summary.find("started before the integration"), std::string::npos);
 }
 
 TEST(RulesArmFm, NotIntegratedIsNotAnInstanceProblem) {
