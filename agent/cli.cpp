@@ -84,14 +84,36 @@ Result<CheckSettings> settings_from(const po::variables_map& vm,
   return s;
 }
 
+namespace {
+
+// Reaches the tokens Boost keeps for its message (a protected member of the error).
+struct OptionErrorTokens : po::error_with_option_name {
+  static std::map<std::string, std::string>& of(po::error_with_option_name& e) {
+    return e.*(&OptionErrorTokens::m_substitutions);
+  }
+};
+
+}  // namespace
+
+std::string option_error_text(po::error& e) {
+  if (auto* named = dynamic_cast<po::error_with_option_name*>(&e)) {
+    for (auto& entry : OptionErrorTokens::of(*named)) {
+      std::string escaped;
+      for (char c : entry.second) escaped += c == '%' ? std::string("%25") : std::string(1, c);
+      entry.second = escaped;
+    }
+  }
+  return e.what();
+}
+
 Result<ParsedCheck> parse_check(const std::vector<std::string>& args,
                                 const std::map<std::string, std::string>& env) {
   ParsedCheck parsed;
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(check_options()).run(), vm);
-  } catch (const po::error& e) {
-    return fail(std::string(e.what()) + " (see 'vnetdiag check --help')");
+  } catch (po::error& e) {
+    return fail(option_error_text(e) + " (see 'vnetdiag check --help')");
   }
   if (vm.count("help")) {
     parsed.help = true;

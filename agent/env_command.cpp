@@ -71,8 +71,8 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(check_options()).run(), vm);
-  } catch (const po::error& e) {
-    err << "vnetdiag: " << e.what() << " (see 'vnetdiag env --help')\n";
+  } catch (po::error& e) {
+    err << "vnetdiag: " << option_error_text(e) << " (see 'vnetdiag env --help')\n";
     return kExitUnknown;
   }
   if (vm.count("help")) {

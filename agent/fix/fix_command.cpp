@@ -66,8 +66,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(fix_options()).run(), vm);
-  } catch (const po::error& e) {
-    err << "vnetdiag: " << e.what() << " (see 'vnetdiag fix --help')\n";
+  } catch (po::error& e) {
+    err << "vnetdiag: " << option_error_text(e) << " (see 'vnetdiag fix --help')\n";
     return kError;
   }
   if (vm.count("help")) {

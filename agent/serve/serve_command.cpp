@@ -110,8 +110,8 @@ int serve_command(const std::vector<std::string>& args,
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(serve_options()).run(), vm);
-  } catch (const po::error& e) {
-    err << "vnetdiag: " << e.what() << " (see 'vnetdiag serve --help')\n";
+  } catch (po::error& e) {
+    err << "vnetdiag: " << option_error_text(e) << " (see 'vnetdiag serve --help')\n";
     return kExitUnknown;
   }
   if (vm.count("help")) {

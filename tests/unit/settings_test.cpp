@@ -60,6 +60,19 @@ TEST(Cli, BadInputIsOneClearError) {
     EXPECT_EQ(message.find('\n'), std::string::npos);
 }
 
+// Boost's message template loops forever when a token holds one of its placeholders: the
+// tokens are escaped, and the answer is one line that still names what was given.
+TEST(Cli, TokensThatLookLikePlaceholdersDoNotHang) {
+  const std::map<std::string, std::string> none;
+  const auto value = parse_check({"--dns-timeout=%value%"}, none);
+  ASSERT_FALSE(value);
+  EXPECT_NE(value.error().message.find("%25value%25"), std::string::npos) << value.error().message;
+  EXPECT_NE(value.error().message.find("--dns-timeout"), std::string::npos);
+  const auto name = parse_check({"--%canonical_option%"}, none);
+  ASSERT_FALSE(name);
+  EXPECT_NE(name.error().message.find("unrecognised option"), std::string::npos);
+}
+
 TEST(Cli, InvalidConfigFiles) {
   const std::map<std::string, std::string> none;
   const std::string broken = write_temp("{\"keyvault\": [");
