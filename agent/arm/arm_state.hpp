@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "topology.hpp"
@@ -40,6 +41,9 @@ struct Site {
   Text server_farm_id;                                  // properties.serverFarmId
   Flag vnet_image_pull_enabled, vnet_content_share_enabled, vnet_backup_restore_enabled;
   Text default_host_name, provisioning_state;
+  Text identity_type;                                 // identity.type
+  std::vector<std::string> user_assigned_identities;  // identity.userAssignedIdentities keys
+  Text key_vault_reference_identity;                  // properties.keyVaultReferenceIdentity
   std::vector<std::string> problems;
 };
 
@@ -245,6 +249,53 @@ struct RouteTable {
   std::vector<std::string> problems;
 };
 
+// Issue 15: DNS Private Resolver (Microsoft.Network/dnsResolvers, api-version 2022-07-01).
+struct DnsResolver {
+  Text id, name, location, provisioning_state;
+  Text virtual_network_id;  // properties.virtualNetwork.id
+  std::vector<std::string> problems;
+};
+
+struct InboundEndpoint {  // dnsResolvers/{r}/inboundEndpoints
+  Text id, name, provisioning_state;
+  std::vector<std::string> private_ip_addresses;  // properties.ipConfigurations[].privateIpAddress
+  std::vector<std::string> subnet_ids;            // properties.ipConfigurations[].subnet.id
+  std::vector<std::string> problems;
+};
+
+struct DnsForwardingRuleset {
+  Text id, name, location, provisioning_state;
+  std::vector<std::string> outbound_endpoint_ids;  // properties.dnsResolverOutboundEndpoints[].id
+  std::vector<std::string> problems;
+};
+
+struct RulesetLink {  // dnsForwardingRulesets/{r}/virtualNetworkLinks
+  Text id, name, provisioning_state;
+  Text virtual_network_id;  // properties.virtualNetwork.id
+  std::vector<std::string> problems;
+};
+
+struct ForwardingRule {  // dnsForwardingRulesets/{r}/forwardingRules
+  Text id, name, provisioning_state;
+  Text domain_name;                     // properties.domainName, e.g. "vault.azure.net."
+  Text state;                           // properties.forwardingRuleState (Enabled | Disabled)
+  std::vector<std::string> target_ips;  // properties.targetDnsServers[].ipAddress
+  std::vector<std::string> problems;
+};
+
+// One Key Vault reference of the app settings (config/configreferences/appsettings value[]).
+struct KeyVaultReference {
+  Text id;
+  Text name;       // the app setting's name (the resource name's last segment)
+  Text reference;  // properties.reference, "@Microsoft.KeyVault(...)"
+  Text status;     // properties.status: Resolved, AccessToKeyVaultDenied, ...
+  Text vault_name, secret_name, secret_version;
+  Text identity_type;  // properties.identityType
+  Text details;        // properties.details: the platform's reason
+  Text source;         // properties.source ("KeyVault")
+  std::vector<std::string> problems;
+};
+
 struct ArmState {
   std::optional<Site> site;  // engaged when Topology::site was not null (read and found)
   std::optional<SiteConfig> site_config;
@@ -263,8 +314,21 @@ struct ArmState {
   std::map<std::string, Nic> nics;                            // NIC id (lower) -> NIC
   std::map<std::string, std::string> required_zones;          // account name (lower) -> zone
   std::map<std::string, std::string> provider_states;  // "{sub}/{namespace}" (lower) -> state
-  std::map<std::string, Nsg> nsgs;                            // NSG id (lower) -> NSG
-  std::map<std::string, RouteTable> route_tables;             // route table id (lower) -> table
+  std::map<std::string, Nsg> nsgs;                     // NSG id (lower) -> NSG
+  std::map<std::string, RouteTable> route_tables;      // route table id (lower) -> table
+  // Issue 15 (see Topology): zones with the name of one in `zones` that is not the one serving
+  // the app, with their links and A sets by zone id (lower).
+  std::vector<PrivateDnsZone> duplicate_zones;
+  std::map<std::string, std::vector<VnetLink>> duplicate_links;
+  std::map<std::string, std::vector<ARecordSet>> duplicate_a_records;
+  std::vector<DnsResolver> resolvers;
+  std::map<std::string, std::vector<InboundEndpoint>> inbound_endpoints;  // resolver id (lower)
+  std::vector<DnsForwardingRuleset> rulesets;
+  std::map<std::string, std::vector<RulesetLink>> ruleset_links;        // ruleset id (lower)
+  std::map<std::string, std::vector<ForwardingRule>> forwarding_rules;  // ruleset id (lower)
+  std::vector<KeyVaultReference> kv_references;
+  std::string read_mode, read_mode_reason;  // "resource-graph" | "direct"
+  std::set<std::string> subscriptions;
 
   // Bookkeeping, as read_topology left it.
   std::vector<std::string> errors;  // reads that failed, one line each
@@ -296,6 +360,19 @@ struct ArmState {
   // VNet); nullptr when none was read.
   const Subnet* subnet_by_id(const std::string& id) const;
   const Vnet* vnet_by_id(const std::string& id) const;
+  // Issue 15 lookups.
+  // The resolver (and its inbound endpoint) one of whose inbound endpoints has this address.
+  std::pair<const DnsResolver*, const InboundEndpoint*> inbound_endpoint_at(
+      const std::string& address) const;
+  // The rulesets with a link to this VNet (same_resource).
+  std::vector<const DnsForwardingRuleset*> rulesets_linked_to(const std::string& vnet_id) const;
+  // The VNets whose private DNS zone links decide what the app resolves: the integration VNet
+  // when it uses Azure DNS; with custom DNS servers, the VNet of each resolver whose inbound
+  // endpoint is one of them (and the integration VNet itself when a server is 168.63.129.16).
+  std::vector<std::string> resolution_vnet_ids() const;
+  // The peering of `from` (a VNet read) whose remote VNet is `to`, or nullptr.
+  const Peering* peering_between(const std::string& from_vnet_id,
+                                 const std::string& to_vnet_id) const;
 };
 
 // Parses every body once. Never throws on what the bodies hold (only std::bad_alloc can escape).

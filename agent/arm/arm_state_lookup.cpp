@@ -143,4 +143,71 @@ const Vnet* ArmState::vnet_by_id(const std::string& id) const {
   return nullptr;
 }
 
+std::pair<const DnsResolver*, const InboundEndpoint*> ArmState::inbound_endpoint_at(
+    const std::string& address) const {
+  if (address.empty()) return {nullptr, nullptr};
+  for (const auto& r : resolvers)
+    for (const auto& ep : listed_under(inbound_endpoints, r.id.value_or("")))
+      for (const auto& ip : ep.private_ip_addresses)
+        if (ip == address) return {&r, &ep};
+  return {nullptr, nullptr};
+}
+
+std::vector<const DnsForwardingRuleset*> ArmState::rulesets_linked_to(
+    const std::string& vnet_id) const {
+  std::vector<const DnsForwardingRuleset*> out;
+  for (const auto& rs : rulesets)
+    for (const auto& link : listed_under(ruleset_links, rs.id.value_or("")))
+      if (same_resource(link.virtual_network_id.value_or(""), vnet_id)) {
+        out.push_back(&rs);
+        break;
+      }
+  return out;
+}
+
+std::vector<std::string> ArmState::resolution_vnet_ids() const {
+  std::string integration;
+  if (vnet && vnet->id)
+    integration = *vnet->id;
+  else if (subnet && subnet->id)
+    if (auto sid = parse_resource_id(*subnet->id); sid && sid->parent())
+      integration = sid->parent()->str();
+  if (integration.empty()) return {};
+  // WEBSITE_DNS_SERVER overrides the VNet's servers for the app.
+  std::vector<std::string> servers;
+  if (app_settings && app_settings->website_dns_server &&
+      !app_settings->website_dns_server->empty()) {
+    servers.push_back(*app_settings->website_dns_server);
+    if (app_settings->website_dns_alt_server && !app_settings->website_dns_alt_server->empty())
+      servers.push_back(*app_settings->website_dns_alt_server);
+  } else if (vnet) {
+    servers = vnet->dns_servers;
+  }
+  std::vector<std::string> out;
+  const auto add = [&out](const std::string& id) {
+    for (const auto& o : out)
+      if (same_resource(o, id)) return;
+    out.push_back(id);
+  };
+  if (servers.empty()) add(integration);
+  for (const auto& s : servers) {
+    if (s == "168.63.129.16") {
+      add(integration);
+    } else if (auto [resolver, endpoint] = inbound_endpoint_at(s);
+               resolver && resolver->virtual_network_id) {
+      add(*resolver->virtual_network_id);
+    }
+  }
+  return out;
+}
+
+const Peering* ArmState::peering_between(const std::string& from_vnet_id,
+                                         const std::string& to_vnet_id) const {
+  const Vnet* from = vnet_by_id(from_vnet_id);
+  if (!from) return nullptr;
+  for (const auto& p : from->peerings)
+    if (same_resource(p.remote_virtual_network_id.value_or(""), to_vnet_id)) return &p;
+  return nullptr;
+}
+
 }  // namespace vnetdiag::arm

@@ -18,6 +18,12 @@ struct TopologyRequest {
   // Accounts whose zone the cloud table does not know (Cognitive Services in the China cloud):
   // their privateLinkResources' requiredZoneNames say it.
   std::vector<std::string> zoneless_accounts;
+  // Further subscriptions to search when Resource Graph cannot be used (check
+  // --search-subscription, fix --allow-subscription); the app's own and every subscription a
+  // followed reference names are searched anyway.
+  std::vector<std::string> search_subscriptions;
+  // Force the direct reads even when Resource Graph answers (tests; --no-resource-graph).
+  bool no_resource_graph = false;
 };
 
 struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads json's noexcept move
@@ -36,7 +42,26 @@ struct Topology {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misreads 
   // subnets (FM-09/10/11), by id (lower); a failed read is in `unread` as "nsg:<id>" /
   // "route table:<id>".
   std::map<std::string, nlohmann::json> nsgs, route_tables;
-  std::vector<std::string> errors;  // reads that failed, one line each (403 names the action)
+  // Issue 15, real estates. Zones are found wherever they live (any subscription the identity can
+  // read); `zones`/`links`/`a_records` hold, per privatelink name, the zone that serves the app
+  // (linked to the VNet the app resolves through, else named by the target's endpoint's zone
+  // group, else the first found). Further zones with the same name are in `duplicate_zones`, their
+  // links and A record sets keyed by zone id (lower).
+  std::vector<nlohmann::json> duplicate_zones;
+  std::map<std::string, std::vector<nlohmann::json>> duplicate_links, duplicate_a_records;
+  // DNS Private Resolvers whose VNet is the app's or one peered with it, with their inbound
+  // endpoints (resolver id lower -> endpoints); forwarding rulesets found in the searched
+  // subscriptions, their VNet links and rules (ruleset id lower -> list).
+  std::vector<nlohmann::json> resolvers, rulesets;
+  std::map<std::string, std::vector<nlohmann::json>> inbound_endpoints, ruleset_links,
+      forwarding_rules;
+  // Key Vault references of the app settings: the value list of
+  // GET sites/{app}/config/configreferences/appsettings (ApiKVReference resources).
+  std::vector<nlohmann::json> kv_references;
+  // "resource-graph" or "direct", and why Resource Graph was not used when direct.
+  std::string read_mode, read_mode_reason;
+  std::set<std::string> subscriptions;  // every subscription a read went to (lower)
+  std::vector<std::string> errors;      // reads that failed, one line each (403 names the action)
   // Kinds of read ("vaults", "links:<zone>", "groups:<endpoint id>", ...) whose answer was not
   // had: the rules judge nothing that depends on them.
   std::set<std::string> unread;

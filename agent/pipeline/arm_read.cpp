@@ -86,7 +86,7 @@ ArmSession::ArmSession(const PreparedCheck& p, double request_timeout_s, double 
           tokens_) {}
 
 arm::Topology read_topology_for(arm::ArmClient& client, const PreparedCheck& p) {
-  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}};
+  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}, {}, false};
   for (const auto& t : p.plan.targets) {
     if (!t.privatelink_zone.empty())
       req.zone_names.push_back(t.privatelink_zone);
