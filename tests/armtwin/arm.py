@@ -10,6 +10,7 @@ shape and linked authorization checks. Long-running operations: lro.py.
 import copy
 import json
 import threading
+import urllib.parse
 import uuid
 
 import providers
@@ -25,17 +26,20 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
     error_shapes = providers.merged("error_shapes")
     spec_headers = providers.merged("headers")
     routes = tuple(r for p in providers.PROVIDERS for r in p.routes)
+    tenant_routes = tuple(r for p in providers.PROVIDERS for r in p.tenant_routes)
     renderer_names = providers.merged("renderers")
 
     def __init__(self, specs=None, *, subscription, tenant, lro_seconds=1.0, retry_after=1,
-                 faults=None, default_location="westeurope"):
+                 faults=None, default_location="westeurope", page_size=100):
         self.specs = specs or swagger.Specs()
         self.lock = threading.RLock()
         self.state = {}
         self.ops = {}
         self.op_paths = {}
         self.faults = faults
-        self.config = {"lro_seconds": float(lro_seconds), "retry_after": int(retry_after)}
+        self.config = {"lro_seconds": float(lro_seconds), "retry_after": int(retry_after),
+                       "page_size": int(page_size)}
+        self.current = None         # the request being handled (lists page with its URL)
         self.default_location = default_location
         self.version = 0            # bumped on every state change
         self.facts = {
@@ -50,6 +54,10 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
             # "frozen": the app's process keeps the environment and network view it had when this was
             # set (it has not restarted since); POST .../sites/{name}/restart makes it "running" again.
             "app_process": "running",
+            "no_role_subscriptions": set(),  # lower ids: reader/fixer get no role there (hub-read-forbidden)
+            "resource_graph": "on",        # "off": Resource Graph answers 403 (the reader falls back)
+            "resource_graph_quota": {},    # {"quota": n, "window_seconds": s} (default 15 per 5 s)
+            "site_outbound_routing": {},   # outboundVnetRouting of the site (newer api-versions' property)
         }
         self.counters = {"reads": 11999, "writes": 1199, "deletes": 14999}
         self.listeners = []
@@ -118,6 +126,7 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
     def handle(self, req):
         with self.lock:
             self.tick()
+            self.current = req
             try:
                 resp = self._route(req)
             except ArmError as e:
@@ -132,6 +141,11 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
         op = self.op_paths.get("/" + "/".join(low))
         if op is not None and req.method == "GET":
             return self.op_status(req, *op)
+        if s and low[0] == "providers":   # tenant-level paths (Resource Graph)
+            for route in self.tenant_routes:
+                resp = getattr(self, route)(req, s, low)
+                if resp is not None:
+                    return resp
         if not s or low[0] != "subscriptions":
             raise ArmError(404, "NotFound", f"The requested path '{req.path}' is not an ARM resource path.")
         if len(s) < 2:
@@ -318,7 +332,28 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
 
     # -- lists ----------------------------------------------------------------------------------
     def list_response(self, items):
-        return Response(200, {"value": items})
+        """One page of a list: at most config page_size items, then `nextLink` (an absolute URL on
+        the caller's origin with `$skipToken`) when more follow."""
+        start, size = self.page_window()
+        page = {"value": items[start:start + size]}
+        if start + size < len(items):
+            page["nextLink"] = self.next_link(start + size)
+        return Response(200, page)
+
+    def page_window(self):
+        req = self.current
+        token = (req.query.get("$skiptoken") if req else None) or ""
+        if token and not (token.startswith("p") and token[1:].isdigit()):
+            raise ArmError(400, "InvalidSkipToken", f"The $skipToken '{token}' is not one this list issued.")
+        return (int(token[1:]) if token else 0), max(1, int(self.config["page_size"]))
+
+    def next_link(self, start):
+        req = self.current
+        query = {k: v for k, v in (req.query.items() if req else []) if k != "$skiptoken"}
+        query["$skipToken"] = f"p{start}"
+        base = req.base_url if req else "https://management.azure.com"
+        path = req.path if req else "/"
+        return base + path + "?" + "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in query.items())
 
     def snapshot(self):
         """Everything world_from_state needs, as plain data."""

@@ -43,12 +43,12 @@ class ControlAPI:
                 for k, v in (body or {}).items():
                     if k == "lro_seconds":
                         self.arm.config[k] = float(v)
-                    elif k == "retry_after":
-                        self.arm.config[k] = int(v)
+                    elif k in ("retry_after", "page_size"):
+                        self.arm.config[k] = max(1, int(v)) if k == "page_size" else int(v)
                     elif k == "token_lifetime":
                         self.token_lifetime = int(v)
                     else:
-                        return 400, {"error": f"unknown setting '{k}' (lro_seconds, retry_after, token_lifetime)"}
+                        return 400, {"error": f"unknown setting '{k}' (lro_seconds, retry_after, page_size, token_lifetime)"}
             return 200, dict(self.arm.config, token_lifetime=self.token_lifetime)
         if what == "roles":
             if m == "DELETE":
@@ -93,6 +93,14 @@ class ControlAPI:
                         self.arm.facts["dns_servers"][addr] = d
                     if "azure_dns" in b:
                         self.arm.facts["azure_dns"] = b["azure_dns"]
+                    for sub in b.get("no_role_subscriptions", []):
+                        self.arm.facts["no_role_subscriptions"].add(sub.lower())
+                    if b.get("resource_graph") in ("on", "off"):
+                        self.arm.facts["resource_graph"] = b["resource_graph"]
+                    if isinstance(b.get("resource_graph_quota"), dict):
+                        self.arm.facts["resource_graph_quota"] = b["resource_graph_quota"]
+                    if isinstance(b.get("site_outbound_routing"), dict):
+                        self.arm.facts["site_outbound_routing"] = b["site_outbound_routing"]
                     if b.get("app_process") in ("running", "frozen"):
                         self.arm.facts["app_process"] = b["app_process"]
                     self.arm.touch()
@@ -159,6 +167,10 @@ class ControlAPI:
             self.arm.facts["unregistered_providers"] = set()
             self.arm.facts["dns_servers"] = {}
             self.arm.facts["app_process"] = "running"
+            self.arm.facts["no_role_subscriptions"] = set()
+            self.arm.facts["resource_graph"] = "on"
+            self.arm.facts["resource_graph_quota"] = {}
+            self.arm.facts["site_outbound_routing"] = {}
             self.arm.facts.pop("app_dns_servers", None)  # resolver-list-stale's, not the next world's
             worlds.build(self.arm, name)
             self.arm.touch()

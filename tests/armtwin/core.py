@@ -140,16 +140,19 @@ class Provider:
     routes       mixin method names (req, sub, segments, lower_segments) -> Response or None, asked
                  in registration order before swagger routing, for paths no swagger file serves
     error_shapes {spec: "web"} -- specs whose validation errors use App Service's error body
-    headers      {spec: {header: value}} added to every answer of that spec's operations"""
+    headers      {spec: {header: value}} added to every answer of that spec's operations
+    tenant_routes mixin method names (req, segments, lower_segments) -> Response or None for paths
+                 under /providers (no subscription: Resource Graph)"""
 
     def __init__(self, name, mixin, *, namespaces=(), specs=None, renderers=None, lro_styles=None, routes=(),
-                 error_shapes=None, headers=None):
+                 error_shapes=None, headers=None, tenant_routes=()):
         self.name, self.mixin = name, mixin
         self.namespaces = tuple(namespaces)
         self.specs = dict(specs or {})
         self.renderers = dict(renderers or {})
         self.lro_styles = dict(lro_styles or {})
         self.routes = tuple(routes)
+        self.tenant_routes = tuple(tenant_routes)
         self.error_shapes = dict(error_shapes or {})
         self.headers = dict(headers or {})
 

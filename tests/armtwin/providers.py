@@ -3,14 +3,17 @@ and its `PROVIDER = core.Provider(...)`), listed here once. Adding a provider is
 one line in PROVIDERS; arm.Arm mixes them in, and routing, rendering, long-running operations,
 namespaces and the swagger files to load all come from these registrations."""
 import rp_authorization
+import rp_dnsresolver
 import rp_network_endpoints
 import rp_network_policies
 import rp_network_vnet
 import rp_privatedns
+import rp_resourcegraph
 import rp_resources
 import rp_targets
 import rp_web
 import rp_web_integration
+import rp_web_kvrefs
 
 # Order matters only for `routes` (asked in this order) and for method lookup (first wins).
 PROVIDERS = (
@@ -20,9 +23,12 @@ PROVIDERS = (
     rp_network_endpoints.PROVIDER,  # Microsoft.Network: private endpoints, zone groups, NICs
     rp_network_policies.PROVIDER,   # Microsoft.Network: NSGs, route tables, VNet peerings
     rp_privatedns.PROVIDER,         # Microsoft.Network: private DNS zones, links, record sets
+    rp_dnsresolver.PROVIDER,        # Microsoft.Network: DNS Private Resolver, forwarding rulesets (hand-modelled)
+    rp_resourcegraph.PROVIDER,      # Microsoft.ResourceGraph: the KQL subset the reader sends (hand-modelled)
     rp_targets.PROVIDER,            # Microsoft.KeyVault, Microsoft.CognitiveServices: the private-link targets
     rp_web.PROVIDER,                # Microsoft.Web: plans, sites
     rp_web_integration.PROVIDER,    # Microsoft.Web: VNet integration, config/web, app settings
+    rp_web_kvrefs.PROVIDER,         # Microsoft.Web: Key Vault reference status, outboundVnetRouting fact
 )
 
 

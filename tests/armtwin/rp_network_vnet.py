@@ -131,6 +131,9 @@ class NetworkVnetRP:
         if scope is None:
             segs = op.segments
             scope = self.item_id(op, params, len(segs) - 1)
+        cut = scope.lower().find("/providers/")
+        if cut >= 0:  # ".../providers/{ns}": a subscription- or group-wide list (ListAll, ListBySubscription)
+            scope = scope[:cut]
         return self.list_response([self.render(r) for r in self.all_of(rtype, scope)])
 
     def _list_children(self, op, params, rtype):

@@ -216,6 +216,8 @@ class WebRP:
                                                 "hostType": "Repository"}])
         if res.meta.get("integration_subnet"):
             props["virtualNetworkSubnetId"] = res.meta["integration_subnet"]
+        if self.facts.get("site_outbound_routing"):  # newer api-versions' property (rp_web_kvrefs.py)
+            props["outboundVnetRouting"] = self.site_outbound_routing(res)
         return body
 
     def _site_item(self, op, params, upto=None):

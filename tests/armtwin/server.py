@@ -82,11 +82,15 @@ class Twin(TokenEndpoints, ControlAPI):
         self.default_roles()
 
     def default_roles(self):
-        """fixer: Contributor on the subscription; reader: Reader; the app's identity:
+        """fixer: Contributor on every subscription the twin knows; reader: Reader -- except on the
+        subscriptions the fact no_role_subscriptions names (hub-read-forbidden); the app's identity:
         Contributor on its resource group (so fix mode from inside the app can work)."""
-        sub = worlds.SUBSCRIPTION
-        self.roles.assign(self.principals["fixer"].object_id, f"/subscriptions/{sub}", role="Contributor")
-        self.roles.assign(self.principals["reader"].object_id, f"/subscriptions/{sub}", role="Reader")
+        with self.arm.lock:
+            subs = [s for s in self.arm.facts["subscriptions"].values()
+                    if s.lower() not in self.arm.facts.get("no_role_subscriptions", set())]
+        for sub in subs:
+            self.roles.assign(self.principals["fixer"].object_id, f"/subscriptions/{sub}", role="Contributor")
+            self.roles.assign(self.principals["reader"].object_id, f"/subscriptions/{sub}", role="Reader")
         app = self.app_principal()
         if app is not None:
             self.roles.assign(app.object_id, worlds.RG_ID, role="Contributor")

@@ -2,7 +2,7 @@
 """The ARM twin: a local stand-in for Azure Resource Manager for vnetdiag's tests.
 
     twin.py [--world NAME] [--run-dir DIR] [--port N] [--identity-port N] [--netns NS]
-            [--lab PATH | --no-lab] [--lro-seconds S] [--retry-after N] [--token-lifetime S]
+            [--lab PATH | --no-lab] [--lro-seconds S] [--retry-after N] [--page-size N] [--token-lifetime S]
             [--faults FILE] [--daemon]
 
 Serves ARM (HTTPS, certificate from a twin CA made with openssl in the run directory), the App
@@ -93,6 +93,7 @@ def parse_args(argv):
     ap.add_argument("--no-lab", action="store_true", help="do not hand worlds to the lab (world.json is still written)")
     ap.add_argument("--lro-seconds", type=float, default=1.0, help="how long an LRO stays InProgress")
     ap.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on LRO answers and polls")
+    ap.add_argument("--page-size", type=int, default=100, help="items per list page (nextLink after that)")
     ap.add_argument("--token-lifetime", type=int, default=3600, help="seconds a token is valid")
     ap.add_argument("--faults", help="JSON file with a list of faults to start with")
     ap.add_argument("--daemon", action="store_true", help="detach; return when ready")
@@ -121,7 +122,8 @@ def start(args, ready_fd=None):
             for fault in json.load(f):
                 faults.add(fault)
     arm = armmod.Arm(swagger.Specs(), subscription=worlds.SUBSCRIPTION, tenant=worlds.TENANT,
-                     lro_seconds=args.lro_seconds, retry_after=args.retry_after, faults=faults)
+                     lro_seconds=args.lro_seconds, retry_after=args.retry_after, faults=faults,
+                     page_size=args.page_size)
     worlds.build(arm, args.world)
     lab_cmd = None if args.no_lab else (args.lab or (DEFAULT_LAB if args.netns else None))
     lab = None

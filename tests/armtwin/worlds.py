@@ -48,10 +48,14 @@ The network path (FM-09/10/11/26; rp_network_policies.py, world_from_state.path_
   resolver-list-stale    ... healthy-custom-dns-forwarding, but the app was not restarted after the
                              VNet's DNS servers changed: it still resolves through Azure DNS (FM-20)
 
+Issue 15's estates (hub-spoke across subscriptions, resolver, rulesets, Key Vault references,
+scale) are in worlds_estate.py, which lists them the same way.
+
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
 nothing gets lost.
 """
+import json
 import uuid
 
 SUBSCRIPTION = "6f1c4a3e-2b7d-4c59-9e0a-1d2f3a4b5c6d"
@@ -327,6 +331,8 @@ NETWORK_WORLDS = {
                                          pe_vnet=(HUB_VNET_ID, HUB_PE_SUBNET_ID)),
 }
 
+from worlds_estate import ESTATE_WORLDS, SUBSCRIPTIONS  # noqa: E402 -- it uses the names above
+
 WORLDS = {
     "empty-network": lambda: ([], base_calls()),
     "tutorial-complete": lambda: ([], base_calls() + tutorial_calls()),
@@ -362,6 +368,7 @@ WORLDS = {
     "healthy-custom-dns-forwarding": lambda: (["dns-server:" + CUSTOM_DNS + ":forwarding"],
                                               base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
     **NETWORK_WORLDS,
+    **ESTATE_WORLDS,
 }
 
 
@@ -370,6 +377,8 @@ def build(arm, name):
     if name not in WORLDS:
         raise KeyError(f"unknown world '{name}' (known: {', '.join(WORLDS)})")
     facts, calls = WORLDS[name]()
+    for sub in SUBSCRIPTIONS:  # the app's, the hub's and a third: every world knows all three
+        arm.facts["subscriptions"][sub.lower()] = sub
     for fact in facts:
         kind, _, value = fact.partition(":")
         if kind == "manual-approval":
@@ -378,6 +387,12 @@ def build(arm, name):
             arm.facts["unregistered_providers"].add(value.lower())
         elif kind == "app-dns-servers":  # the servers the running app still uses (FM-20)
             arm.facts["app_dns_servers"] = value.split(",")
+        elif kind == "no-role-on":  # the reader and fixer principals have no role on this subscription
+            arm.facts["no_role_subscriptions"].add(value.lower())
+        elif kind == "resource-graph":  # "off": the identity cannot use Resource Graph (403)
+            arm.facts["resource_graph"] = value
+        elif kind == "site-outbound-routing":  # outboundVnetRouting, which the 2023-12-01 spec lacks
+            arm.facts["site_outbound_routing"] = json.loads(value)
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}
