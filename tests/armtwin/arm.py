@@ -81,16 +81,26 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
     def children(self, parent_id, rtype):
         prefix = parent_id.lower().rstrip("/") + "/"
         depth = len([s for s in parent_id.split("/") if s]) + 2
-        out = [r for k, r in self.state.items()
-               if k.startswith(prefix) and r.type.lower() == rtype.lower()
-               and len([s for s in r.id.split("/") if s]) == depth]
-        return sorted(out, key=lambda r: r.meta["seq"])
+        return [r for r in self._by_type(rtype)
+                if r.id.lower().startswith(prefix) and len([s for s in r.id.split("/") if s]) == depth]
 
     def all_of(self, rtype, under=None):
         prefix = (under or "").lower().rstrip("/")
-        out = [r for k, r in self.state.items()
-               if r.type.lower() == rtype.lower() and (not prefix or k.startswith(prefix + "/"))]
-        return sorted(out, key=lambda r: r.meta["seq"])
+        return [r for r in self._by_type(rtype) if not prefix or r.id.lower().startswith(prefix + "/")]
+
+    def _by_type(self, rtype):
+        """Resources of a type in creation order; the index is rebuilt when the state's membership
+        changed (every add and remove goes through put_res/remove or pops then touches, which bumps
+        version) -- estate-scale asks this thousands of times per rendering."""
+        key = (self.version, len(self.state))
+        if getattr(self, "_type_index_key", None) != key:
+            index = {}
+            for r in self.state.values():
+                index.setdefault(r.type.lower(), []).append(r)
+            for rs in index.values():
+                rs.sort(key=lambda r: r.meta["seq"])
+            self._type_index, self._type_index_key = index, key
+        return self._type_index.get(rtype.lower(), [])
 
     def exists_or_external(self, rid):
         return self.get(rid) is not None or (rid or "").lower() in self.facts["external"]

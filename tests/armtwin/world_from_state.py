@@ -55,6 +55,8 @@ import hashlib
 import ipaddress
 import json
 
+from dns_resolution import inbound_endpoint_at, of_type, resolution_views, subnet_holding
+
 KINDS = {"microsoft.keyvault/vaults": "vault", "microsoft.cognitiveservices/accounts": "cognitive"}
 T_ZONE = "microsoft.network/privatednszones"
 T_LINK = "microsoft.network/privatednszones/virtualnetworklinks"
@@ -70,8 +72,7 @@ def _parent(rid, levels=1):
 
 
 def _of_type(resources, rtype):
-    return sorted((r for r in resources.values() if r["type"].lower() == rtype),
-                  key=lambda r: r["meta"].get("seq", 0))
+    return of_type(resources, rtype)
 
 
 def _effective(r):
@@ -140,6 +141,23 @@ LAB_CUSTOM_DNS = "10.0.2.54"      # the one custom DNS server the lab can run
 AZURE_DNS_ADDRESSES = ("168.63.129.16", AZURE_DNS)
 
 
+def raw_dns_servers(snapshot, site_id):
+    """The DNS servers the app's process uses, as ARM (or the fact app_dns_servers) names them."""
+    resources, facts = snapshot["resources"], snapshot["facts"]
+    site, subnet, _, settings = _app_state(resources, site_id)
+    integrated = bool(site and subnet) and instance_has_address(resources, site, subnet)
+    servers = []
+    if settings.get("WEBSITE_DNS_SERVER"):
+        servers = [s.strip() for s in settings["WEBSITE_DNS_SERVER"].split(",") if s.strip()]
+    elif integrated:
+        vnet = resources.get(_parent(subnet["id"]).lower())
+        servers = list(((vnet or {}).get("body", {}).get("properties", {}).get("dhcpOptions") or {})
+                       .get("dnsServers") or [])
+    if integrated and facts.get("app_dns_servers"):  # the app has not picked up ARM's servers (FM-20)
+        servers = list(facts["app_dns_servers"])
+    return servers
+
+
 def app_section(snapshot, site_id):
     """(app, custom_dns) of the world."""
     resources, facts = snapshot["resources"], snapshot["facts"]
@@ -150,25 +168,21 @@ def app_section(snapshot, site_id):
     route_all = bool(cfg.get("vnetRouteAllEnabled")) or \
         bool(outbound.get("allTraffic")) or bool(outbound.get("applicationTraffic")) or \
         settings.get("WEBSITE_VNET_ROUTE_ALL") == "1"
-    servers = []
-    if settings.get("WEBSITE_DNS_SERVER"):
-        servers = [s.strip() for s in settings["WEBSITE_DNS_SERVER"].split(",") if s.strip()]
-    elif integrated:
-        vnet = resources.get(_parent(subnet["id"]).lower())
-        servers = list(((vnet or {}).get("body", {}).get("properties", {}).get("dhcpOptions") or {})
-                       .get("dnsServers") or [])
-    if integrated and facts.get("app_dns_servers"):  # the app has not picked up ARM's servers (FM-20)
-        servers = list(facts["app_dns_servers"])
+    servers = raw_dns_servers(snapshot, site_id)
     servers = [AZURE_DNS if s in AZURE_DNS_ADDRESSES else s for s in servers] or [AZURE_DNS]
     servers = list(dict.fromkeys(servers))
     custom = None
     known = facts.get("dns_servers", {})
     for s in servers:
         if s != AZURE_DNS:
+            inbound = inbound_endpoint_at(resources, s)
+            home = inbound["subnet"] if inbound else subnet_holding(resources, s)
             custom = {"state": known.get(s, {}).get("state", "up"),
-                      "forwards_privatelink": known.get(s, {}).get("forwards_to_azure_dns", True)}
-            if integrated and path_blocked(resources, subnet, s, route_all, protocol="Udp", port=53):
+                      "forwards_privatelink": True if inbound else known.get(s, {}).get("forwards_to_azure_dns", True)}
+            if integrated and path_blocked(resources, subnet, s, route_all, home, protocol="Udp", port=53):
                 custom["state"] = "drop"
+            if s != LAB_CUSTOM_DNS:  # the lab runs one custom server: it plays this one (README)
+                servers = [LAB_CUSTOM_DNS if x == s else x for x in servers]
             break
     return {"integrated": integrated, "route_all": route_all, "dns_servers": servers}, custom
 
@@ -332,6 +346,8 @@ def translate(snapshot, site_id, description=None):
     in_vnet = bool(site and subnet) and instance_has_address(resources, site, subnet)
     vnet_id = _parent(subnet["id"]).lower() if in_vnet else None
 
+    raw = raw_dns_servers(snapshot, site_id)
+    view = resolution_views(snapshot, site_id, vnet_id, raw[0] if raw else "")
     zones = {}
     fallbacks = set()  # linked zones whose link has resolutionPolicy NxDomainRedirect (FM-16)
     for zone in _of_type(resources, T_ZONE):
@@ -343,8 +359,8 @@ def translate(snapshot, site_id, description=None):
             if _parent(link["id"]).lower() != zone["id"].lower() or not _effective(link):
                 continue
             props = link["body"]["properties"]
-            if vnet_id and props.get("virtualNetworkLinkState") == "Completed" and \
-                    (props.get("virtualNetwork", {}).get("id") or "").lower() == vnet_id:
+            if view.get(name) and props.get("virtualNetworkLinkState") == "Completed" and \
+                    (props.get("virtualNetwork", {}).get("id") or "").lower() == view[name]:
                 linked = True
                 fallback = (props.get("resolutionPolicy") or "Default") == "NxDomainRedirect"
         records = {}
@@ -423,13 +439,19 @@ def translate(snapshot, site_id, description=None):
         description = (f"ARM twin state: app {'integrated' if app['integrated'] else 'not integrated'}, "
                        f"route-all {'on' if app['route_all'] else 'off'}, DNS {' '.join(app['dns_servers'])}, "
                        f"{len(zones)} zone(s) ({linked} linked), {pes} endpoint(s)")
+        if raw and raw[0] not in AZURE_DNS_ADDRESSES and raw[0] != LAB_CUSTOM_DNS and app["integrated"]:
+            description += f"; DNS server {raw[0]} played by the lab's {LAB_CUSTOM_DNS}"
     world = {"description": description, "dns": {"server": facts.get("azure_dns", "up")},
              "zones": zones, "services": services, "app": app}
+    if len(services) > LAB_MAX_SERVICES:  # which ones for_lab keeps: those the app's settings name
+        named = {str(v).lower() for v in settings.values()}
+        world["app_services"] = [svc["name"] for svc in services if svc["name"] in named]
     if custom is not None:
         world["custom_dns"] = custom
     return world
 
 
+LAB_MAX_SERVICES = 8
 LAB_ENDPOINT_RANGES = {"base": ["10.0.0.0/8"], "cgnat": ["10.0.0.0/8", "100.64.0.0/10"]}
 
 
@@ -470,6 +492,12 @@ def for_lab(world, features):
         if pe and not any(ipaddress.ip_address(pe["address"]) in r for r in ranges):
             notes.append(f"endpoint {pe['address']} of {svc['name']} is outside the lab's endpoint ranges; left out")
             del svc["private_endpoint"]
+    if len(w["services"]) > LAB_MAX_SERVICES:  # estate-scale: the lab serves the app's own services
+        wanted = set(world.get("app_services") or [])
+        keep = [svc for svc in w["services"] if svc["name"] in wanted] or w["services"][:LAB_MAX_SERVICES]
+        notes.append(f"{len(w['services'])} services: the lab realizes {len(keep)} (the app's), not the others")
+        w["services"] = keep
+    w.pop("app_services", None)
     servers = app.get("dns_servers") or [AZURE_DNS]
     if any(s not in (AZURE_DNS, LAB_CUSTOM_DNS) for s in servers) or \
             (LAB_CUSTOM_DNS in servers and not features.get("custom_dns")):
