@@ -74,9 +74,10 @@ class DnsResolverRP:
         if len(rest) == 3:
             if req.method != "GET":
                 raise ArmError(405, "MethodNotAllowed", f"The method '{req.method}' is not allowed on a list.")
-            parent = self.get(rid)
+            parent_id = rid.rsplit("/", 1)[0]   # the list's path names the child type last
+            parent = self.get(parent_id)
             if parent is None:
-                raise self.not_found(rid)
+                raise self.not_found(parent_id)
             return self.list_response([self.render(r) for r in self.children(parent.id, rtype)])
         if req.method in ("PUT", "DELETE"):
             self.touch()

@@ -31,6 +31,8 @@ traffic allowed), dhcpOptions.dnsServers = [10.1.2.4].
   estate-scale                   hub-spoke-healthy + 300 other vaults with endpoints (100 in each
                                  subscription's estate VNet, zone groups to the hub vault zone) and
                                  1,000 A record sets in that zone (the app's, 300 endpoints', 699 more)
+
+Import worlds before this module (worlds imports it once its own names exist).
 """
 import json
 
