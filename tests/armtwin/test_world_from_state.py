@@ -117,6 +117,45 @@ def test_issue14_worlds(c):
              f"{name}: the partner's own endpoint is Approved (its public name has the alias)")
 
 
+def test_issue15_worlds(c):
+    import worlds_estate as E
+
+    def view(name, a=None):
+        w = world(a or build(name))
+        kv = w["zones"].get(W.KV_ZONE) or {}
+        return (w["app"]["dns_servers"], w.get("custom_dns"), kv.get("linked"), kv.get("records", {}).get(W.KEYVAULT),
+                svc(w, W.KEYVAULT)["private_endpoint"]["port"])
+    hub_up = (["10.0.2.54"], {"state": "up", "forwards_privatelink": True}, True, "10.0.1.4", "listen")
+    c.eq(view("hub-spoke-healthy"), hub_up, "hub-spoke-healthy: the inbound endpoint (played by 10.0.2.54) "
+                                            "answers from the hub zone")
+    c.eq(view("hub-read-forbidden"), hub_up, "hub-read-forbidden: the data plane is healthy")
+    c.eq(view("hub-spoke-peering-disconnected")[1], {"state": "drop", "forwards_privatelink": True},
+         "hub-spoke-peering-disconnected: the inbound endpoint is out of reach (drop)")
+    c.eq(view("hub-spoke-ruleset-unlinked"), (["10.0.2.53"], None, False, "10.0.1.4", "listen"),
+         "hub-spoke-ruleset-unlinked: Azure DNS in the spoke has no link: public chain")
+    a = build("hub-spoke-ruleset-unlinked")
+    a.call("PUT", f"{E.RULESET_ID}/virtualNetworkLinks/spoke?api-version=2022-07-01",
+           {"properties": {"virtualNetwork": {"id": W.VNET_ID}}})
+    c.eq(view(None, a)[2], True, "... the ruleset linked to the spoke forwards to 10.1.2.4: the hub zone answers")
+    a.call("PUT", f"{E.RULESET_ID}/forwardingRules/vaultcore?api-version=2022-07-01", {"properties": {
+        "domainName": "privatelink.vaultcore.azure.net.", "targetDnsServers": [{"ipAddress": "192.168.10.4"}]}})
+    c.eq(view(None, a)[2], False, "... a rule pointing elsewhere: no private answer")
+    c.eq(view("custom-dns-not-forwarding")[1], {"state": "up", "forwards_privatelink": False},
+         "custom-dns-not-forwarding: the VM server (played by 10.0.2.54) does not forward")
+    c.eq(view("duplicate-zone-in-spoke")[2:4], (True, None),
+         "duplicate-zone-in-spoke: the spoke's own zone answers for the spoke, without the vault's record")
+    w = world(build("kv-reference-unresolved"))
+    c.eq((w["app"]["integrated"], w["app"]["route_all"], w["zones"][W.KV_ZONE]["linked"]), (True, False, True),
+         "kv-reference-unresolved: integrated, route-all off, the app's own DNS still private")
+    c.eq(world(build("outbound-routing-split"))["app"]["route_all"], True,
+         "outbound-routing-split: applicationTraffic carries the app's traffic")
+    w = world(build("estate-scale"))
+    c.eq((len(w["services"]), len(w["zones"][W.KV_ZONE]["records"])), (302, 1000), "estate-scale: 302 services, 1,000 records")
+    f, notes = wfs.for_lab(w, {"app": True, "cgnat": True, "custom_dns": True})
+    c.check(sorted(s["name"] for s in f["services"]) == sorted([W.KEYVAULT, W.COGNITIVE]) and notes,
+            "estate-scale for the lab: the app's two services, noted", str(notes))
+
+
 def test_effective_only(c):
     a = build("tutorial-complete")
     a.config["lro_seconds"] = 3600   # new operations stay InProgress
@@ -276,7 +315,7 @@ def test_network_path(c):
 
 def main():
     c = Checks("test_world_from_state")
-    for t in (test_named_worlds, test_issue14_worlds, test_effective_only, test_translation_rules, test_for_lab,
+    for t in (test_named_worlds, test_issue14_worlds, test_issue15_worlds, test_effective_only, test_translation_rules, test_for_lab,
               test_app_environment, test_network_path):
         c.run(t)
     return c.finish()
