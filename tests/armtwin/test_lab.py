@@ -21,10 +21,10 @@ ZG = f"{W.NET}/privateEndpoints/{W.KV_PE}/privateDnsZoneGroups/{W.KV_ZG}"
 LINK = f"{W.NET}/privateDnsZones/{W.KV_ZONE}/virtualNetworkLinks/{W.KV_LINK}"
 
 
-def dig(name):
-    """(rcode, [(type, data)]) as the app sees it from Azure DNS (10.0.2.53)."""
+def dig(name, server="10.0.2.53"):
+    """(rcode, [(type, data)]) as the app sees it from Azure DNS (10.0.2.53) or another server."""
     out = subprocess.run(["ip", "netns", "exec", NS, "dig", "+time=2", "+tries=1", "+noall", "+answer", "+comments",
-                          "@10.0.2.53", name, "A"], capture_output=True, text=True, timeout=10).stdout
+                          "@" + server, name, "A"], capture_output=True, text=True, timeout=10).stdout
     m = re.search(r"status: (\w+)", out)
     answers = [(p[3], p[4]) for p in (line.split() for line in out.splitlines()
                                         if line and not line.startswith(";")) if len(p) >= 5]
@@ -148,6 +148,30 @@ def test_named_worlds_realize(c, twin):
     c.check(not any("privatelink" in d for t, d in dig(KV_HOST)[1]), "connection-pending: no alias")
 
 
+def test_estate_data_plane(c, twin):
+    """Issue 15's worlds break the data plane the way Azure would (the app asks its own server:
+    10.0.2.54 plays the hub's inbound endpoint or VM server, README "Resolution VNets")."""
+    custom = "10.0.2.54"
+    twin.control("POST", "reset", {"world": "hub-spoke-healthy"})
+    c.eq(final_address(dig(KV_HOST, custom)[1]), "10.0.1.4", "hub-spoke-healthy: the vault via the hub zone")
+    twin.control("POST", "reset", {"world": "hub-spoke-peering-disconnected"})
+    c.eq(dig(KV_HOST, custom)[0], "NO-ANSWER", "hub-spoke-peering-disconnected: the inbound endpoint does not answer")
+    twin.control("POST", "reset", {"world": "hub-spoke-ruleset-unlinked"})
+    rcode, answers = dig(KV_HOST)
+    c.check(final_address(answers) not in (None, "10.0.1.4"), "hub-spoke-ruleset-unlinked: Azure DNS in the spoke "
+                                                              "gives the public answer", str((rcode, answers)))
+    twin.control("POST", "arm", [["PUT", f"/subscriptions/0b5e6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d/resourceGroups/"
+                                  "connectivity/providers/Microsoft.Network/dnsForwardingRulesets/hub-ruleset/"
+                                  "virtualNetworkLinks/spoke?api-version=2022-07-01",
+                                  {"properties": {"virtualNetwork": {"id": W.VNET_ID}}}]])
+    synced(c, twin, "ruleset linked to the spoke")
+    c.eq(final_address(dig(KV_HOST)[1]), "10.0.1.4", "... linked: the rule forwards to the hub, private answer")
+    twin.control("POST", "reset", {"world": "custom-dns-not-forwarding"})
+    c.check(final_address(dig(KV_HOST, custom)[1]) != "10.0.1.4", "custom-dns-not-forwarding: no private answer")
+    twin.control("POST", "reset", {"world": "duplicate-zone-in-spoke"})
+    c.eq(dig(KV_HOST, custom)[0], "NXDOMAIN", "duplicate-zone-in-spoke: the spoke's empty zone answers NXDOMAIN")
+
+
 def main():
     need_lab()
     for attempt in (1, 2):
@@ -162,6 +186,7 @@ def main():
             c.run(test_changes_reach_the_lab, twin)
             intact = twin.lab_intact(start)
             c.run(test_named_worlds_realize, twin)
+            c.run(test_estate_data_plane, twin)
             intact = intact and twin.lab_intact(start)
         finally:
             twin.stop()
