@@ -123,6 +123,13 @@ def test_kv_references(c, twin):
     r = refs(arm)
     c.eq((r["CS_ACCOUNT_KEY"]["status"], r["BROKEN"]["status"]), ("VaultNotFound", "InvalidSyntax"),
          "VaultName of a missing vault: VaultNotFound; a malformed reference: InvalidSyntax")
+    uai = f"{W.RG_ID}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/kv-reader"
+    st, _, _ = arm.call("PATCH", W.SITE_ID, {"properties": {"keyVaultReferenceIdentity": uai}}, W.V_WEB)
+    p = refs(arm)["CS_ACCOUNT_KEY"]
+    c.check(st == 200 and p["status"] == "MSINotEnabled" and p["identityType"]["type"] == "UserAssigned"
+            and "kv-reader" in p["details"], "keyVaultReferenceIdentity names a user-assigned identity the site "
+                                             "lacks: MSINotEnabled", str(p))
+    arm.call("PATCH", W.SITE_ID, {"properties": {"keyVaultReferenceIdentity": "SystemAssigned"}}, W.V_WEB)
     arm.call("PATCH", W.SITE_ID, {"identity": {"type": "None"}}, W.V_WEB)
     c.eq(refs(arm)["CS_ACCOUNT_KEY"]["status"], "MSINotEnabled", "no identity: MSINotEnabled")
     twin.control("POST", "reset", {"world": "hub-spoke-healthy"})
