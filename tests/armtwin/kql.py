@@ -178,9 +178,31 @@ def _eval(node, row):
     return v in node[2]
 
 
+def _types(node):
+    """Lower-case types a row must have for node to hold, or None when node does not constrain it."""
+    op = node[0]
+    if op in ("or", "and"):
+        a, b = _types(node[1]), _types(node[2])
+        if op == "or":
+            return None if a is None or b is None else a | b
+        return b if a is None else a if b is None else a & b
+    if node[1] == ["type"] and op in ("=~", "in~"):
+        return {v.lower() for v in ([node[2]] if op == "=~" else node[2])}
+    return None
+
+
 class Query:
     def __init__(self, stages):
         self.stages = stages
+
+    def types(self):
+        """The resource types the first where stage can match (None: any) -- so the twin renders
+        only the rows that can match, not every resource of an estate."""
+        for kind, arg in self.stages:
+            if kind == "where":
+                return _types(arg)
+            return None
+        return None
 
     def run(self, rows):
         for kind, arg in self.stages:

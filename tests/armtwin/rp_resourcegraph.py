@@ -103,8 +103,11 @@ class ResourceGraphRP:
                            "perform action 'Microsoft.Resources/subscriptions/read' on any subscription, so "
                            "Resource Graph has nothing it may query.")
         rows = []
+        types = query.types()
         for sub in readable:
             for r in sorted(self._graph_rows_in(sub), key=lambda r: r.meta["seq"]):
+                if types is not None and r.type.lower() not in types:
+                    continue
                 if p is not None and self.authorizer is not None and \
                         not self.authorizer.allowed(p, f"{r.type}/read", r.id):
                     continue
