@@ -12,8 +12,8 @@ The app integrated into VNet S (the spoke) asks its first DNS server:
     when reachable (world_from_state.path_blocked checks the peering; unreachable is custom_dns "drop").
   - another server: in a VNet of the twin, Azure DNS of that VNet when it forwards; elsewhere (the
     lab's 10.0.2.54), Azure DNS of S, as before.
-A zone of that name linked to S itself wins over all of these for S (issue 15's brief: the spoke's
-own duplicate zone shadows the hub's for the spoke).
+When S asks Azure DNS itself, a zone of that name linked to S wins over the rulesets for S (the
+spoke's own duplicate zone shadows the hub's); when S's server is elsewhere, S's links play no part.
 
 resolution_views(snapshot, site_id, spoke_id) -> {zone name: lower VNet id or None}."""
 import ipaddress
@@ -143,7 +143,8 @@ def resolution_views(snapshot, site_id, spoke_id, first_server=None):
                 base = _parent(holder).lower()
     out = {}
     for name in names:
-        out[name] = spoke if _linked_to(resources, name, spoke) else _via_rules(resources, base, name)
+        own = base == spoke and _linked_to(resources, name, spoke)
+        out[name] = spoke if own else _via_rules(resources, base, name)
     return out
 
 

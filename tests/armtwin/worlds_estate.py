@@ -20,8 +20,9 @@ traffic allowed), dhcpOptions.dnsServers = [10.1.2.4].
                                  -> 10.1.2.4 but no link to the spoke
   custom-dns-not-forwarding      ... the spoke's dnsServers = [10.1.4.4], a VM in the hub's vm-subnet that
                                  is no resolver endpoint and does not forward
-  duplicate-zone-in-spoke        hub-spoke-healthy + a second privatelink.vaultcore.azure.net in the
-                                 spoke's group, linked to the spoke (spoke-vaultcore-link), no records
+  duplicate-zone-in-spoke        hub-spoke-healthy, but the spoke uses Azure DNS itself (no dnsServers)
+                                 and has a second privatelink.vaultcore.azure.net in its own group,
+                                 linked to the spoke (spoke-vaultcore-link), no records
   kv-reference-unresolved        tutorial-complete with route-all off: the vault is private only, so
                                  CS_ACCOUNT_KEY's reference is AccessToKeyVaultDenied
   outbound-routing-split         tutorial-complete with route-all off and the fact outboundVnetRouting
@@ -128,7 +129,9 @@ def hub_spoke(*, dns_servers=(INBOUND_IP,), back=True, rules=None):
 
 
 def _duplicate_zone():
-    return hub_spoke() + [
+    # The spoke asks Azure DNS itself (no dnsServers): its own zone answers for it. With the hub's
+    # inbound endpoint as its server the spoke's links would not matter (the hub's VNet decides).
+    return hub_spoke(dns_servers=()) + [
         ("PUT", _u(SPOKE_KV_ZONE_ID, V_DNS), {"location": "global"}),
         ("PUT", _u(SPOKE_KV_LINK_ID, V_DNS), {"location": "global", "properties": {
             "virtualNetwork": {"id": VNET_ID}, "registrationEnabled": False}})]
