@@ -1,5 +1,5 @@
 """The control API under /_twin (no token), as Twin methods: health, journal, faults, config,
-roles, principals, facts, world, lab (and lab/sync, the tests' readiness check), state, app-env,
+roles, principals, facts, world, lab (and lab/sync, the tests' readiness check), state, app-env, stats,
 reset, and arm (run ARM calls as the twin itself, the way worlds are built: a scenario's world
 overrides). README.md lists them."""
 import json
@@ -18,6 +18,11 @@ class ControlAPI:
         parts = [p for p in path.split("/") if p][1:]
         what = parts[0] if parts else ""
         m = h.command
+        if what == "stats":  # requests (not /_twin) served, and the most served at once
+            with self.stats_lock:
+                if m == "DELETE":
+                    self.stats.update(requests=0, max_in_flight=self.stats["in_flight"])
+                return 200, dict(self.stats)
         if what == "health":
             return 200, {"ok": True, "world": getattr(self.arm, "world_name", None), "version": self.arm.version}
         if what == "journal":

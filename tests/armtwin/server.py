@@ -65,6 +65,8 @@ class Twin(TokenEndpoints, ControlAPI):
         self.app_env_text = None
         self.seen_version = -1
         self.state_lock = threading.Lock()
+        self.stats_lock = threading.Lock()
+        self.stats = {"in_flight": 0, "max_in_flight": 0, "requests": 0}  # /_twin/stats
         self.wake = threading.Event()
         self.arm.authorizer = Authorizer(self)
         self._setup_principals()
@@ -194,6 +196,20 @@ class Twin(TokenEndpoints, ControlAPI):
     # -- request handling ---------------------------------------------------------------------------
     def handle(self, h, kind):
         """h: the BaseHTTPRequestHandler; kind: "arm" or "identity"."""
+        counted = not urllib.parse.urlsplit(h.path).path.startswith("/_twin")
+        if counted:
+            with self.stats_lock:
+                self.stats["in_flight"] += 1
+                self.stats["requests"] += 1
+                self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
+        try:
+            return self._handle(h, kind)
+        finally:
+            if counted:
+                with self.stats_lock:
+                    self.stats["in_flight"] -= 1
+
+    def _handle(self, h, kind):
         t0 = time.monotonic()
         url = urllib.parse.urlsplit(h.path)
         path = urllib.parse.unquote(url.path)

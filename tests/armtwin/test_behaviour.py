@@ -289,11 +289,32 @@ def test_more_rules(c, twin):
     c.eq(b["value"], [], "no groups left")
 
 
+def test_stats(c, twin):
+    """/_twin/stats counts what the twin served at once (estate_bench checks vnetdiag's limit of 8)."""
+    import threading
+    from twinlib import ArmClient
+    token = fresh(twin, "tutorial-complete").token
+    clients = [ArmClient(twin.env["ARM_ENDPOINT"], twin.ca) for _ in range(4)]   # one connection each
+    for cl in clients:
+        cl.token = token
+    twin.control("POST", "faults", {"kind": "latency", "ms": 300, "count": 4})
+    twin.control("DELETE", "stats")
+    threads = [threading.Thread(target=cl.call, args=("GET", W.SITE_ID, None, WEB)) for cl in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    st, _, stats = twin.control("GET", "stats")
+    c.check(st == 200 and stats["requests"] >= 4 and stats["max_in_flight"] >= 2 and stats["in_flight"] == 0,
+            "four slow GETs at once: counted, seen in flight together, none left", str(stats))
+
+
 def main():
     c = Checks("test_behaviour")
     twin = Twin("empty-network")
     try:
-        for t in (test_lro, test_endpoints, test_zone_groups, test_integration, test_settings_and_puts, test_more_rules):
+        for t in (test_lro, test_endpoints, test_zone_groups, test_integration, test_settings_and_puts, test_more_rules,
+                  test_stats):
             c.run(t, twin)
     finally:
         twin.stop()
