@@ -44,6 +44,8 @@ struct CheckSettings {
   Setting<std::string> arm_ca_bundle;
   Setting<std::string> token_file;
   Setting<std::string> client_id;
+  Setting<std::vector<std::string>> search_subscriptions;  // searched when Resource Graph is not
+  Setting<bool> no_resource_graph;
   Setting<double> timeout;
   Setting<double> dns_timeout;
   Setting<double> connect_timeout;

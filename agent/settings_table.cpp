@@ -223,6 +223,21 @@ const SettingRow kTable[] = {
      .field = &CheckSettings::client_id,
      .help = "client id of a user-assigned managed identity (default: AZURE_CLIENT_ID)",
      .value_name = "ID"},
+    {.flag = "search-subscription",
+     .key = "search_subscription",
+     .kind = Kind::kList,
+     .section = Section::kArm,
+     .field = &CheckSettings::search_subscriptions,
+     .help = "also search this subscription for zones, targets and DNS resolvers when Resource "
+             "Graph cannot be used (repeatable); the app's and every one a reference names are "
+             "searched anyway",
+     .value_name = "ID"},
+    {.flag = "no-resource-graph",
+     .key = "no_resource_graph",
+     .kind = Kind::kSwitch,
+     .section = Section::kArm,
+     .field = &CheckSettings::no_resource_graph,
+     .help = "locate resources with subscription-level lists instead of Azure Resource Graph"},
     // Output
     {.flag = "output",
      .short_flag = 'o',

@@ -70,6 +70,15 @@ Site read_site(const json& body) {
   s.vnet_backup_restore_enabled = r.flag({"properties", "vnetBackupRestoreEnabled"});
   s.default_host_name = r.str({"properties", "defaultHostName"});
   s.provisioning_state = r.str({"properties", "provisioningState"});
+  s.identity_type = r.str({"identity", "type"});
+  if (const json* ids = r.find({"identity", "userAssignedIdentities"})) {
+    if (ids->is_object())
+      for (const auto& item : ids->items()) s.user_assigned_identities.push_back(item.key());
+    else
+      r.note({"identity", "userAssignedIdentities"},
+             std::string("is ") + ids->type_name() + ", not an object");
+  }
+  s.key_vault_reference_identity = r.str({"properties", "keyVaultReferenceIdentity"});
   return s;
 }
 
@@ -181,6 +190,33 @@ ArmState parse_state(const Topology& t) {
   for (const auto& [id, nsg] : t.nsgs) s.nsgs.emplace(id, read_nsg(nsg));
   for (const auto& [id, table] : t.route_tables)
     s.route_tables.emplace(id, read_route_table(table));
+  for (const auto& z : t.duplicate_zones) s.duplicate_zones.push_back(read_zone(z));
+  for (const auto& [id, links] : t.duplicate_links) {
+    auto& out = s.duplicate_links[id];
+    for (const auto& l : links) out.push_back(read_link(id, l));
+  }
+  for (const auto& [id, sets] : t.duplicate_a_records) {
+    auto& out = s.duplicate_a_records[id];
+    for (const auto& rs : sets) out.push_back(read_a_record_set(id, rs));
+  }
+  for (const auto& r : t.resolvers) s.resolvers.push_back(read_resolver(r));
+  for (const auto& [id, eps] : t.inbound_endpoints) {
+    auto& out = s.inbound_endpoints[id];
+    for (const auto& e : eps) out.push_back(read_inbound_endpoint(e));
+  }
+  for (const auto& r : t.rulesets) s.rulesets.push_back(read_ruleset(r));
+  for (const auto& [id, links] : t.ruleset_links) {
+    auto& out = s.ruleset_links[id];
+    for (const auto& l : links) out.push_back(read_ruleset_link(l));
+  }
+  for (const auto& [id, rules] : t.forwarding_rules) {
+    auto& out = s.forwarding_rules[id];
+    for (const auto& f : rules) out.push_back(read_forwarding_rule(f));
+  }
+  for (const auto& k : t.kv_references) s.kv_references.push_back(read_kv_reference(k));
+  s.read_mode = t.read_mode;
+  s.read_mode_reason = t.read_mode_reason;
+  s.subscriptions = t.subscriptions;
   s.required_zones = t.required_zones;
   s.provider_states = t.provider_states;
   s.errors = t.errors;
@@ -213,6 +249,20 @@ std::vector<std::string> ArmState::all_problems() const {
   for (const auto& [id, nic_body] : nics) prefixed(out, "NIC", nic_body);
   for (const auto& [id, nsg] : nsgs) prefixed(out, "network security group", nsg);
   for (const auto& [id, table] : route_tables) prefixed(out, "route table", table);
+  for (const auto& z : duplicate_zones) prefixed(out, "duplicate private DNS zone", z);
+  for (const auto& [zone, list] : duplicate_links)
+    for (const auto& l : list) prefixed(out, "link", l);
+  for (const auto& [zone, list] : duplicate_a_records)
+    for (const auto& rs : list) prefixed(out, "A record set", rs);
+  for (const auto& r : resolvers) prefixed(out, "DNS resolver", r);
+  for (const auto& [id, list] : inbound_endpoints)
+    for (const auto& e : list) prefixed(out, "inbound endpoint", e);
+  for (const auto& r : rulesets) prefixed(out, "forwarding ruleset", r);
+  for (const auto& [id, list] : ruleset_links)
+    for (const auto& l : list) prefixed(out, "ruleset link", l);
+  for (const auto& [id, list] : forwarding_rules)
+    for (const auto& f : list) prefixed(out, "forwarding rule", f);
+  for (const auto& k : kv_references) prefixed(out, "Key Vault reference", k);
   return out;
 }
 

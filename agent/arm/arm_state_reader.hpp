@@ -61,5 +61,12 @@ VnetLink read_link(const std::string& zone, const nlohmann::json& body);
 Nsg read_nsg(const nlohmann::json& body);
 RouteTable read_route_table(const nlohmann::json& body);
 ARecordSet read_a_record_set(const std::string& zone, const nlohmann::json& body);
+// arm_state_parse_dns.cpp
+DnsResolver read_resolver(const nlohmann::json& body);
+InboundEndpoint read_inbound_endpoint(const nlohmann::json& body);
+DnsForwardingRuleset read_ruleset(const nlohmann::json& body);
+RulesetLink read_ruleset_link(const nlohmann::json& body);
+ForwardingRule read_forwarding_rule(const nlohmann::json& body);
+KeyVaultReference read_kv_reference(const nlohmann::json& body);
 
 }  // namespace vnetdiag::arm::state_detail

@@ -1,414 +1,448 @@
+// read_topology: follows references from the app (site -> subnet -> VNet -> peerings; targets ->
+// their private endpoints -> NICs, zone groups, zones -> links and records; resolvers, rulesets)
+// in rounds of concurrent GETs, so the number of calls depends on what the app uses, not on how
+// much else the estate holds.
 #include "topology.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
+#include <thread>
 
 #include "api_versions.hpp"
-#include "render.hpp"
+#include "arm_state.hpp"
+#include "estate_search.hpp"
 #include "resource_id.hpp"
 #include "text_util.hpp"
+#include "topology_detail.hpp"
+#include "topology_zones.hpp"
 
 namespace vnetdiag::arm {
 namespace {
 
 using nlohmann::json;
+using topology_detail::api;
+using topology_detail::list;
+using topology_detail::single;
+using topology_detail::subscription_of;
 
-std::string api(const char* version) { return std::string("?api-version=") + version; }
+constexpr int kMaxSearchRounds = 3;        // direct mode: subscriptions discovered, then searched
+constexpr std::size_t kMaxRulesets = 20;   // rulesets whose links and rules are read
+constexpr std::size_t kMaxEndpoints = 64;  // endpoints per read (the targets' connections)
 
-constexpr int kMaxPages = 100;
-
-// What a read's answer lacks, or "" when it can be used; lists must be {"value": [...]}.
-std::string defect_of(const ArmResponse& r, bool list) {
-  if (!r.ok()) {
-    if (r.error && r.error->code == "NoCredentials") return "";
-    return "HTTP " + std::to_string(r.status) + (r.error ? " " + r.error->summary() : "");
+// Concurrent GETs, each with what to do with its answer.
+struct Round {
+  using Then = std::function<void(ArmResponse&&, const std::string& path)>;
+  std::vector<std::string> paths;
+  std::vector<Then> then;
+  void add(std::string path, Then f) {
+    paths.push_back(std::move(path));
+    then.push_back(std::move(f));
   }
-  if (!r.body.is_object())
-    return "HTTP " + std::to_string(r.status) + " with a body that is not a JSON object";
-  if (list && !(r.body.contains("value") && r.body["value"].is_array()))
-    return "HTTP " + std::to_string(r.status) + " without a 'value' list";
-  return "";
+  void run(ArmClient& client) {
+    auto answers = client.get_all(paths);
+    for (std::size_t i = 0; i < answers.size(); ++i) then[i](std::move(answers[i]), paths[i]);
+    paths.clear();
+    then.clear();
+  }
+};
+
+bool has_id(const std::vector<json>& bodies, const std::string& id) {
+  return std::any_of(bodies.begin(), bodies.end(),
+                     [&](const json& b) { return same_resource(json_str(b, {"id"}), id); });
 }
 
-void note_gap(Topology& t, const std::string& kind, const std::string& what,
-              const std::string& path, const std::string& defect) {
-  t.unread.insert(kind);
-  t.errors.push_back(what + " " + path.substr(0, path.find('?')) + ": " + defect +
-                     ": what depends on it was not judged");
+std::string vnet_of_subnet(const std::string& subnet_id) {
+  auto sid = parse_resource_id(subnet_id);
+  return sid && sid->parent() ? sid->parent()->str() : std::string();
 }
 
-void note_no_token(Topology& t, const ArmResponse& r) {
-  if (!(r.error && r.error->code == "NoCredentials")) return;
-  // Without a token every read fails the same way: say it once.
-  const std::string line = "no token: " + r.error->message;
-  for (const auto& e : t.errors)
-    if (e == line) return;
-  t.errors.push_back(line);
-}
+class Reader {
+ public:
+  Reader(ArmClient& client, const TopologyRequest& req, Topology& t)
+      : client_(client), req_(req), t_(t) {}
 
-// A single resource: its body, or null with the gap noted.
-json single(Topology& t, const std::string& kind, const std::string& what, const std::string& path,
-            const ArmResponse& r) {
-  note_no_token(t, r);
-  if (r.error && r.error->code == "NoCredentials") {
-    t.unread.insert(kind);
+  void read() {
+    read_site();
+    read_network_of_app();
+    wanted_ = {req_.vault_names, req_.account_names, req_.zone_names, true, true};
+    search();
+    follow_targets();
+    for (int round = 1; !graph_ && round < kMaxSearchRounds; ++round) {
+      if (!search_new_subscriptions()) break;
+      follow_targets();
+    }
+    read_required_zones();
+    read_dns();
+    read_provider_states();
+    read_subnet_policies();
+    for (const auto& e : client_.journal())
+      if (auto s = subscription_of(e.path); !s.empty()) t_.subscriptions.insert(s);
+  }
+
+ private:
+  void read_site() {
+    const std::string rg =
+        "/subscriptions/" + req_.subscription + "/resourceGroups/" + req_.resource_group;
+    site_ = rg + "/providers/Microsoft.Web/sites/" + req_.app;
+    Round r;
+    r.add(site_ + api(kWebApi), [this](ArmResponse&& a, const std::string& p) {
+      t_.site = single(t_, "site", "read site", p, a);
+    });
+    r.add(site_ + "/config/web" + api(kWebApi), [this](ArmResponse&& a, const std::string& p) {
+      t_.site_config = single(t_, "site config", "read site config/web", p, a);
+    });
+    r.add(site_ + "/config/configreferences/appsettings" + api(kWebApi),
+          [this](ArmResponse&& a, const std::string& p) {
+            t_.kv_references =
+                list(client_, t_, "kv references", "read Key Vault references", p, std::move(a));
+          });
+    r.run(client_);
+    const std::string settings = site_ + "/config/appsettings/list" + api(kWebApi);
+    t_.app_settings =
+        single(t_, "app settings", "list app settings", settings, client_.send("POST", settings));
+  }
+
+  // The plan, the integration subnet and VNet, then every VNet the VNet peers with.
+  void read_network_of_app() {
+    Round r;
+    if (const std::string farm = json_str(t_.site, {"properties", "serverFarmId"}); !farm.empty())
+      r.add(farm + api(kWebApi), [this](ArmResponse&& a, const std::string& p) {
+        t_.plan = single(t_, "plan", "read plan", p, a);
+      });
+    const std::string subnet = json_str(t_.site, {"properties", "virtualNetworkSubnetId"});
+    integration_vnet_ = vnet_of_subnet(subnet);
+    if (!integration_vnet_.empty()) {
+      r.add(subnet + api(kNetworkApi), [this](ArmResponse&& a, const std::string& p) {
+        t_.subnet = single(t_, "subnet", "read subnet", p, a);
+      });
+      r.add(integration_vnet_ + api(kNetworkApi), [this](ArmResponse&& a, const std::string& p) {
+        t_.vnet = single(t_, "vnet", "read vnet", p, a);
+        if (!t_.vnet.is_null()) t_.vnets.push_back(t_.vnet);
+      });
+    }
+    r.run(client_);
+    std::vector<std::string> remotes;
+    for (const auto& p : json_array(t_.vnet, {"properties", "virtualNetworkPeerings"}))
+      remotes.push_back(json_str(p, {"properties", "remoteVirtualNetwork", "id"}));
+    peered_ = remotes;
+    read_vnets(remotes);
+  }
+
+  void read_vnets(const std::vector<std::string>& ids) {
+    Round r;
+    std::set<std::string> asked;
+    for (const auto& id : ids) {
+      if (id.empty() || has_id(t_.vnets, id) || !asked.insert(lower(id)).second) continue;
+      r.add(id + api(kNetworkApi), [this, id](ArmResponse&& a, const std::string& p) {
+        json body = single(t_, "vnet:" + lower(id), "read vnet", p, a);
+        if (body.is_null())
+          t_.unread.insert("virtual networks");
+        else
+          t_.vnets.push_back(std::move(body));
+      });
+    }
+    r.run(client_);
+  }
+
+  void search() {
+    if (!req_.no_resource_graph) {
+      graph_ = search_by_graph(client_, t_, wanted_, sleep_, found_);
+    } else {
+      t_.read_mode = "direct";
+      t_.read_mode_reason = "Resource Graph not used (--no-resource-graph)";
+    }
+    if (graph_) return;
+    std::set<std::string> subs{lower(req_.subscription)};
+    for (const auto& s : req_.search_subscriptions) subs.insert(lower(s));
+    for (const auto& s : named_subscriptions()) subs.insert(s);
+    search_directly(client_, t_, wanted_, subs, found_);
+    searched_ = subs;
+  }
+
+  std::set<std::string> named_subscriptions() {
+    std::set<std::string> out;
+    for (const auto& e : client_.journal())
+      if (auto s = subscription_of(e.path); !s.empty()) out.insert(s);
+    for (const auto& v : t_.vnets)
+      for (const auto& p : json_array(v, {"properties", "virtualNetworkPeerings"}))
+        if (auto s = subscription_of(json_str(p, {"properties", "remoteVirtualNetwork", "id"}));
+            !s.empty())
+          out.insert(s);
+    for (const auto& id : group_zone_ids_)
+      if (auto s = subscription_of(id); !s.empty()) out.insert(s);
+    return out;
+  }
+
+  bool search_new_subscriptions() {
+    std::set<std::string> fresh;
+    for (const auto& s : named_subscriptions())
+      if (!searched_.count(s)) fresh.insert(s);
+    if (fresh.empty()) return false;
+    search_directly(client_, t_, wanted_, fresh, found_);
+    searched_.insert(fresh.begin(), fresh.end());
+    return true;
+  }
+
+  // Targets by id, their endpoints wherever they live, each endpoint's NIC and zone groups, the
+  // endpoints' VNets; only what is not read yet.
+  void follow_targets() {
+    Round r;
+    for (auto* pair : {&found_.vaults, &found_.accounts}) {
+      const bool vault = pair == &found_.vaults;
+      for (const auto& row : *pair) {
+        const std::string id = json_str(row, {"id"});
+        if (!asked_.insert(lower(id)).second) continue;
+        r.add(id + api(vault ? kKeyVaultApi : kCognitiveApi),
+              [this, vault](ArmResponse&& a, const std::string& p) {
+                const char* kind = vault ? "vaults" : "accounts";
+                json body = single(t_, kind, vault ? "read vault" : "read account", p, a);
+                if (!body.is_null()) (vault ? t_.vaults : t_.accounts).push_back(std::move(body));
+              });
+      }
+    }
+    r.run(client_);
+    std::vector<std::string> endpoint_ids;
+    for (const auto* targets : {&t_.vaults, &t_.accounts})
+      for (const auto& target : *targets)
+        for (const auto& c : json_array(target, {"properties", "privateEndpointConnections"}))
+          endpoint_ids.push_back(json_str(c, {"properties", "privateEndpoint", "id"}));
+    std::size_t count = 0;
+    for (const auto& id : endpoint_ids) {
+      if (id.empty() || !asked_.insert(lower(id)).second) continue;
+      if (++count > kMaxEndpoints) {
+        topology_detail::note_gap(t_, "private endpoints", "read private endpoint", id,
+                                  "more than " + std::to_string(kMaxEndpoints) +
+                                      " endpoints on the targets, the rest not read");
+        break;
+      }
+      r.add(id + api(kNetworkApi), [this](ArmResponse&& a, const std::string& p) {
+        json body = single(t_, "private endpoints", "read private endpoint", p, a);
+        if (!body.is_null()) t_.private_endpoints.push_back(std::move(body));
+      });
+    }
+    r.run(client_);
+    std::vector<std::string> vnets;
+    for (const auto& pe : t_.private_endpoints) {
+      const std::string id = json_str(pe, {"id"});
+      if (!asked_.insert("groups:" + lower(id)).second) continue;
+      const std::string kind = "groups:" + lower(id);
+      r.add(id + "/privateDnsZoneGroups" + api(kNetworkApi),
+            [this, kind](ArmResponse&& a, const std::string& p) {
+              auto groups = list(client_, t_, kind, "read groups", p, std::move(a));
+              for (const auto& g : groups)
+                for (const auto& c : json_array(g, {"properties", "privateDnsZoneConfigs"}))
+                  if (auto z = json_str(c, {"properties", "privateDnsZoneId"}); !z.empty())
+                    group_zone_ids_.insert(lower(z));
+              t_.zone_groups[kind.substr(7)] = std::move(groups);
+            });
+      for (const auto& nic : json_array(pe, {"properties", "networkInterfaces"})) {
+        const std::string nic_id = json_str(nic, {"id"});
+        if (nic_id.empty() || !asked_.insert(lower(nic_id)).second) continue;
+        r.add(nic_id + api(kNetworkApi), [this, nic_id](ArmResponse&& a, const std::string& p) {
+          json body = single(t_, "nic:" + lower(nic_id), "read nic", p, a);
+          if (!body.is_null()) t_.nics[lower(nic_id)] = std::move(body);
+        });
+      }
+      vnets.push_back(vnet_of_subnet(json_str(pe, {"properties", "subnet", "id"})));
+    }
+    r.run(client_);
+    read_vnets(vnets);
+  }
+
+  // Accounts whose zone the cloud table does not know: their privateLinkResources name it.
+  void read_required_zones() {
+    Round r;
+    for (const auto& name : req_.zoneless_accounts)
+      if (const json* a = t_.account(name)) {
+        const std::string key = lower(name);
+        r.add(json_str(*a, {"id"}) + "/privateLinkResources" + api(kCognitiveApi),
+              [this, key](ArmResponse&& answer, const std::string& p) {
+                for (const auto& res : list(client_, t_, "private link resources:" + key,
+                                            "list private link resources", p, std::move(answer))) {
+                  const json& zones = json_array(res, {"properties", "requiredZoneNames"});
+                  if (!zones.empty() && zones[0].is_string())
+                    t_.required_zones[key] = zones[0].get<std::string>();
+                }
+              });
+      }
+    r.run(client_);
+    GraphSearch more{{}, {}, {}, false, false};
+    for (const auto& [account, zone] : t_.required_zones)
+      if (std::none_of(wanted_.zone_names.begin(), wanted_.zone_names.end(),
+                       [&](const std::string& z) { return lower(z) == lower(zone); }))
+        more.zone_names.push_back(zone);
+    if (more.zone_names.empty()) return;
+    wanted_.zone_names.insert(wanted_.zone_names.end(), more.zone_names.begin(),
+                              more.zone_names.end());
+    EstateFound extra;
+    if (graph_ && search_by_graph(client_, t_, more, sleep_, extra)) {
+      t_.read_mode = "resource-graph";
+    } else {
+      search_directly(client_, t_, more, searched_, extra);
+    }
+    for (const auto& z : extra.zones) found_.add(z, wanted_);
+  }
+
+  // Zones (found, and those the targets' zone groups name), their links and records; resolvers
+  // in reach with their inbound endpoints; rulesets with their links and rules.
+  void read_dns() {
+    Round r;
+    for (const auto& id : group_zone_ids_) {
+      const auto zid = parse_resource_id(id);
+      if (!zid || has_id(found_.zones, id)) continue;
+      const bool wanted =
+          std::any_of(wanted_.zone_names.begin(), wanted_.zone_names.end(),
+                      [&](const std::string& z) { return lower(z) == lower(zid->name()); });
+      if (!wanted) continue;
+      r.add(id + api(kPrivateDnsApi), [this](ArmResponse&& a, const std::string& p) {
+        json body = single(t_, "private DNS zones", "read private DNS zone", p, a);
+        if (!body.is_null()) found_.zones.push_back(std::move(body));
+      });
+    }
+    r.run(client_);
+    topology_detail::ZoneCandidates zones;
+    zones.zones = found_.zones;
+    for (const auto& z : found_.zones) {
+      const std::string id = json_str(z, {"id"}), key = lower(id);
+      r.add(id + "/virtualNetworkLinks" + api(kPrivateDnsApi),
+            [this, key, &zones](ArmResponse&& a, const std::string& p) {
+              zones.links[key] = list(client_, t_, "links:" + key, "read links", p, std::move(a));
+            });
+      r.add(id + "/A" + api(kPrivateDnsApi),
+            [this, key, &zones](ArmResponse&& a, const std::string& p) {
+              zones.a_records[key] = list(client_, t_, "a:" + key, "read a", p, std::move(a));
+            });
+    }
+    std::vector<std::string> reach{integration_vnet_};
+    reach.insert(reach.end(), peered_.begin(), peered_.end());
+    for (const auto& resolver : found_.resolvers) {
+      const std::string vnet = json_str(resolver, {"properties", "virtualNetwork", "id"});
+      if (std::none_of(reach.begin(), reach.end(),
+                       [&](const std::string& v) { return !v.empty() && same_resource(v, vnet); }))
+        continue;
+      t_.resolvers.push_back(resolver);
+      const std::string id = json_str(resolver, {"id"}), key = lower(id);
+      r.add(id + "/inboundEndpoints" + api(kDnsResolverApi),
+            [this, key](ArmResponse&& a, const std::string& p) {
+              t_.inbound_endpoints[key] = list(client_, t_, "inbound endpoints:" + key,
+                                               "read inbound endpoints", p, std::move(a));
+            });
+    }
+    for (const auto& ruleset : found_.rulesets) {
+      if (t_.rulesets.size() >= kMaxRulesets) {
+        topology_detail::note_gap(t_, "dns forwarding rulesets", "read ruleset",
+                                  json_str(ruleset, {"id"}),
+                                  "more than " + std::to_string(kMaxRulesets) + " rulesets");
+        break;
+      }
+      t_.rulesets.push_back(ruleset);
+      const std::string id = json_str(ruleset, {"id"}), key = lower(id);
+      r.add(id + "/virtualNetworkLinks" + api(kDnsResolverApi),
+            [this, key](ArmResponse&& a, const std::string& p) {
+              t_.ruleset_links[key] =
+                  list(client_, t_, "ruleset links:" + key, "read ruleset links", p, std::move(a));
+            });
+      r.add(id + "/forwardingRules" + api(kDnsResolverApi),
+            [this, key](ArmResponse&& a, const std::string& p) {
+              t_.forwarding_rules[key] = list(client_, t_, "forwarding rules:" + key,
+                                              "read forwarding rules", p, std::move(a));
+            });
+    }
+    r.run(client_);
+    const std::vector<std::string> resolution = parse_state(t_).resolution_vnet_ids();
+    topology_detail::place_zones(t_, std::move(zones), resolution, group_zone_ids_);
+  }
+
+  // FM-25: an endpoint whose connection is not Approved, or that failed, may be blocked by its
+  // target's resource provider not being registered in the endpoint's subscription.
+  void read_provider_states() {
+    Round r;
+    std::set<std::string> keys;
+    for (const auto& pe : t_.private_endpoints) {
+      const auto pe_id = parse_resource_id(json_str(pe, {"id"}));
+      if (!pe_id) continue;
+      const bool failed = lower(json_str(pe, {"properties", "provisioningState"})) == "failed";
+      for (const char* kind :
+           {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+        for (const auto& c : json_array(pe, {"properties", kind})) {
+          const std::string status =
+              json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
+          const auto target =
+              parse_resource_id(json_str(c, {"properties", "privateLinkServiceId"}));
+          if (!target || target->provider.empty() || (lower(status) == "approved" && !failed))
+            continue;
+          const std::string key = lower(pe_id->subscription + "/" + target->provider);
+          if (!keys.insert(key).second) continue;
+          r.add("/subscriptions/" + pe_id->subscription + "/providers/" + target->provider +
+                    api(kResourcesApi),
+                [this, key](ArmResponse&& a, const std::string& p) {
+                  json body = single(t_, "provider:" + key, "read provider registration", p, a);
+                  if (!body.is_null())
+                    t_.provider_states[key] = json_str(body, {"registrationState"});
+                });
+        }
+    }
+    r.run(client_);
+  }
+
+  const json* find_subnet(const std::string& id) const {
+    if (id.empty()) return nullptr;
+    if (same_resource(json_str(t_.subnet, {"id"}), id)) return &t_.subnet;
+    for (const auto& v : t_.vnets)
+      for (const auto& s : json_array(v, {"properties", "subnets"}))
+        if (same_resource(json_str(s, {"id"}), id)) return &s;
     return nullptr;
   }
-  if (const std::string d = defect_of(r, false); !d.empty()) {
-    note_gap(t, kind, what, path, d);
-    return nullptr;
-  }
-  return r.body;
-}
 
-// Every item of a list, following nextLink page by page (bounded, loops refused); a page that
-// cannot be had makes the whole list unread, since a missing item would be judged absent.
-std::vector<json> list(ArmClient& client, Topology& t, const std::string& kind,
-                       const std::string& what, const std::string& path, ArmResponse r) {
-  std::vector<json> out;
-  std::set<std::string> seen{path};
-  for (int page = 1;; ++page) {
-    note_no_token(t, r);
-    if (r.error && r.error->code == "NoCredentials") {
-      t.unread.insert(kind);
-      return {};
+  // The NSGs and route tables on the integration subnet and on the endpoints' subnets.
+  void read_subnet_policies() {
+    std::vector<std::string> subnet_ids{
+        json_str(t_.site, {"properties", "virtualNetworkSubnetId"})};
+    for (const auto& pe : t_.private_endpoints)
+      subnet_ids.push_back(json_str(pe, {"properties", "subnet", "id"}));
+    Round r;
+    std::set<std::string> seen;
+    for (const auto& sid : subnet_ids) {
+      const json* subnet = find_subnet(sid);
+      if (!subnet) continue;
+      for (const auto& [property, prefix] :
+           {std::pair{"networkSecurityGroup", "nsg:"}, std::pair{"routeTable", "route table:"}}) {
+        const std::string id = json_str(*subnet, {"properties", property, "id"});
+        const std::string kind = prefix + lower(id);
+        if (id.empty() || !seen.insert(kind).second) continue;
+        const bool nsg = starts_with(kind, "nsg:");
+        r.add(id + api(kNetworkApi), [this, kind, nsg](ArmResponse&& a, const std::string& p) {
+          json body = single(t_, kind, nsg ? "read nsg" : "read route table", p, a);
+          if (!body.is_null())
+            (nsg ? t_.nsgs : t_.route_tables)[kind.substr(kind.find(':') + 1)] = std::move(body);
+        });
+      }
     }
-    if (const std::string d = defect_of(r, true); !d.empty()) {
-      note_gap(t, kind, what, path, page == 1 ? d : "page " + std::to_string(page) + ": " + d);
-      return {};
-    }
-    for (const auto& v : r.body["value"])
-      if (v.is_object()) out.push_back(v);
-    const json& next = r.body.contains("nextLink") ? r.body["nextLink"] : r.body;
-    if (!next.is_string() || next.get<std::string>().empty()) return out;
-    const std::string url = next.get<std::string>();
-    if (!seen.insert(url).second) {
-      note_gap(
-          t, kind, what, path,
-          "nextLink of page " + std::to_string(page) + " repeats an earlier page (a paging loop)");
-      return {};
-    }
-    if (page >= kMaxPages) {
-      note_gap(t, kind, what, path, "more than " + std::to_string(kMaxPages) + " pages");
-      return {};
-    }
-    r = client.send("GET", url);
+    r.run(client_);
   }
-}
 
-// A subnet body by id: the integration subnet read on its own, else one inside a listed VNet.
-const json* find_subnet(const Topology& t, const std::string& id) {
-  if (id.empty()) return nullptr;
-  if (same_resource(json_str(t.subnet, {"id"}), id)) return &t.subnet;
-  for (const auto& v : t.vnets)
-    for (const auto& s : json_array(v, {"properties", "subnets"}))
-      if (same_resource(json_str(s, {"id"}), id)) return &s;
-  return nullptr;
-}
-
-// Round 3: the NSGs and route tables on the integration subnet and on the endpoints' subnets.
-void read_subnet_policies(ArmClient& client, Topology& t) {
-  std::vector<std::string> subnet_ids{json_str(t.site, {"properties", "virtualNetworkSubnetId"})};
-  for (const auto& pe : t.private_endpoints)
-    subnet_ids.push_back(json_str(pe, {"properties", "subnet", "id"}));
-  std::vector<std::string> paths, kinds;
-  std::set<std::string> seen;
-  for (const auto& sid : subnet_ids) {
-    const json* subnet = find_subnet(t, sid);
-    if (!subnet) continue;
-    for (const auto& [property, kind] :
-         {std::pair{"networkSecurityGroup", "nsg:"}, std::pair{"routeTable", "route table:"}}) {
-      const std::string id = json_str(*subnet, {"properties", property, "id"});
-      if (id.empty() || !seen.insert(kind + lower(id)).second) continue;
-      paths.push_back(id + api(kNetworkApi));
-      kinds.push_back(kind + lower(id));
-    }
-  }
-  auto r = client.get_all(paths);
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    const std::string& kind = kinds[i];
-    const auto colon = kind.find(':');
-    json body = single(t, kind, "read " + kind.substr(0, colon), paths[i], r[i]);
-    if (body.is_null()) continue;
-    (starts_with(kind, "nsg:") ? t.nsgs : t.route_tables)[kind.substr(colon + 1)] = std::move(body);
-  }
-}
+  ArmClient& client_;
+  const TopologyRequest& req_;
+  Topology& t_;
+  Sleeper sleep_ = [](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); };
+  std::string site_, integration_vnet_;
+  std::vector<std::string> peered_;
+  GraphSearch wanted_;
+  EstateFound found_;
+  bool graph_ = false;
+  std::set<std::string> searched_, asked_, group_zone_ids_;
+};
 
 }  // namespace
-
-std::string json_str(const json& j, std::initializer_list<const char*> path) {
-  const json* cur = &j;
-  for (const char* key : path) {
-    if (!cur->is_object() || !cur->contains(key)) return "";
-    cur = &(*cur)[key];
-  }
-  if (cur->is_string()) return cur->get<std::string>();
-  if (cur->is_boolean()) return cur->get<bool>() ? "true" : "false";
-  if (cur->is_number()) return cur->dump();
-  return "";
-}
-
-const json& json_array(const json& j, std::initializer_list<const char*> path) {
-  static const json empty = json::array();
-  const json* cur = &j;
-  for (const char* key : path) {
-    if (!cur->is_object() || !cur->contains(key)) return empty;
-    cur = &(*cur)[key];
-  }
-  return cur->is_array() ? *cur : empty;
-}
-
-const json* Topology::vault(const std::string& name) const {
-  for (const auto& v : vaults)
-    if (lower(json_str(v, {"name"})) == lower(name)) return &v;
-  return nullptr;
-}
-
-const json* Topology::account(const std::string& name) const {
-  for (const auto& a : accounts)
-    if (lower(json_str(a, {"name"})) == lower(name) ||
-        lower(json_str(a, {"properties", "customSubDomainName"})) == lower(name))
-      return &a;
-  return nullptr;
-}
-
-const json* Topology::zone(const std::string& name) const {
-  for (const auto& z : zones)
-    if (lower(json_str(z, {"name"})) == lower(name)) return &z;
-  return nullptr;
-}
-
-std::vector<const json*> Topology::endpoints_for(const std::string& target_id) const {
-  std::vector<const json*> out;
-  for (const auto& pe : private_endpoints)
-    for (const char* kind :
-         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
-      for (const auto& c : json_array(pe, {"properties", kind}))
-        if (same_resource(json_str(c, {"properties", "privateLinkServiceId"}), target_id))
-          out.push_back(&pe);
-  return out;
-}
-
-std::string Topology::endpoint_address(const json& pe) const {
-  for (const auto& nic_ref : json_array(pe, {"properties", "networkInterfaces"})) {
-    auto nic = nics.find(lower(json_str(nic_ref, {"id"})));
-    if (nic == nics.end()) continue;
-    for (const auto& ipc : json_array(nic->second, {"properties", "ipConfigurations"})) {
-      std::string ip = json_str(ipc, {"properties", "privateIPAddress"});
-      if (!ip.empty()) return ip;
-    }
-  }
-  // Without the NIC, the endpoint's own DNS configuration carries the address.
-  for (const auto& c : json_array(pe, {"properties", "customDnsConfigs"}))
-    for (const auto& ip : json_array(c, {"ipAddresses"}))
-      if (ip.is_string()) return ip.get<std::string>();
-  return "";
-}
 
 Topology read_topology(ArmClient& client, const TopologyRequest& req) {
   Topology t;
   const int before = client.requests_sent();
-  const std::string rg =
-      "/subscriptions/" + req.subscription + "/resourceGroups/" + req.resource_group;
-  const std::string site = rg + "/providers/Microsoft.Web/sites/" + req.app;
-
-  // Round 1: the app and every list in its resource group, at once.
-  const std::vector<std::string> first = {
-      site + api(kWebApi),
-      site + "/config/web" + api(kWebApi),
-      rg + "/providers/Microsoft.KeyVault/vaults" + api(kKeyVaultApi),
-      rg + "/providers/Microsoft.CognitiveServices/accounts" + api(kCognitiveApi),
-      rg + "/providers/Microsoft.Network/privateEndpoints" + api(kNetworkApi),
-      rg + "/providers/Microsoft.Network/privateDnsZones" + api(kPrivateDnsApi),
-      rg + "/providers/Microsoft.Network/virtualNetworks" + api(kNetworkApi),
-  };
-  auto r1 = client.get_all(first);
-  t.site = single(t, "site", "read site", first[0], r1[0]);
-  t.site_config = single(t, "site config", "read site config/web", first[1], r1[1]);
-  t.vaults = list(client, t, "vaults", "list vaults", first[2], std::move(r1[2]));
-  t.accounts = list(client, t, "accounts", "list accounts", first[3], std::move(r1[3]));
-  t.private_endpoints =
-      list(client, t, "private endpoints", "list private endpoints", first[4], std::move(r1[4]));
-  t.zones =
-      list(client, t, "private DNS zones", "list private DNS zones", first[5], std::move(r1[5]));
-  t.vnets =
-      list(client, t, "virtual networks", "list virtual networks", first[6], std::move(r1[6]));
-  const std::string settings_path = site + "/config/appsettings/list" + api(kWebApi);
-  t.app_settings = single(t, "app settings", "list app settings", settings_path,
-                          client.send("POST", settings_path));
-
-  // Round 2: what round 1 points at.
-  std::vector<std::string> second;
-  std::vector<std::string> kinds;
-  const std::string farm = json_str(t.site, {"properties", "serverFarmId"});
-  if (!farm.empty()) {
-    second.push_back(farm + api(kWebApi));
-    kinds.push_back("plan");
-  }
-  const std::string subnet = json_str(t.site, {"properties", "virtualNetworkSubnetId"});
-  if (auto sid = parse_resource_id(subnet); sid && sid->parent()) {
-    second.push_back(subnet + api(kNetworkApi));
-    kinds.push_back("subnet");
-    second.push_back(sid->parent()->str() + api(kNetworkApi));
-    kinds.push_back("vnet");
-  }
-  std::vector<std::string> zone_names = req.zone_names;
-  if (!req.zoneless_accounts.empty()) {
-    std::vector<std::string> paths, names;
-    for (const auto& name : req.zoneless_accounts)
-      if (const json* a = t.account(name)) {
-        paths.push_back(json_str(*a, {"id"}) + "/privateLinkResources" + api(kCognitiveApi));
-        names.push_back(lower(name));
-      }
-    auto found = client.get_all(paths);
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      for (const auto& res : list(client, t, "private link resources:" + names[i],
-                                  "list private link resources", paths[i], std::move(found[i]))) {
-        const json& zones = json_array(res, {"properties", "requiredZoneNames"});
-        if (!zones.empty() && zones[0].is_string()) {
-          t.required_zones[names[i]] = zones[0].get<std::string>();
-          zone_names.push_back(zones[0].get<std::string>());
-        }
-      }
-    }
-  }
-  for (const auto& zone_name : zone_names) {
-    const json* z = t.zone(zone_name);
-    if (!z) continue;
-    const std::string id = json_str(*z, {"id"});
-    second.push_back(id + "/virtualNetworkLinks" + api(kPrivateDnsApi));
-    kinds.push_back("links:" + lower(zone_name));
-    second.push_back(id + "/A" + api(kPrivateDnsApi));
-    kinds.push_back("a:" + lower(zone_name));
-  }
-  for (const auto& pe : t.private_endpoints) {
-    const std::string id = json_str(pe, {"id"});
-    second.push_back(id + "/privateDnsZoneGroups" + api(kNetworkApi));
-    kinds.push_back("groups:" + lower(id));
-    for (const auto& nic : json_array(pe, {"properties", "networkInterfaces"})) {
-      const std::string nic_id = json_str(nic, {"id"});
-      if (nic_id.empty()) continue;
-      second.push_back(nic_id + api(kNetworkApi));
-      kinds.push_back("nic:" + lower(nic_id));
-    }
-  }
-  auto r2 = client.get_all(second);
-  for (std::size_t i = 0; i < r2.size(); ++i) {
-    const std::string& kind = kinds[i];
-    const std::string what = "read " + kind.substr(0, kind.find(':'));
-    if (kind == "plan")
-      t.plan = single(t, kind, what, second[i], r2[i]);
-    else if (kind == "subnet")
-      t.subnet = single(t, kind, what, second[i], r2[i]);
-    else if (kind == "vnet")
-      t.vnet = single(t, kind, what, second[i], r2[i]);
-    else if (starts_with(kind, "nic:")) {
-      json nic = single(t, kind, what, second[i], r2[i]);
-      if (!nic.is_null()) t.nics[kind.substr(4)] = std::move(nic);
-    } else if (starts_with(kind, "links:"))
-      t.links[kind.substr(6)] = list(client, t, kind, what, second[i], std::move(r2[i]));
-    else if (starts_with(kind, "a:"))
-      t.a_records[kind.substr(2)] = list(client, t, kind, what, second[i], std::move(r2[i]));
-    else if (starts_with(kind, "groups:"))
-      t.zone_groups[kind.substr(7)] = list(client, t, kind, what, second[i], std::move(r2[i]));
-  }
-  // Round 3 (FM-25): an endpoint whose connection is not Approved, or that failed, may be blocked
-  // by its target's resource provider not being registered in the endpoint's subscription.
-  std::vector<std::string> third, keys;
-  for (const auto& pe : t.private_endpoints) {
-    const auto pe_id = parse_resource_id(json_str(pe, {"id"}));
-    if (!pe_id) continue;
-    const bool failed = lower(json_str(pe, {"properties", "provisioningState"})) == "failed";
-    for (const char* kind :
-         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
-      for (const auto& c : json_array(pe, {"properties", kind})) {
-        const std::string status =
-            json_str(c, {"properties", "privateLinkServiceConnectionState", "status"});
-        const auto target = parse_resource_id(json_str(c, {"properties", "privateLinkServiceId"}));
-        if (!target || target->provider.empty() || (lower(status) == "approved" && !failed))
-          continue;
-        const std::string key = lower(pe_id->subscription + "/" + target->provider);
-        if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-        keys.push_back(key);
-        third.push_back("/subscriptions/" + pe_id->subscription + "/providers/" + target->provider +
-                        api(kResourcesApi));
-      }
-  }
-  auto r3 = client.get_all(third);
-  for (std::size_t i = 0; i < r3.size(); ++i) {
-    json body = single(t, "provider:" + keys[i], "read provider registration", third[i], r3[i]);
-    if (!body.is_null()) t.provider_states[keys[i]] = json_str(body, {"registrationState"});
-  }
-  read_subnet_policies(client, t);
+  Reader(client, req, t).read();
   t.requests = client.requests_sent() - before;
   t.credential = client.tokens().source();
   t.correlation_id = client.correlation_id();
-  return t;
-}
-
-json topology_to_json(const Topology& t) {
-  json settings = json::object();
-  if (t.app_settings.is_object() && t.app_settings.contains("properties"))
-    for (const char* name :
-         {"WEBSITE_VNET_ROUTE_ALL", "WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"})
-      if (t.app_settings["properties"].contains(name))
-        settings[name] = t.app_settings["properties"][name];
-  return {{"site", t.site},
-          {"site_config", t.site_config},
-          {"app_settings", {{"properties", settings}}},
-          {"plan", t.plan},
-          {"subnet", t.subnet},
-          {"vnet", t.vnet},
-          {"vaults", t.vaults},
-          {"accounts", t.accounts},
-          {"private_endpoints", t.private_endpoints},
-          {"zones", t.zones},
-          {"vnets", t.vnets},
-          {"links", t.links},
-          {"a_records", t.a_records},
-          {"zone_groups", t.zone_groups},
-          {"nics", t.nics},
-          {"required_zones", t.required_zones},
-          {"provider_states", t.provider_states},
-          {"nsgs", t.nsgs},
-          {"route_tables", t.route_tables},
-          {"errors", t.errors},
-          {"unread", t.unread},
-          {"requests", t.requests},
-          {"credential", t.credential},
-          {"correlation_id", t.correlation_id}};
-}
-
-std::string topology_cache_text(const Topology& t) { return json_text(topology_to_json(t)); }
-
-Topology topology_from_json(const json& j) {
-  Topology t;
-  const auto get = [&j](const char* key, auto& out) {
-    if (j.contains(key) && !j[key].is_null()) j[key].get_to(out);
-  };
-  get("site", t.site);
-  get("site_config", t.site_config);
-  get("app_settings", t.app_settings);
-  get("plan", t.plan);
-  get("subnet", t.subnet);
-  get("vnet", t.vnet);
-  get("vaults", t.vaults);
-  get("accounts", t.accounts);
-  get("private_endpoints", t.private_endpoints);
-  get("zones", t.zones);
-  get("vnets", t.vnets);
-  get("links", t.links);
-  get("a_records", t.a_records);
-  get("zone_groups", t.zone_groups);
-  get("nics", t.nics);
-  get("required_zones", t.required_zones);
-  get("provider_states", t.provider_states);
-  get("nsgs", t.nsgs);
-  get("route_tables", t.route_tables);
-  get("errors", t.errors);
-  get("unread", t.unread);
-  get("requests", t.requests);
-  get("credential", t.credential);
-  get("correlation_id", t.correlation_id);
   return t;
 }
 

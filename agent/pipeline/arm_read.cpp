@@ -7,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include "pipeline.hpp"
 #include "text_util.hpp"
@@ -43,6 +44,17 @@ void store_topology(const PreparedCheck& p, const arm::Topology& t) {
     (void)std::remove(tmp.c_str());
 }
 
+// How resources were located: the report says which, and why not Resource Graph.
+std::string read_mode_text(const arm::Topology& t) {
+  if (t.read_mode == "resource-graph") return "via Resource Graph";
+  if (t.read_mode == "direct") return "direct reads: " + t.read_mode_reason;
+  return "read mode unknown";
+}
+
+std::string join_set(const std::set<std::string>& items) {
+  return join(std::vector<std::string>(items.begin(), items.end()), " ");
+}
+
 }  // namespace
 
 ArmRead read_arm(const PreparedCheck& p) {
@@ -62,8 +74,10 @@ ArmRead read_arm(const PreparedCheck& p) {
                     std::to_string(static_cast<int>(p.arm_interval_s)) + " s), "
               : std::string("read ")) +
       "with " + (topology.credential.empty() ? std::string("no token") : topology.credential) +
-      ", " + std::to_string(topology.requests) + " requests, correlation id " +
-      topology.correlation_id;
+      ", " + std::to_string(topology.requests) + " requests, " + read_mode_text(topology) +
+      ", subscriptions " +
+      (topology.subscriptions.empty() ? std::string("none") : join_set(topology.subscriptions)) +
+      ", correlation id " + topology.correlation_id;
   return read;
 }
 
@@ -86,8 +100,12 @@ ArmSession::ArmSession(const PreparedCheck& p, double request_timeout_s, double 
           tokens_) {}
 
 arm::Topology read_topology_for(arm::ArmClient& client, const PreparedCheck& p) {
-  arm::TopologyRequest req{p.subscription, p.resource_group, p.app_name, {}, {}, {}, {}, {}, false};
+  arm::TopologyRequest req{p.subscription,         p.resource_group,   p.app_name, {}, {}, {}, {},
+                           p.search_subscriptions, p.no_resource_graph};
   for (const auto& t : p.plan.targets) {
+    const std::string name = t.host.substr(0, t.host.find('.'));
+    if (t.kind == TargetKind::kKeyVault) req.vault_names.push_back(name);
+    if (t.kind == TargetKind::kCognitive) req.account_names.push_back(name);
     if (!t.privatelink_zone.empty())
       req.zone_names.push_back(t.privatelink_zone);
     else if (t.kind == TargetKind::kCognitive)

@@ -27,6 +27,8 @@ struct PreparedCheck {
   std::string arm_skip_reason;  // why ARM is not read, for the report
   std::string arm_endpoint, arm_audience, arm_authority, arm_ca_bundle, token_file, client_id;
   std::string subscription, resource_group, app_name;
+  std::vector<std::string> search_subscriptions;  // --search-subscription
+  bool no_resource_graph = false;                 // --no-resource-graph
   std::map<std::string, std::string> env;
   // serve: read ARM at most every arm_interval_s, joining the planes from the last read (kept in
   // arm_cache_file, private to the serve process) in between. Empty: read on every check.

@@ -64,6 +64,8 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s,
   p.arm_ca_bundle = s.arm_ca_bundle.value;
   p.token_file = s.token_file.value;
   p.client_id = s.client_id.value;
+  p.search_subscriptions = s.search_subscriptions.value;
+  p.no_resource_graph = s.no_resource_graph.value;
   if (s.arm.value == "off") {
     p.arm_skip_reason = "--no-arm";
   } else {
