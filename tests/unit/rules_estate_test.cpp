@@ -290,7 +290,7 @@ TEST(RulesEstate, RuleForTheVaultDomainPointingElsewhereDiverts) {
   e.state.forwarding_rules[lower_id(kRuleset)].back().state = "Enabled";
   e.state.forwarding_rules[lower_id(kRuleset)].back().target_ips = {"10.1.2.4"};
   EXPECT_TRUE(rules::ruleset_rule_diverts(e.target()).findings.empty());
-  // A more specific rule for the privatelink alias does not save the public name's query.
+  // The ruleset's rules not all read: nothing is judged.
   e.state.forwarding_rules[lower_id(kRuleset)].back().target_ips = {"192.168.10.4"};
   e.state.unread.insert("forwarding rules:" + lower_id(kRuleset));
   EXPECT_TRUE(rules::ruleset_rule_diverts(e.target()).findings.empty());
