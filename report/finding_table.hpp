@@ -160,10 +160,8 @@ inline constexpr std::array kCatalogue = {
                 "Re-apply the resource as it is (vnetdiag fix does: a PUT of its own body is ARM's "
                 "retry), or read the activity log for the error that failed it."},
     FindingSpec{"arm.custom_dns", 17, Layer::kArm, Severity::kWarning,
-                "the VNet's DNS servers are neither Azure DNS nor a DNS Private Resolver inbound "
-                "endpoint, and are not shown to forward the privatelink zones",
-                "Make them forward the public zones (vault.azure.net, ...) to 168.63.129.16 or to "
-                "the Private Resolver's inbound endpoint, or use Azure DNS."},
+                "the VNet uses custom DNS servers",
+                "Make them forward the public zones to 168.63.129.16, or use Azure DNS."},
     FindingSpec{"arm.integration_missing", 1, Layer::kArm, Severity::kCritical,
                 "the app is not integrated with a VNet",
                 "Set the site's virtualNetworkSubnetId to the delegated integration subnet."},

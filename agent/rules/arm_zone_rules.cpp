@@ -55,12 +55,9 @@ std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& t
   const std::string address = s.endpoint_address(pe);
   const std::string record_name = first_label(target.host);
   std::vector<std::string> record_ips;
-  std::string record_set_id = zone_id + "/A/" + record_name;
   for (const auto& rs : s.records_of(zone_name))
-    if (lower(text(rs.name)) == lower(record_name)) {
-      if (!text(rs.id).empty()) record_set_id = text(rs.id);
+    if (lower(text(rs.name)) == lower(record_name))
       for (const auto& ip : rs.addresses()) record_ips.push_back(ip);
-    }
   if (!read_whole(s, "a:" + lower(zone_name)) || !s.was_read("groups:" + lower(pe_id)))
     return std::nullopt;
   const hub_dns::LinkStep duplicate = hub_dns::duplicate_zone_step(s, target, *zone);
@@ -73,8 +70,9 @@ std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& t
          "none", zone_id}};
   if (!address.empty() &&
       std::find(record_ips.begin(), record_ips.end(), address) == record_ips.end())
+    // The record set's id is the serving zone's (wherever it lives) + /A/name.
     return RootCause{"arm.record_stale",
-                     {record_set_id, "properties.aRecords",
+                     {zone_id + "/A/" + record_name, "properties.aRecords[].ipv4Address",
                       record_ips.empty() ? "none" : join(record_ips, ", "), address}};
   return std::nullopt;
 }

@@ -98,10 +98,16 @@ RuleOutput custom_dns(const RuleInput& in) {
   if (!estate_facts::read_whole(*in.arm, "resolvers") ||
       !estate_facts::read_whole(*in.arm, "inbound endpoints"))
     return {};
+  // A DNS Private Resolver's inbound endpoint is a correct server too: said when there is one.
+  std::string expected = "[] (Azure DNS) or forwarders to 168.63.129.16";
+  std::vector<std::string> endpoints;
+  for (const auto& entry : in.arm->inbound_endpoints)
+    for (const auto& endpoint : entry.second)
+      for (const auto& ip : endpoint.private_ip_addresses) endpoints.push_back(ip);
+  if (!endpoints.empty())
+    expected += ", or the DNS Private Resolver inbound endpoint " + join(endpoints, ", ");
   const Cause cause{vnet_id(*in.arm), "properties.dhcpOptions.dnsServers",
-                    join(in.arm->vnet->dns_servers, ", "),
-                    "[] (Azure DNS), a DNS Private Resolver inbound endpoint, or forwarders to "
-                    "168.63.129.16"};
+                    join(in.arm->vnet->dns_servers, ", "), expected};
   if (seen_forwarding(in.observations, custom)) return {};
   RuleOutput out{{control_finding("arm.custom_dns", "", cause)}, {}};
   // The app resolves through the VNet's servers unless WEBSITE_DNS_SERVER overrides them: then a
