@@ -437,3 +437,24 @@ TEST(RulesEstate, ForbiddenReadNamesTheActionAndScope) {
       out.findings[0].summary.find("missing Microsoft.Network/privateDnsZones/read on " + kHubSub),
       std::string::npos);
 }
+
+TEST(RulesEstate, WebsiteDnsServerDecidesWhereTheAppResolves) {
+  Estate e;
+  e.state.vnet->dns_servers.clear();  // the VNet uses Azure DNS, the app setting the hub resolver
+  e.state.app_settings = arm::AppSettings{};
+  e.state.app_settings->website_dns_server = "10.1.2.4";
+  EXPECT_EQ(e.problems(), std::vector<std::string>{});
+  e.state.app_settings->website_dns_server.reset();
+  EXPECT_EQ(e.root()->id, "arm.zone_hub_unreachable");
+}
+
+TEST(RulesEstate, LinkToAnUnrelatedVnetStaysZoneNotLinked) {
+  Estate e;
+  e.state.vnet->dns_servers.clear();
+  const std::string other = kRg + "/providers/Microsoft.Network/virtualNetworks/other";
+  e.state.links[kZoneName] = {link_to(kHubZone, other)};
+  auto f = e.root();
+  expect_cause(f, "arm.zone_not_linked", kHubZone,
+               "virtualNetworkLinks[].properties.virtualNetwork.id");
+  EXPECT_EQ(f->cause->actual, other);
+}
