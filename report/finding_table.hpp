@@ -238,6 +238,43 @@ inline constexpr std::array kCatalogue = {
                 "says), move the integration to a larger subnet (/26 or more; a subnet in use "
                 "cannot be resized: disconnect, resize, reconnect) or scale in, then restart this "
                 "instance; otherwise it started before the integration was made: restart it."},
+    // Real estates (issue 15): hub-spoke DNS, rulesets, duplicate zones, Key Vault references
+    FindingSpec{"arm.zone_hub_unreachable", 13, Layer::kArm, Severity::kCritical,
+                "the privatelink zone is linked only to a VNet the app does not resolve through, "
+                "or the app's VNet does not reach the hub VNet that resolves for it",
+                "Restore the piece the cause names: a Connected peering from the app's VNet to the "
+                "hub (both directions, allowForwardedTraffic on when a forwarder in the hub "
+                "resolves), or point the VNet's DNS servers at the hub's Private Resolver inbound "
+                "endpoint, or link the zone to the VNet the app resolves through."},
+    FindingSpec{
+        "arm.ruleset_unlinked", 13, Layer::kArm, Severity::kCritical,
+        "a DNS forwarding ruleset that forwards the target's names is not linked to the "
+        "app's VNet, which uses Azure DNS: the privatelink zones in the hub are never asked",
+        "Link the ruleset to the app's VNet (dnsForwardingRulesets/{r}/virtualNetworkLinks), "
+        "or point the VNet's DNS servers at the hub's Private Resolver inbound endpoint."},
+    FindingSpec{"arm.ruleset_rule_diverts", 17, Layer::kArm, Severity::kCritical,
+                "a forwarding rule for the target's domain sends its queries to servers that are "
+                "neither a Private Resolver inbound endpoint nor Azure DNS",
+                "Remove or disable the rule, or point its targetDnsServers at the Private "
+                "Resolver's inbound endpoint (or servers that forward to 168.63.129.16)."},
+    FindingSpec{"arm.zone_duplicate", 13, Layer::kArm, Severity::kCritical,
+                "two privatelink zones of the same name are linked to VNets that reach each "
+                "other, and the app resolves through the one without the target's record",
+                "Keep one zone per privatelink name for VNets that reach each other: remove the "
+                "second zone's link named in the cause (or the zone), so the app resolves through "
+                "the zone the endpoints' zone groups write into."},
+    FindingSpec{"arm.kv_reference_unresolved", 8, Layer::kArm, Severity::kCritical,
+                "a Key Vault reference in the app settings did not resolve: the setting is empty "
+                "at run time",
+                "Depends on the status (the finding's remedy says): give the site the identity "
+                "keyVaultReferenceIdentity names, grant it get on secrets, and route the "
+                "platform's fetch into the VNet when the vault is private."},
+    FindingSpec{"route.outbound_split", 8, Layer::kArm, Severity::kWarning,
+                "outboundVnetRouting sends some kinds of the app's traffic into the VNet and "
+                "others outside it (allTraffic is off)",
+                "Set outboundVnetRouting.allTraffic=true, or turn on each kind whose destination "
+                "is private (imagePullTraffic for a private registry, contentShareTraffic for a "
+                "storage account behind a firewall, backupRestoreTraffic)."},
     // The network path from the integration subnet to the endpoint
     FindingSpec{"arm.nsg_denies", 9, Layer::kArm, Severity::kCritical,
                 "a network security group on the integration subnet denies the traffic",

@@ -1,5 +1,6 @@
 // ARM rules about each target's resource and its private endpoints.
 #include "arm_facts.hpp"
+#include "estate_facts.hpp"
 #include "public_access.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
@@ -9,7 +10,7 @@ namespace vnetdiag {
 namespace arm_facts {
 
 EndpointStep endpoint_step(const arm::ArmState& s, const std::string& resource_id) {
-  if (!s.was_read("private endpoints")) return {};
+  if (!estate_facts::read_whole(s, "private endpoints")) return {};
   const auto endpoints = s.endpoints_for(resource_id);
   if (endpoints.empty())
     return {RootCause{

@@ -1,6 +1,7 @@
 #pragma once
 // Small readings of the typed ARM state that several ARM rules share.
 #include <string>
+#include <vector>
 
 #include "arm_state.hpp"
 #include "finding_catalog.hpp"
@@ -34,6 +35,9 @@ struct RootCause {
   FindingId id;
   Cause cause;
 };
+// What a wrong private DNS chain looks like from the app: the findings a root cause explains.
+std::vector<FindingId> dns_symptoms();
+
 // The endpoint links of the chain (arm_endpoint_rules.cpp): a cause, or the Approved endpoint to
 // follow into the zone; neither when the endpoints were not read.
 struct EndpointStep {

@@ -4,17 +4,14 @@
 #include <algorithm>
 
 #include "arm_facts.hpp"
+#include "estate_facts.hpp"
+#include "hub_dns.hpp"
 #include "resource_id.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
 
-namespace vnetdiag::rules {
+namespace vnetdiag::arm_facts {
 
-using namespace arm_facts;
-
-namespace {
-
-// What a wrong private DNS chain looks like from the app.
 std::vector<FindingId> dns_symptoms() {
   return {"dns.alias_missing",
           "dns.public_address",
@@ -28,30 +25,30 @@ std::vector<FindingId> dns_symptoms() {
           "tcp.timeout"};
 }
 
+}  // namespace vnetdiag::arm_facts
+
+namespace vnetdiag::rules {
+
+using namespace arm_facts;
+using estate_facts::read_whole;
+
+namespace {
+
 // The zone links of the chain, from the Approved endpoint on.
 std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& target,
-                                         const std::string& rg_id, const std::string& vnet_id,
-                                         const arm::PrivateEndpoint& pe) {
+                                         const std::string& rg_id, const arm::PrivateEndpoint& pe) {
   const std::string pe_id = text(pe.id);
   const std::string zone_name = target.privatelink_zone;
-  if (zone_name.empty() || !s.was_read("private DNS zones")) return std::nullopt;
+  if (zone_name.empty() || !read_whole(s, "private DNS zones")) return std::nullopt;
   const arm::PrivateDnsZone* zone = s.zone(zone_name);
   if (!zone)
     return RootCause{"arm.zone_missing",
                      {rg_id + "/providers/Microsoft.Network/privateDnsZones/" + zone_name,
                       "(resource)", "missing", "exists"}};
   const std::string zone_id = text(zone->id);
-  if (!s.was_read("links:" + lower(zone_name))) return std::nullopt;
-  std::vector<std::string> linked;
-  bool linked_here = false;
-  for (const auto& l : s.links_of(zone_name)) {
-    linked.push_back(text(l.virtual_network_id));
-    if (!vnet_id.empty() && arm::same_resource(linked.back(), vnet_id)) linked_here = true;
-  }
-  if (!vnet_id.empty() && !linked_here)
-    return RootCause{"arm.zone_not_linked",
-                     {zone_id, "virtualNetworkLinks[].properties.virtualNetwork.id",
-                      linked.empty() ? "no links" : join(linked, ", "), vnet_id}};
+  if (!read_whole(s, "links:" + lower(zone_name))) return std::nullopt;
+  const hub_dns::LinkStep link = hub_dns::zone_link_step(s, target, *zone);
+  if (!link.judged || link.cause) return link.cause;
   bool grouped = false;
   for (const auto& g : s.groups_of(pe_id))
     for (const auto& id : g.zone_ids()) grouped |= arm::same_resource(id, zone_id);
@@ -61,8 +58,10 @@ std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& t
   for (const auto& rs : s.records_of(zone_name))
     if (lower(text(rs.name)) == lower(record_name))
       for (const auto& ip : rs.addresses()) record_ips.push_back(ip);
-  if (!s.was_read("a:" + lower(zone_name)) || !s.was_read("groups:" + lower(pe_id)))
+  if (!read_whole(s, "a:" + lower(zone_name)) || !s.was_read("groups:" + lower(pe_id)))
     return std::nullopt;
+  const hub_dns::LinkStep duplicate = hub_dns::duplicate_zone_step(s, target, *zone);
+  if (!duplicate.judged || duplicate.cause) return duplicate.cause;
   if (!grouped && record_ips.empty())
     return RootCause{
         "arm.zone_group_missing",
@@ -71,6 +70,7 @@ std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& t
          "none", zone_id}};
   if (!address.empty() &&
       std::find(record_ips.begin(), record_ips.end(), address) == record_ips.end())
+    // The record set's id is the serving zone's (wherever it lives) + /A/name.
     return RootCause{"arm.record_stale",
                      {zone_id + "/A/" + record_name, "properties.aRecords[].ipv4Address",
                       record_ips.empty() ? "none" : join(record_ips, ", "), address}};
@@ -79,7 +79,7 @@ std::optional<RootCause> zone_root_cause(const arm::ArmState& s, const Target& t
 
 // FM-27: the Cognitive Services account the target names, when it has no customSubDomainName.
 const arm::Account* account_without_subdomain(const arm::ArmState& s, const Target& target) {
-  if (target.kind != TargetKind::kCognitive || !s.was_read("accounts")) return nullptr;
+  if (target.kind != TargetKind::kCognitive || !read_whole(s, "accounts")) return nullptr;
   const arm::Account* a = s.account(first_label(target.host));
   return a && text(a->custom_sub_domain_name).empty() ? a : nullptr;
 }
@@ -96,8 +96,7 @@ RuleOutput dns_root_cause(const RuleInput& in) {
   const EndpointStep step = endpoint_step(*in.arm, resource->id);
   std::optional<RootCause> root = step.cause;
   if (step.approved)
-    root = zone_root_cause(*in.arm, *in.target, in.resource_group_id, vnet_id(*in.arm),
-                           *step.approved);
+    root = zone_root_cause(*in.arm, *in.target, in.resource_group_id, *step.approved);
   if (!root) return {};
   const std::string label = in.target->label();
   return {{control_finding(root->id, label, root->cause)},
@@ -148,9 +147,9 @@ RuleOutput zone_link_fallback(const RuleInput& in) {
   const arm::ArmState& s = *in.arm;
   const std::string zone_name = in.target->privatelink_zone;
   const std::string vnet = vnet_id(s);
-  if (zone_name.empty() || vnet.empty() || !s.was_read("private DNS zones") || !s.zone(zone_name) ||
-      !s.was_read("links:" + lower(zone_name)) || !s.was_read("a:" + lower(zone_name)) ||
-      !s.was_read("private endpoints"))
+  if (zone_name.empty() || vnet.empty() || !read_whole(s, "private DNS zones") ||
+      !s.zone(zone_name) || !read_whole(s, "links:" + lower(zone_name)) ||
+      !read_whole(s, "a:" + lower(zone_name)) || !read_whole(s, "private endpoints"))
     return {};
   if (account_without_subdomain(s, *in.target)) return {};  // no name at all: FM-27
   if (const auto resource = target_resource(s, *in.target); resource && resource->found)

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "arm_facts.hpp"
+#include "estate_facts.hpp"
 #include "resource_id.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
@@ -321,7 +322,8 @@ struct Endpoint {
 std::vector<Endpoint> endpoints_of(const RuleInput& in) {
   std::vector<Endpoint> out;
   const auto resource = arm_facts::target_resource(*in.arm, *in.target);
-  if (!resource || !resource->found || !in.arm->was_read("private endpoints")) return out;
+  if (!resource || !resource->found || !estate_facts::read_whole(*in.arm, "private endpoints"))
+    return out;
   for (const arm::PrivateEndpoint* pe : in.arm->endpoints_for(resource->id)) {
     if (lower(pe->connection_status()) != "approved") continue;
     const std::string address = in.arm->endpoint_address(*pe);
@@ -454,16 +456,8 @@ void integration_route(const RuleInput& in, RuleOutput& out, const std::string& 
 
 // The custom DNS servers the app uses: WEBSITE_DNS_SERVER, else the VNet's.
 std::vector<std::string> custom_dns_servers(const arm::ArmState& s) {
-  std::vector<std::string> out;
-  if (s.app_settings && s.app_settings->website_dns_server &&
-      !s.app_settings->website_dns_server->empty()) {
-    out.push_back(*s.app_settings->website_dns_server);
-    if (s.app_settings->website_dns_alt_server && !s.app_settings->website_dns_alt_server->empty())
-      out.push_back(*s.app_settings->website_dns_alt_server);
-  } else if (s.vnet) {
-    out = s.vnet->dns_servers;
-  }
-  out.erase(std::remove(out.begin(), out.end(), "168.63.129.16"), out.end());
+  std::vector<std::string> out = estate_facts::app_dns_servers(s);
+  out.erase(std::remove(out.begin(), out.end(), estate_facts::kAzureDns), out.end());
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "arm_facts.hpp"
 #include "dns_answer.hpp"
+#include "estate_facts.hpp"
 #include "rule_list.hpp"
 #include "text_util.hpp"
 
@@ -84,14 +85,30 @@ bool seen_forwarding(const Observations& o, const std::vector<std::string>& serv
 
 }  // namespace
 
-// Custom DNS servers on the VNet must forward the privatelink zones to Azure DNS. Said once the
-// probes show they do not, or when the probes could not show it.
+// FM-17: custom DNS servers on the VNet (neither Azure DNS nor the inbound endpoint of a DNS
+// Private Resolver that was read) must forward the privatelink zones to Azure DNS. Said once the
+// probes show they do not, or when the probes could not show it; not judged while the resolvers
+// that could own an address were not all read.
 RuleOutput custom_dns(const RuleInput& in) {
   if (!in.arm || !in.arm->vnet || in.arm->vnet->dns_servers.empty()) return {};
+  std::vector<std::string> custom;
+  for (const auto& server : in.arm->vnet->dns_servers)
+    if (estate_facts::is_custom_server(*in.arm, server)) custom.push_back(server);
+  if (custom.empty()) return {};
+  if (!estate_facts::read_whole(*in.arm, "resolvers") ||
+      !estate_facts::read_whole(*in.arm, "inbound endpoints"))
+    return {};
+  // A DNS Private Resolver's inbound endpoint is a correct server too: said when there is one.
+  std::string expected = "[] (Azure DNS) or forwarders to 168.63.129.16";
+  std::vector<std::string> endpoints;
+  for (const auto& entry : in.arm->inbound_endpoints)
+    for (const auto& endpoint : entry.second)
+      for (const auto& ip : endpoint.private_ip_addresses) endpoints.push_back(ip);
+  if (!endpoints.empty())
+    expected += ", or the DNS Private Resolver inbound endpoint " + join(endpoints, ", ");
   const Cause cause{vnet_id(*in.arm), "properties.dhcpOptions.dnsServers",
-                    join(in.arm->vnet->dns_servers, ", "),
-                    "[] (Azure DNS) or forwarders to 168.63.129.16"};
-  if (seen_forwarding(in.observations, in.arm->vnet->dns_servers)) return {};
+                    join(in.arm->vnet->dns_servers, ", "), expected};
+  if (seen_forwarding(in.observations, custom)) return {};
   RuleOutput out{{control_finding("arm.custom_dns", "", cause)}, {}};
   // The app resolves through the VNet's servers unless WEBSITE_DNS_SERVER overrides them: then a
   // resolver that does not forward privatelink is there because of this property (FM-17).

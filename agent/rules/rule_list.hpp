@@ -92,6 +92,15 @@ RuleOutput integration_path(const RuleInput& in);          // Scope::kEachArmTar
 RuleOutput endpoint_subnet_policies(const RuleInput& in);  // Scope::kEachArmTarget
 RuleOutput endpoint_vnet_peering(const RuleInput& in);     // Scope::kEachArmTarget
 
+// hub_dns.cpp (Scope::kEachArmTarget)
+RuleOutput ruleset_rule_diverts(const RuleInput& in);
+
+// kv_reference_rules.cpp
+RuleOutput kv_reference_unresolved(const RuleInput& in);
+
+// outbound_routing.cpp
+RuleOutput outbound_split(const RuleInput& in);
+
 // arm_provisioning_rules.cpp
 RuleOutput provisioning_failed(const RuleInput& in);
 
