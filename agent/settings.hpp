@@ -59,6 +59,8 @@ struct CheckSettings {
   // fix (the names' defaults are the planner's; only a given value is passed on)
   Setting<bool> apply, yes;
   Setting<bool> allow_replace;  // an endpoint Rejected or Disconnected may be replaced
+  // Subscriptions besides the app's in which fix may write (--allow-subscription, repeatable).
+  Setting<std::vector<std::string>> allow_subscriptions;
   Setting<std::string> out, plan, journal;
   Setting<std::string> location, vnet_name, vnet_prefix, integration_subnet, integration_prefix,
       endpoint_subnet, endpoint_prefix;

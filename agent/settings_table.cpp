@@ -313,7 +313,16 @@ const SettingRow kTable[] = {
      .field = &CheckSettings::allow_replace,
      .help = "replace a private endpoint whose connection was Rejected or Disconnected: a new one "
              "(new name, same subnet, target and DNS zone group), the old one deleted only once "
-             "the new one is Approved and the name resolves to it"},
+             "the new one is Approved and the name resolves to it; and delete the link of a "
+             "duplicate privatelink zone that conflicts (never the zone or its records)"},
+    {.flag = "allow-subscription",
+     .kind = Kind::kList,
+     .section = Section::kFix,
+     .commands = kFixOnly,
+     .field = &CheckSettings::allow_subscriptions,
+     .help = "also write in this subscription (repeatable; default: only the app's own); a step "
+             "elsewhere is shown, not applied, and fix applies nothing",
+     .value_name = "ID"},
     {.flag = "out",
      .section = Section::kFix,
      .commands = kFixOnly,

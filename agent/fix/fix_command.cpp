@@ -74,10 +74,12 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     out << "Usage: vnetdiag fix [--apply [--yes]] [options]\n\n"
            "Reads the app's Azure configuration, diffs it against the tutorial's end state and\n"
            "prints a plan: + create, ~ update (property before -> after), - delete (only with\n"
-           "--allow-replace). Each step names the finding it repairs, the ARM call and the\n"
-           "permissions it needs. With --apply it runs the plan (independent steps in parallel),\n"
-           "locks the vault and account down and deletes a replaced endpoint only after the\n"
-           "private path verifies, then checks again. Exit: 0 nothing to change (or applied and\n"
+           "--allow-replace). Each step names its subscription, the finding it repairs, the ARM\n"
+           "call and the permissions it needs. It writes only in the app's subscription and those\n"
+           "given with --allow-subscription; a step elsewhere is shown and nothing is applied.\n"
+           "With --apply it runs the plan (independent steps in parallel), locks the vault and\n"
+           "account down and deletes a replaced endpoint only after the private path verifies,\n"
+           "then checks again. Exit: 0 nothing to change (or applied and\n"
            "verified), 2 changes planned, 1 error.\n\n"
         << fix_options()
         << "\nExamples:\n  vnetdiag fix --keyvault kv1 --cognitive cs1\n"
@@ -147,6 +149,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   str(cs.endpoint_subnet, input.names.endpoint_subnet);
   str(cs.endpoint_prefix, input.names.endpoint_prefix);
   input.names.allow_replace = cs.allow_replace.value;
+  input.allowed_subscriptions = cs.allow_subscriptions.value;
   const fix::Plan plan = fix::plan_repairs(input);
   if (cs.plan.given()) {
     std::ifstream saved_file(cs.plan.value);
@@ -183,6 +186,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                            {"permissions",
                             {{"checked", permissions.checked},
                              {"note", permissions.note},
+                             {"scopes", permissions.scopes},
+                             {"unread_scopes", permissions.unread_scopes},
                              {"missing", permissions.missing}}}};
   if (cs.out.given()) {
     std::ofstream file(cs.out.value);
@@ -198,6 +203,18 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     for (const auto& m : permissions.missing) out << "! not allowed: " << m << "\n";
     if (!permissions.note.empty()) out << "note: " << permissions.note << "\n";
   }
+  if (apply && !plan.not_allowed.empty()) {
+    if (json_out) out << json_text(result, 2) << "\n";
+    std::set<std::string> subs;
+    for (const auto& s : plan.not_allowed) subs.insert(s.needs_subscription);
+    std::string flags;
+    for (const auto& sub : subs) flags += " --allow-subscription " + sub;
+    err << "vnetdiag: " << plan.not_allowed.size()
+        << " step(s) of the plan write in a subscription that is not allowed (listed above); "
+           "nothing was changed: rerun with"
+        << flags << " to apply the whole plan\n";
+    return kError;
+  }
   if (apply && !permissions.missing.empty()) {
     if (json_out) out << json_text(result, 2) << "\n";
     err << "vnetdiag: the identity lacks " << permissions.missing.size()
@@ -207,7 +224,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   }
   if (!apply || plan.steps.empty()) {
     if (json_out) out << json_text(result, 2) << "\n";
-    return plan.steps.empty() ? kNothing : kChanges;
+    return plan.steps.empty() && plan.not_allowed.empty() ? kNothing : kChanges;
   }
   if (!cs.yes.value) {
     out << "Apply these " << plan.steps.size() << " changes? Type 'yes': " << std::flush;

@@ -1,7 +1,6 @@
 #include "permissions.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "resource_id.hpp"
 #include "text_util.hpp"
@@ -33,12 +32,6 @@ std::string group_of(const std::string& id) {
     return "";
   return "/subscriptions/" + parts[2] + "/resourceGroups/" + parts[4];
 }
-
-struct Grants {
-  bool read = false;
-  std::string error;
-  std::vector<std::string> actions, not_actions;
-};
 
 }  // namespace
 
@@ -80,6 +73,9 @@ std::vector<RequiredAction> required_actions(const PlanStep& step) {
   } else if (t == "microsoft.network/privatednszones/virtualnetworklinks") {
     add("Microsoft.Network/virtualNetworks/join/action",
         str({"properties", "virtualNetwork", "id"}), true);
+  } else if (t == "microsoft.network/virtualnetworks/virtualnetworkpeerings") {
+    add("Microsoft.Network/virtualNetworks/peer/action",
+        str({"properties", "remoteVirtualNetwork", "id"}), true);
   } else if (t == "microsoft.web/sites") {
     add("Microsoft.Network/virtualNetworks/subnets/join/action",
         str({"properties", "virtualNetworkSubnetId"}), true);
@@ -99,23 +95,56 @@ bool action_allowed(const std::string& action, const std::vector<std::string>& a
   return allowed;
 }
 
+std::vector<std::string> permission_scopes(const Plan& plan, const std::string& home) {
+  std::vector<std::string> out;
+  for (const auto& s : plan.steps)
+    for (const auto& need : required_actions(s)) {
+      const std::string group = group_of(need.scope);
+      const std::string scope = group.empty() ? home : group;
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const std::string& o) { return lower(o) == lower(scope); }))
+        out.push_back(scope);
+    }
+  return out;
+}
+
+PermissionCheck judge_permissions(const Plan& plan, const std::string& home,
+                                  const std::map<std::string, ScopeGrants>& grants) {
+  PermissionCheck check;
+  check.scopes = permission_scopes(plan, home);
+  for (const auto& scope : check.scopes) {
+    auto g = grants.find(lower(scope));
+    if (g == grants.end() || !g->second.read)
+      check.unread_scopes.push_back(
+          scope + ": " + (g == grants.end() ? std::string("not read") : g->second.error));
+  }
+  for (const auto& s : plan.steps)
+    for (const auto& need : required_actions(s)) {
+      const std::string group = group_of(need.scope);
+      auto g = grants.find(lower(group.empty() ? home : group));
+      if (g == grants.end() || !g->second.read) continue;
+      if (!action_allowed(need.action, g->second.actions, g->second.not_actions))
+        check.missing.push_back(s.key + ": " + need.action +
+                                (need.linked ? " on " + need.scope : std::string()));
+    }
+  check.checked = check.unread_scopes.empty();
+  if (!check.checked)
+    check.note = "permissions could not be read in " + join(check.unread_scopes, "; ") +
+                 ": what the steps need there is not checked and will show as "
+                 "AuthorizationFailed or LinkedAuthorizationFailed on the step";
+  return check;
+}
+
 PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_id,
                                   const Plan& plan) {
-  PermissionCheck check;
-  if (plan.steps.empty()) {
-    check.checked = true;
-    return check;
-  }
-  std::map<std::string, Grants> groups;  // lower-cased group id -> what the caller may do there
-  const auto grants_in = [&](const std::string& group) -> const Grants& {
-    auto [it, fresh] = groups.try_emplace(lower(group));
-    if (!fresh) return it->second;
-    Grants& g = it->second;
+  std::map<std::string, ScopeGrants> grants;  // lower-cased group id -> what the caller may do
+  for (const auto& scope : permission_scopes(plan, rg_id)) {
+    ScopeGrants& g = grants[lower(scope)];
     auto r = client.send(
-        "GET", group + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
+        "GET", scope + "/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
     if (!r.ok() || !r.body.is_object() || !r.body.contains("value")) {
       g.error = r.error ? r.error->summary() : "HTTP " + std::to_string(r.status);
-      return g;
+      continue;
     }
     g.read = true;
     for (const auto& p : arm::json_array(r.body, {"value"})) {
@@ -124,33 +153,8 @@ PermissionCheck check_permissions(arm::ArmClient& client, const std::string& rg_
       for (const auto& a : arm::json_array(p, {"notActions"}))
         if (a.is_string()) g.not_actions.push_back(a);
     }
-    return g;
-  };
-  const Grants& home = grants_in(rg_id);
-  if (!home.read) {
-    check.note = "permissions could not be read (" + home.error +
-                 "): missing ones will show as AuthorizationFailed on the step";
-    return check;
   }
-  check.checked = true;
-  std::vector<std::string> unread;
-  for (const auto& s : plan.steps)
-    for (const auto& need : required_actions(s)) {
-      const std::string group = group_of(need.scope);
-      const Grants& g = grants_in(group.empty() ? rg_id : group);
-      if (!g.read) {
-        const std::string line = group + " (" + g.error + ")";
-        if (std::find(unread.begin(), unread.end(), line) == unread.end()) unread.push_back(line);
-        continue;
-      }
-      if (!action_allowed(need.action, g.actions, g.not_actions))
-        check.missing.push_back(s.key + ": " + need.action +
-                                (need.linked ? " on " + need.scope : std::string()));
-    }
-  if (!unread.empty())
-    check.note = "permissions could not be read in " + join(unread, ", ") +
-                 ": what the steps need there will show as LinkedAuthorizationFailed on the step";
-  return check;
+  return judge_permissions(plan, rg_id, grants);
 }
 
 }  // namespace vnetdiag::fix

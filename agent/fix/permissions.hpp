@@ -6,6 +6,7 @@
 // subnet an endpoint or the app's integration joins, the zone a zone group joins, the VNet a zone
 // link joins, the target an endpoint's connection is approved on). Each is checked at the
 // resource group of its own scope, which may be another group or subscription.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,11 @@
 namespace vnetdiag::fix {
 
 struct PermissionCheck {
-  bool checked = false;  // false: the permissions could not be read (reason in note)
+  bool checked = false;  // false: the permissions of some scope could not be read (see note)
   std::string note;
+  // Every resource group the plan touches, each read once; those whose read failed, with why
+  // ("<group>: HTTP 403 AuthorizationFailed ...").
+  std::vector<std::string> scopes, unread_scopes;
   // "step key: action" for the resource the step touches, "step key: action on SCOPE" for a
   // resource its request references.
   std::vector<std::string> missing;
@@ -36,6 +40,22 @@ std::vector<RequiredAction> required_actions(const PlanStep& step);
 bool action_allowed(const std::string& action, const std::vector<std::string>& actions,
                     const std::vector<std::string>& not_actions);
 
+// What the caller may do in one scope (Microsoft.Authorization/permissions), or why not known.
+struct ScopeGrants {
+  bool read = false;
+  std::string error;
+  std::vector<std::string> actions, not_actions;
+};
+
+// The resource groups whose permissions the plan's steps need, in first-use order, each once
+// (`home` for an action on something that is in no resource group).
+std::vector<std::string> permission_scopes(const Plan& plan, const std::string& home);
+
+// The check, given what each scope of permission_scopes() grants (lower-cased scope -> grants).
+PermissionCheck judge_permissions(const Plan& plan, const std::string& home,
+                                  const std::map<std::string, ScopeGrants>& grants);
+
+// Reads each scope's permissions once, then judges.
 PermissionCheck check_permissions(arm::ArmClient& client, const std::string& resource_group_id,
                                   const Plan& plan);
 

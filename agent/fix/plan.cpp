@@ -6,6 +6,14 @@
 
 namespace vnetdiag::fix {
 
+std::string not_allowed_reason(const PlanStep& step) {
+  const std::string& sub = step.needs_subscription;
+  std::string out =
+      "needs subscription " + sub + " (not allowed: rerun with --allow-subscription " + sub + ")";
+  if (!step.waits_for.empty()) out = "waits for " + step.waits_for + ", which " + out;
+  return out;
+}
+
 nlohmann::json plan_to_json(const Plan& plan) {
   nlohmann::json steps = nlohmann::json::array();
   for (const PlanStep* s : dependency_order(plan)) {
@@ -15,6 +23,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
     steps.push_back({{"key", s->key},
                      {"action", s->action},
                      {"resource_id", s->resource_id},
+                     {"subscription", s->subscription},
                      {"method", s->method},
                      {"api_version", s->api_version},
                      {"body", s->body},
@@ -30,7 +39,18 @@ nlohmann::json plan_to_json(const Plan& plan) {
       steps.back()["host"] = s->host;
     }
   }
-  return {{"steps", steps}, {"refused", plan.refused}};
+  nlohmann::json not_allowed = nlohmann::json::array();
+  for (const auto& s : plan.not_allowed)
+    not_allowed.push_back({{"key", s.key},
+                           {"action", s.action},
+                           {"resource_id", s.resource_id},
+                           {"subscription", s.subscription},
+                           {"method", s.method},
+                           {"repairs", s.repairs},
+                           {"needs_subscription", s.needs_subscription},
+                           {"waits_for", s.waits_for},
+                           {"reason", not_allowed_reason(s)}});
+  return {{"steps", steps}, {"refused", plan.refused}, {"not_allowed", not_allowed}};
 }
 
 std::vector<const PlanStep*> dependency_order(const Plan& plan) {
@@ -73,17 +93,23 @@ std::string render_plan_text(const Plan& plan, bool colour) {
             : del  ? paint("31", "- ")
                    : paint("33", "~ "))
         << s->action << " " << s->resource_id << "\n";
-    out << "    " << s->method << " api-version=" << s->api_version << "; repairs " << s->repairs
-        << "; needs " << s->permission << "\n";
+    out << "    subscription " << s->subscription << "; " << s->method
+        << " api-version=" << s->api_version << "; repairs " << s->repairs << "; needs "
+        << s->permission << "\n";
     for (const auto& c : s->changes)
       out << "    " << c.property << ": " << c.before << " -> " << c.after << "\n";
     if (s->lock_down) out << "    applied last, after the private path is verified\n";
     if (!s->warning.empty()) out << "    " << paint("33", "warning: ") << s->warning << "\n";
   }
   for (const auto& r : plan.refused) out << paint("31", "! ") << "not planned: " << r << "\n";
+  for (const auto& s : plan.not_allowed)
+    out << paint("31", "! ") << "not planned: " << s.action << " " << s.resource_id << ": "
+        << not_allowed_reason(s) << "\n";
   out << "\nPlan: " << creates << " to create, " << updates << " to change, " << deletes
       << " to delete";
   if (!plan.refused.empty()) out << ", " << plan.refused.size() << " refused";
+  if (!plan.not_allowed.empty())
+    out << ", " << plan.not_allowed.size() << " held back (subscription not allowed)";
   out << ".\n";
   return out.str();
 }

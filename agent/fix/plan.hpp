@@ -30,13 +30,25 @@ struct PlanStep {
   // `host` resolves to its address (the executor asks ApplyOptions::confirm_replacement).
   std::string replaced_by{};
   std::string host{};
+  // The subscription of the resource the step writes (lower-case, as its id spells it).
+  std::string subscription{};
+  // Held back (Plan::not_allowed): the subscription that is not allowed, and the step it waits
+  // for when that is another one ("" when it is this step's own).
+  std::string needs_subscription{};
+  std::string waits_for{};
 };
 
 struct Plan {
   std::vector<PlanStep> steps;
   std::vector<std::string>
       refused;  // what the plan will not do, and why (policy-owned, needs --allow-replace)
+  // Steps not planned because they write in a subscription the user did not allow (fix
+  // --allow-subscription), or wait for such a step. fix applies nothing while any is here.
+  std::vector<PlanStep> not_allowed;
 };
+
+// "needs subscription X (not allowed: rerun with --allow-subscription X)", and what it waits for.
+std::string not_allowed_reason(const PlanStep& step);
 
 nlohmann::json plan_to_json(const Plan& plan);
 std::string render_plan_text(const Plan& plan, bool colour);

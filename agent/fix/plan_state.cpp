@@ -132,12 +132,97 @@ void resolve_endpoint(const arm::ArmState& a, const PlanState& s, TargetState& t
   ts.endpoint_id = replacement_id(a, ts.old_endpoint_id);
 }
 
+std::string last_segment(const std::string& id) { return id.substr(id.rfind('/') + 1); }
+
+std::string subscription_of(const std::string& id) {
+  const auto parsed = arm::parse_resource_id(id);
+  return parsed ? lower(parsed->subscription) : "";
+}
+
+bool contains_resource(const std::vector<std::string>& ids, const std::string& id) {
+  return std::any_of(ids.begin(), ids.end(),
+                     [&](const std::string& i) { return same_resource(i, id); });
+}
+
+// Every zone with the name: the one serving the app first, then the duplicates.
+std::vector<const arm::PrivateDnsZone*> zones_named(const arm::ArmState& a,
+                                                    const std::string& name) {
+  std::vector<const arm::PrivateDnsZone*> out;
+  if (const auto* z = a.zone(name)) out.push_back(z);
+  for (const auto& z : a.duplicate_zones)
+    if (lower(z.name.value_or("")) == lower(name)) out.push_back(&z);
+  return out;
+}
+
+// The links and A record sets of one of those zones: the serving zone's are listed by name,
+// the duplicates' by zone id.
+template <class T>
+const std::vector<T>& listed_for(const std::map<std::string, std::vector<T>>& by_id,
+                                 const std::vector<T>& serving, const arm::ArmState& a,
+                                 const arm::PrivateDnsZone* zone, const std::string& name) {
+  static const std::vector<T> kNone;
+  if (!zone || zone == a.zone(name)) return serving;
+  const auto it = by_id.find(lower(zone->id.value_or("")));
+  return it == by_id.end() ? kNone : it->second;
+}
+
+const std::vector<arm::VnetLink>& links_of_zone(const arm::ArmState& a,
+                                                const arm::PrivateDnsZone* zone,
+                                                const std::string& name) {
+  return listed_for(a.duplicate_links, a.links_of(name), a, zone, name);
+}
+
+const std::vector<arm::ARecordSet>& records_of_zone(const arm::ArmState& a,
+                                                    const arm::PrivateDnsZone* zone,
+                                                    const std::string& name) {
+  return listed_for(a.duplicate_a_records, a.records_of(name), a, zone, name);
+}
+
+// A link name no other link of the zone has: a PUT on another spoke's link would re-point it.
+std::string free_link_name(const std::vector<arm::VnetLink>& links, std::string base,
+                           const std::string& vnet_id) {
+  const auto taken = [&](const std::string& n) {
+    return std::any_of(links.begin(), links.end(), [&](const arm::VnetLink& l) {
+      return lower(l.name.value_or(last_segment(l.id.value_or("")))) == lower(n);
+    });
+  };
+  if (taken(base)) base = last_segment(vnet_id) + "-" + base;
+  std::string name = base;
+  for (int n = 2; taken(name); ++n) name = base + "-" + std::to_string(n);
+  return name;
+}
+
 void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
-  const arm::PrivateDnsZone* zone = a.zone(ts.zone_name);
+  const auto candidates = zones_named(a, ts.zone_name);
+  const arm::PrivateDnsZone* zone = candidates.empty() ? nullptr : candidates.front();
+  // The zone the endpoint's zone group names is the one the estate keeps the record in (a hub's
+  // central zone): the app should resolve through it, whichever zone serves the app now.
+  const auto group_zone_ids = [&] {
+    std::vector<std::string> ids;
+    const std::string& endpoint = ts.replaced ? ts.old_endpoint_id : ts.endpoint_id;
+    for (const auto& g : a.groups_of(endpoint))
+      for (const auto& id : g.zone_ids()) ids.push_back(id);
+    return ids;
+  }();
+  for (const auto* c : candidates)
+    if (contains_resource(group_zone_ids, c->id.value_or(""))) {
+      zone = c;
+      break;
+    }
   ts.zone_exists = zone != nullptr;
   ts.zone_id = zone ? zone->id.value_or("") : s.net + "/privateDnsZones/" + ts.zone_name;
-  for (const auto& l : a.links_of(ts.zone_name))
-    ts.linked |= same_resource(l.virtual_network_id.value_or(""), s.vnet_id);
+  const auto& links = links_of_zone(a, zone, ts.zone_name);
+  for (const auto& vnet : s.resolution_vnets)
+    if (ts.link_vnet_id.empty() &&
+        std::none_of(links.begin(), links.end(), [&](const arm::VnetLink& l) {
+          return same_resource(l.virtual_network_id.value_or(""), vnet);
+        }))
+      ts.link_vnet_id = vnet;
+  ts.linked = ts.link_vnet_id.empty();
+  if (!ts.linked)
+    ts.link_name = free_link_name(
+        links, std::string(ts.is_vault ? "vaultcore" : "cognitiveservices") + "-zonelink",
+        ts.link_vnet_id);
 
   const arm::ZoneGroup* existing_group = nullptr;
   // A replacement gets the old endpoint's zone group, the same zones.
@@ -158,12 +243,110 @@ void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
     }
   if (existing_group) ts.group_name = existing_group->name.value_or("");
   if (ts.group_name.empty()) ts.group_name = "default";
-  for (const auto& rs : a.records_of(ts.zone_name))
-    if (lower(rs.name.value_or("")) == lower(ts.name))
+  for (const auto& rs : records_of_zone(a, zone, ts.zone_name))
+    if (lower(rs.name.value_or("")) == lower(ts.name)) {
       for (const auto& ip : rs.addresses()) ts.record_ips.push_back(ip);
+      if (rs.ttl) ts.record_ttl = rs.ttl;
+    }
   const std::string& addr = ts.endpoint_address;
   ts.stale = ts.grouped && !addr.empty() &&
              std::find(ts.record_ips.begin(), ts.record_ips.end(), addr) == ts.record_ips.end();
+  ts.record_direct = ts.stale && subscription_of(ts.zone_id) != subscription_of(ts.endpoint_id);
+}
+
+// The VNets the app reaches: its own, those it resolves through and those peered with its own.
+std::vector<std::string> reachable_vnets(const arm::ArmState& a, const PlanState& s) {
+  std::vector<std::string> out = s.resolution_vnets;
+  const auto add = [&](const std::string& id) {
+    if (!id.empty() && !contains_resource(out, id)) out.push_back(id);
+  };
+  add(s.vnet_id);
+  if (const arm::Vnet* own = a.vnet_by_id(s.vnet_id))
+    for (const auto& p : own->peerings) add(p.remote_virtual_network_id.value_or(""));
+  for (const auto& v : a.vnets)
+    if (a.peering_between(v.id.value_or(""), s.vnet_id)) add(v.id.value_or(""));
+  return out;
+}
+
+void resolve_duplicates(const arm::ArmState& a, PlanState& s) {
+  const auto reachable = reachable_vnets(a, s);
+  for (const auto& ts : s.targets) {
+    if (!ts.resource || !ts.zone_exists) continue;
+    for (const auto* z : zones_named(a, ts.zone_name)) {
+      const std::string zone_id = z->id.value_or("");
+      if (same_resource(zone_id, ts.zone_id)) continue;
+      for (const auto& l : links_of_zone(a, z, ts.zone_name)) {
+        const std::string vnet = l.virtual_network_id.value_or("");
+        if (!contains_resource(reachable, vnet)) continue;
+        const std::string link_id =
+            l.id.value_or(zone_id + "/virtualNetworkLinks/" + l.name.value_or(""));
+        if (std::none_of(s.duplicate_links.begin(), s.duplicate_links.end(),
+                         [&](const DuplicateLink& d) { return same_resource(d.link_id, link_id); }))
+          s.duplicate_links.push_back({ts.zone_name, zone_id, link_id, vnet, ts.zone_id});
+      }
+    }
+  }
+  // A VNet links to one zone of a name at most: the missing link waits for the other to go.
+  for (auto& ts : s.targets)
+    for (const auto& d : s.duplicate_links)
+      if (!ts.link_vnet_id.empty() && lower(d.zone_name) == lower(ts.zone_name) &&
+          same_resource(d.vnet_id, ts.link_vnet_id))
+        ts.link_waits_for_unlink = true;
+}
+
+const json* raw_peering(const arm::Topology& t, const std::string& id) {
+  const auto in = [&](const json& vnet) -> const json* {
+    for (const auto& p : arm::json_array(vnet, {"properties", "virtualNetworkPeerings"}))
+      if (same_resource(json_str(p, {"id"}), id)) return &p;
+    return nullptr;
+  };
+  for (const auto& v : t.vnets)
+    if (const json* p = in(v)) return p;
+  return t.vnet.is_object() ? in(t.vnet) : nullptr;
+}
+
+std::string new_peering_id(const arm::Vnet& vnet, const std::string& remote_id) {
+  const std::string vnet_id = vnet.id.value_or("");
+  const std::string base = last_segment(vnet_id) + "-to-" + last_segment(remote_id);
+  std::string name = base;
+  const auto taken = [&](const std::string& n) {
+    return std::any_of(vnet.peerings.begin(), vnet.peerings.end(), [&](const arm::Peering& p) {
+      return lower(p.name.value_or("")) == lower(n);
+    });
+  };
+  for (int n = 2; taken(name); ++n) name = base + "-" + std::to_string(n);
+  return vnet_id + "/virtualNetworkPeerings/" + name;
+}
+
+// The integration VNet and each other VNet the app resolves through (a hub resolver's) must be
+// peered both ways, the spoke's side forwarding; each side is fixed on its own VNet.
+void resolve_peerings(const arm::Topology& t, const arm::ArmState& a, PlanState& s) {
+  const arm::Vnet* own = a.vnet_by_id(s.vnet_id);
+  if (!s.vnet_exists || !own) return;
+  for (const auto& hub_id : s.resolution_vnets) {
+    if (same_resource(hub_id, s.vnet_id)) continue;
+    const arm::Peering* out = a.peering_between(s.vnet_id, hub_id);
+    const arm::Vnet* hub = a.vnet_by_id(hub_id);
+    const arm::Peering* back = hub ? a.peering_between(hub_id, s.vnet_id) : nullptr;
+    const auto state = [](const arm::Peering* p) { return lower(p->peering_state.value_or("")); };
+    if (out && back && (state(out) == "disconnected" || state(back) == "disconnected")) {
+      const arm::Peering* bad = state(out) == "disconnected" ? out : back;
+      s.peerings.push_back({bad == out ? s.vnet_id : hub_id, bad == out ? hub_id : s.vnet_id,
+                            bad->id.value_or(""), true, nullptr, true,
+                            bad->peering_state.value_or("")});
+      continue;
+    }
+    if (!out)
+      s.peerings.push_back(
+          {s.vnet_id, hub_id, new_peering_id(*own, hub_id), false, nullptr, false, ""});
+    else if (!out->allow_forwarded_traffic.value_or(false))
+      s.peerings.push_back({s.vnet_id, hub_id, out->id.value_or(""), true,
+                            raw_peering(t, out->id.value_or("")), false,
+                            out->peering_state.value_or("")});
+    if (hub && !back)
+      s.peerings.push_back(
+          {hub_id, s.vnet_id, new_peering_id(*hub, s.vnet_id), false, nullptr, false, ""});
+  }
 }
 
 void resolve_failed(const arm::Topology& t, PlanState& s) {
@@ -206,7 +389,8 @@ bool PlanState::integration_region_mismatch() const {
 
 PlanState resolve_state(const PlanInput& in) {
   const arm::Topology& t = *in.topology;
-  const arm::ArmState a = arm::parse_state(t);
+  const arm::ArmState parsed = in.state ? arm::ArmState{} : arm::parse_state(t);
+  const arm::ArmState& a = in.state ? *in.state : parsed;
   PlanState s(in);
   s.net = "/subscriptions/" + in.subscription + "/resourceGroups/" + in.resource_group +
           "/providers/Microsoft.Network";
@@ -228,6 +412,11 @@ PlanState resolve_state(const PlanInput& in) {
   s.plan_id = json_str(t.plan, {"id"});
   s.plan_tier = json_str(t.plan, {"sku", "tier"});
   resolve_network(t, s);
+  // The VNet the reader took as the app's answers where the app resolves; a custom DNS server
+  // that is no resolver's inbound endpoint says nothing, and the integration VNet stays the one.
+  if (a.vnet && same_resource(a.vnet->id.value_or(""), s.vnet_id))
+    s.resolution_vnets = a.resolution_vnet_ids();
+  if (s.resolution_vnets.empty()) s.resolution_vnets = {s.vnet_id};
 
   for (const auto& target : in.targets) {
     if (target.kind == TargetKind::kCustom || target.privatelink_zone.empty()) continue;
@@ -240,8 +429,7 @@ PlanState resolve_state(const PlanInput& in) {
     ts.resource = ts.is_vault ? t.vault(ts.name) : t.account(ts.name);
     if (ts.resource) {
       ts.resource_id = json_str(*ts.resource, {"id"});
-      ts.default_action =
-          json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
+      ts.default_action = json_str(*ts.resource, {"properties", "networkAcls", "defaultAction"});
       ts.public_network_access = json_str(*ts.resource, {"properties", "publicNetworkAccess"});
       ts.no_subdomain =
           !ts.is_vault && json_str(*ts.resource, {"properties", "customSubDomainName"}).empty();
@@ -251,6 +439,8 @@ PlanState resolve_state(const PlanInput& in) {
     }
     s.targets.push_back(std::move(ts));
   }
+  resolve_duplicates(a, s);
+  resolve_peerings(t, a, s);
   resolve_failed(t, s);
   return s;
 }

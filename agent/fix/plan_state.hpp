@@ -6,7 +6,9 @@
 // The raw bodies (json pointers below) are kept only for requests that must preserve what the
 // resource has: a read-merge-write PUT of a subnet or plan, the vault's networkAcls PATCH and a
 // failed resource's re-apply. fix never overwrites what it did not mean to.
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +24,15 @@ struct TargetState {
   const nlohmann::json* resource = nullptr;  // raw body: approvals and networkAcls merge
   std::string resource_id;
 
-  std::string zone_name, zone_id;  // zone_id: the existing zone's, else where it will be
+  // zone_id: the zone the app should resolve through (the one the endpoint's zone group names,
+  // else the one serving the app; it may be in a hub subscription), else where it will be made.
+  // A zone of that name anywhere is never made again: a duplicate breaks resolution for others.
+  std::string zone_name, zone_id;
   bool zone_exists = false;
-  bool linked = false;  // some link of the zone points at our VNet
+  bool linked = false;       // the zone is linked to every VNet the app resolves through
+  std::string link_vnet_id;  // the first resolution VNet it lacks a link to ("" when linked)
+  std::string link_name;     // a name no other link of the zone has
+  bool link_waits_for_unlink = false;  // link_vnet_id is linked to a same-named zone already
 
   // The endpoint: the last approved one, else the first pending one, else the first.
   bool endpoint = false;
@@ -46,6 +54,10 @@ struct TargetState {
   bool grouped = false, policy_owned = false, stale = false;
   std::string group_name;               // the existing group's name, else "default"
   std::vector<std::string> record_ips;  // the zone's A records for the target's name
+  std::optional<std::int64_t> record_ttl;
+  // Stale in a zone of another subscription than the endpoint's (a hub zone): the record set is
+  // rewritten there, one set only, rather than re-putting a zone group that already points at it.
+  bool record_direct = false;
 
   std::string default_action;  // properties.networkAcls.defaultAction (vault or account)
   std::string public_network_access;
@@ -59,6 +71,29 @@ struct FailedResource {
   std::string id;
   const char* api_version = "";
   bool is_vnet = false;  // its subnets are left out of the PUT (kept by omission)
+};
+
+// A link of a zone with a target's privatelink name, other than the zone the app should resolve
+// through, to a VNet the app reaches (its integration VNet, a VNet it resolves through or one
+// peered with it): the two zones conflict (arm.zone_duplicate).
+struct DuplicateLink {
+  std::string zone_name, zone_id, link_id, vnet_id;
+  std::string serving_zone_id;  // the zone the app should resolve through
+};
+
+// A peering the path to a VNet the app resolves through (a hub resolver's) lacks: missing on
+// either side (a side deleted leaves the other Initiated or Disconnected), or with
+// allowForwardedTraffic off.
+struct PeeringFix {
+  std::string vnet_id;  // the VNet the peering belongs to: its subscription is the step's
+  std::string remote_vnet_id;
+  std::string peering_id;  // the existing one's, else the one to create
+  bool exists = false;
+  const nlohmann::json* body = nullptr;  // raw, for read-merge-write of an update
+  // Both sides exist and one is Disconnected: only deleting and re-creating both heals that,
+  // which fix does not do.
+  bool disconnected_both_sides = false;
+  std::string state;  // peeringState as read
 };
 
 struct PlanState {
@@ -92,6 +127,11 @@ struct PlanState {
   std::vector<std::string> endpoint_addresses;  // of the endpoints that exist
   std::vector<FailedResource> failed;  // vnets (then their subnets), zones, links, endpoints,
                                        // zone groups
+  // Where the app's names are resolved (ArmState::resolution_vnet_ids; the integration VNet when
+  // that says nothing), the conflicting links of same-named zones and the peerings to fix.
+  std::vector<std::string> resolution_vnets;
+  std::vector<DuplicateLink> duplicate_links;
+  std::vector<PeeringFix> peerings;
   bool some_endpoint_missing() const;
   // FM-05: the app is not integrated and the VNet it would join (existing, or to be created in
   // `location`) is in another region: regional integration cannot be made there.

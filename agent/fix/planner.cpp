@@ -4,9 +4,13 @@
 #include "planner.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "plan_state.hpp"
 #include "repair.hpp"
+#include "resource_id.hpp"
+#include "text_util.hpp"
 
 namespace vnetdiag::fix {
 namespace {
@@ -21,8 +25,9 @@ struct Run {
                        [&](const PlanStep& st) { return st.key == key; });
   }
 
-  void evaluate(const Repair& r, const TargetState* target, const FailedResource* failed) {
-    const RepairInput in{s, target, failed, plan};
+  void evaluate(const Repair& r, const TargetState* target, const FailedResource* failed,
+                const DuplicateLink* duplicate = nullptr, const PeeringFix* peering = nullptr) {
+    const RepairInput in{s, target, failed, plan, duplicate, peering};
     if (!r.applies(in)) return;
     if (r.refuse) {
       plan.refused.push_back(r.refuse(in));
@@ -49,7 +54,11 @@ struct Run {
                   r.ordering == Ordering::kAfterAll,
                   std::move(d.warning),
                   std::move(d.replaced_by),
-                  std::move(d.host)};
+                  std::move(d.host),
+                  {},
+                  {},
+                  {}};
+    step.subscription = subscription_of(step.resource_id);
     if (r.placement == Placement::kFirst)
       plan.steps.insert(plan.steps.begin(), std::move(step));
     else
@@ -88,6 +97,61 @@ struct Run {
     for (auto& st : plan.steps)
       if (st.lock_down) st.depends_on = all_others;
   }
+
+  // "/subscriptions/{s}/..." -> s, lower-cased (also for a provider registration's id).
+  static std::string subscription_of(const std::string& id) {
+    const auto parts = split(id, '/');
+    return parts.size() > 2 && lower(parts[1]) == "subscriptions" ? lower(parts[2]) : "";
+  }
+
+  // Where a step writes: its own resource's subscription, and for a zone group the zones' (the
+  // platform writes the endpoint's A record into each).
+  static std::vector<std::string> written_subscriptions(const PlanStep& st) {
+    std::vector<std::string> out{st.subscription};
+    const auto id = arm::parse_resource_id(st.resource_id);
+    if (id && lower(id->type()) == "microsoft.network/privateendpoints/privatednszonegroups")
+      for (const auto& c : arm::json_array(st.body, {"properties", "privateDnsZoneConfigs"}))
+        out.push_back(subscription_of(arm::json_str(c, {"properties", "privateDnsZoneId"})));
+    return out;
+  }
+
+  // A step that writes outside the allowed subscriptions is held back, and so is every step that
+  // waits for it: fix then applies nothing at all (fix_command), because the rest alone leaves
+  // the estate half-repaired in a way nobody planned (an endpoint with no record, a link to a
+  // zone the spoke cannot reach), and the check after it could not pass.
+  void hold_back_disallowed() {
+    if (s.in.subscription.empty()) return;  // nothing to compare with: ARM was not read
+    std::set<std::string> allowed{lower(s.in.subscription)};
+    for (const auto& a : s.in.allowed_subscriptions) allowed.insert(lower(a));
+    std::map<std::string, std::pair<std::string, std::string>> held;  // key -> (sub, waits for)
+    for (const auto& st : plan.steps)
+      for (const auto& sub : written_subscriptions(st))
+        if (!sub.empty() && !allowed.count(sub) && !held.count(st.key)) held[st.key] = {sub, ""};
+    for (bool grew = !held.empty(); grew;) {
+      grew = false;
+      for (const auto& st : plan.steps) {
+        if (held.count(st.key)) continue;
+        for (const auto& d : st.depends_on)
+          if (auto h = held.find(d); h != held.end()) {
+            held[st.key] = {h->second.first, h->second.second.empty() ? d : h->second.second};
+            grew = true;
+            break;
+          }
+      }
+    }
+    std::vector<PlanStep> kept;
+    for (auto& st : plan.steps) {
+      auto h = held.find(st.key);
+      if (h == held.end()) {
+        kept.push_back(std::move(st));
+        continue;
+      }
+      st.needs_subscription = h->second.first;
+      st.waits_for = h->second.second;
+      plan.not_allowed.push_back(std::move(st));
+    }
+    plan.steps = std::move(kept);
+  }
 };
 
 }  // namespace
@@ -107,11 +171,16 @@ Plan plan_repairs(const PlanInput& input) {
     }
     if (r.scope == Scope::kPerFailedResource)
       for (const auto& f : state.failed) run.evaluate(r, nullptr, &f);
+    else if (r.scope == Scope::kPerDuplicateLink)
+      for (const auto& d : state.duplicate_links) run.evaluate(r, nullptr, nullptr, &d);
+    else if (r.scope == Scope::kPerPeering)
+      for (const auto& p : state.peerings) run.evaluate(r, nullptr, nullptr, nullptr, &p);
     else
       run.evaluate(r, nullptr, nullptr);
     ++i;
   }
   run.order_globally();
+  run.hold_back_disallowed();
   return std::move(run.plan);
 }
 

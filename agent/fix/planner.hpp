@@ -1,9 +1,11 @@
 #pragma once
 // The planner: tutorial end state, parameterised by what exists, diffed against what ARM shows.
-// Reads nothing itself; never plans a delete.
+// Reads nothing itself; deletes only what --allow-replace allows (a replaced endpoint, a
+// duplicate zone's link that conflicts), and writes only in the subscriptions allowed.
 #include <string>
 #include <vector>
 
+#include "arm_state.hpp"
 #include "model.hpp"
 #include "plan.hpp"
 #include "topology.hpp"
@@ -30,6 +32,11 @@ struct PlanInput {
   std::vector<Target> targets;
   std::string subscription, resource_group;
   DesiredNames names;
+  // Subscriptions besides `subscription` (always allowed: the app's own) in which steps may
+  // write (fix --allow-subscription). A step elsewhere goes to Plan::not_allowed.
+  std::vector<std::string> allowed_subscriptions{};
+  // The typed state, when the caller has it (tests build it by hand); else parsed from topology.
+  const arm::ArmState* state = nullptr;
 };
 
 Plan plan_repairs(const PlanInput& input);

@@ -22,6 +22,8 @@ struct RepairInput {
   const TargetState* target = nullptr;
   const FailedResource* failed = nullptr;
   const Plan& planned;  // the steps planned so far, in evaluation order
+  const DuplicateLink* duplicate = nullptr;
+  const PeeringFix* peering = nullptr;
 
   const TargetState& t() const { return *target; }
 };
@@ -47,6 +49,8 @@ enum class Scope {
   kOnce,               // evaluated once
   kPerTarget,          // once per target whose resource was found, in the targets' order
   kPerFailedResource,  // once per resource ARM left in provisioningState Failed
+  kPerDuplicateLink,   // once per link of a same-named zone that conflicts (PlanState)
+  kPerPeering,         // once per peering to fix (PlanState::peerings)
 };
 
 enum class Ordering {
@@ -63,10 +67,12 @@ enum class Placement {
 struct Repair {
   std::string_view name{};  // family.what, for tests and messages
   Scope scope = Scope::kOnce;
-  // Step keys, with {kind} (vault|account), {zone} (the target's privatelink zone) and {id} (the
-  // failed resource's id, lower-cased) filled in. A refusal provides nothing.
+  // Step keys, with {kind} (vault|account), {zone} (the target's privatelink zone), {id} (the
+  // failed resource's id, lower-cased), {linkvnet} (the VNet a link joins, lower-cased: the
+  // target's missing link's, or the duplicate's) and {peering} (the peering's id, lower-cased)
+  // filled in. A refusal provides nothing.
   std::string_view provides{};
-  std::array<std::string_view, 2> needs{};  // empty entries are ignored
+  std::array<std::string_view, 3> needs{};  // empty entries are ignored
   FindingId finding;    // required: the finding its steps repair (compile-checked)
   bool shared = false;  // a key already planned is not planned again (targets sharing a zone)
   Ordering ordering = Ordering::kNormal;
@@ -79,7 +85,7 @@ struct Repair {
 // The registry, in evaluation order (repair_table.cpp).
 const std::vector<const Repair*>& repair_table();
 
-// Fills {kind}, {zone} and {id} in a key template.
+// Fills {kind}, {zone}, {id}, {linkvnet} and {peering} in a key template.
 std::string expand_key(std::string_view pattern, const RepairInput& in);
 
 // Read-only fields ARM fills in; stripped before a read-merge-write PUT.

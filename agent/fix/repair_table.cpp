@@ -12,11 +12,14 @@ const std::vector<const Repair*>& repair_table() {
       // The network and the plan, once.
       &kVnet, &kDelegationElsewhere, &kIntegrationSubnet, &kDelegation, &kEndpointSubnet,
       &kPlanTier,
+      // Hub-spoke estates: the peerings to the VNet the app resolves through, and the links of
+      // same-named zones that conflict (before the targets: a link waits for such an unlink).
+      &kPeeringRefused, &kPeering, &kDuplicateLinkRefused, &kDuplicateLinkDelete,
       // Per target (vault, account), in the targets' order: zone, link, endpoint or its
       // approval or replacement, zone group, lock-down.
       &kZone, &kZoneLink, &kEndpoint, &kRegisterProvider, &kApprove, &kApproveNothingToApprove,
       &kReplaceRefused, &kReplaceDelete, &kReplaceCreate, &kZoneGroupPolicyOwned, &kZoneGroup,
-      &kVaultLockdown, &kAccountLockdown,
+      &kRecord, &kVaultLockdown, &kAccountLockdown,
       // The site, once the subnet and the plan are ready.
       &kRegionRefused, &kRouteAll, &kSite,
       // Whatever ARM left Failed, for each such resource.
@@ -33,8 +36,14 @@ std::string expand_key(std::string_view pattern, const RepairInput& in) {
   if (in.target) {
     fill("{kind}", in.target->kind);
     fill("{zone}", in.target->zone_name);
+    fill("{linkvnet}", lower(in.target->link_vnet_id));
   }
   if (in.failed) fill("{id}", lower(in.failed->id));
+  if (in.duplicate) {
+    fill("{zone}", in.duplicate->zone_name);
+    fill("{linkvnet}", lower(in.duplicate->vnet_id));
+  }
+  if (in.peering) fill("{peering}", lower(in.peering->peering_id));
   return out;
 }
 

@@ -158,6 +158,31 @@ const std::vector<Scenario>& scenarios() {
          w.t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"][0]["properties"]
                         ["privateDnsZoneId"] = hub_zone;
        }},
+      // Issue 15: the zone is in another subscription (a hub's): the link is a write there, held
+      // back unless that subscription is allowed; the zone group stays on the hub zone.
+      {"hub-subscription-zone-not-allowed",
+       [](World& w) {
+         const std::string hub_zone =
+             "/subscriptions/hub-sub/resourceGroups/connectivity/providers/Microsoft.Network/"
+             "privateDnsZones/privatelink.vaultcore.azure.net";
+         w.t.zones[0]["id"] = hub_zone;
+         w.t.links["privatelink.vaultcore.azure.net"] = {
+             {{"properties", {{"virtualNetwork", {{"id", kHubVnet}}}}}}};
+         w.t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"][0]["properties"]
+                        ["privateDnsZoneId"] = hub_zone;
+       }},
+      {"hub-subscription-zone-allowed",
+       [](World& w) {
+         const std::string hub_zone =
+             "/subscriptions/hub-sub/resourceGroups/connectivity/providers/Microsoft.Network/"
+             "privateDnsZones/privatelink.vaultcore.azure.net";
+         w.t.zones[0]["id"] = hub_zone;
+         w.t.links["privatelink.vaultcore.azure.net"] = {
+             {{"properties", {{"virtualNetwork", {{"id", kHubVnet}}}}}}};
+         w.t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"][0]["properties"]
+                        ["privateDnsZoneId"] = hub_zone;
+         w.in.allowed_subscriptions = {"HUB-SUB"};
+       }},
       {"hub-zone-group-points-elsewhere",
        [](World& w) {
          w.t.zones[0]["id"] =

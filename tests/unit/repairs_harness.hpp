@@ -44,7 +44,11 @@ struct RepairHarness {
         r.scope == fix::Scope::kPerTarget ? &state_->targets.at(index) : nullptr;
     const fix::FailedResource* failed =
         r.scope == fix::Scope::kPerFailedResource ? &state_->failed.at(index) : nullptr;
-    return fix::RepairInput{*state_, target, failed, planned};
+    const fix::DuplicateLink* duplicate =
+        r.scope == fix::Scope::kPerDuplicateLink ? &state_->duplicate_links.at(index) : nullptr;
+    const fix::PeeringFix* peering =
+        r.scope == fix::Scope::kPerPeering ? &state_->peerings.at(index) : nullptr;
+    return fix::RepairInput{*state_, target, failed, planned, duplicate, peering};
   }
   std::unique_ptr<fix::PlanState> state_;
 };

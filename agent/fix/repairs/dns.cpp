@@ -1,5 +1,6 @@
-// DNS: the privatelink zone, its link to the VNet, and the endpoint's zone group (which is what
-// writes, and rewrites, the zone's A record).
+// DNS: the privatelink zone, its link to the VNet the app resolves through, and the endpoint's
+// zone group (which is what writes, and rewrites, the zone's A record); in a zone of another
+// subscription (a hub's), a stale record set is rewritten on its own.
 #include <algorithm>
 
 #include "api_versions.hpp"
@@ -19,21 +20,38 @@ Draft make_zone(const RepairInput& r) {
           .changes = {{"name", "(none)", r.t().zone_name}}};
 }
 
+// A new link under a name no other link of the zone has (PlanState), so a shared hub zone's
+// other links are never overwritten.
 Draft make_link(const RepairInput& r) {
-  const std::string link_name =
-      std::string(r.t().is_vault ? "vaultcore" : "cognitiveservices") + "-zonelink";
-  return {.action = "create",
-          .resource_id = r.t().zone_id + "/virtualNetworkLinks/" + link_name,
-          .method = "PUT",
-          .api_version = arm::kPrivateDnsApi,
-          .body = {{"location", "global"},
-                   {"properties",
-                    {{"virtualNetwork", {{"id", r.s.vnet_id}}}, {"registrationEnabled", false}}}},
-          .permission = "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
-          .changes = {{"virtualNetwork.id", "(not linked)", r.s.vnet_id}}};
+  const TargetState& t = r.t();
+  return {
+      .action = "create",
+      .resource_id = t.zone_id + "/virtualNetworkLinks/" + t.link_name,
+      .method = "PUT",
+      .api_version = arm::kPrivateDnsApi,
+      .body = {{"location", "global"},
+               {"properties",
+                {{"virtualNetwork", {{"id", t.link_vnet_id}}}, {"registrationEnabled", false}}}},
+      .permission = "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+      .changes = {{"virtualNetwork.id", "(not linked)", t.link_vnet_id}}};
 }
 
-bool group_wanted(const TargetState& t) { return !t.grouped || t.stale; }
+bool group_wanted(const TargetState& t) { return !t.grouped || (t.stale && !t.record_direct); }
+
+// The one record set of the target's name: a PUT replaces that set only, never the zone's others.
+Draft make_record(const RepairInput& r) {
+  const TargetState& t = r.t();
+  return {.action = "update",
+          .resource_id = t.zone_id + "/A/" + t.name,
+          .method = "PUT",
+          .api_version = arm::kPrivateDnsApi,
+          .body = {{"properties",
+                    {{"ttl", t.record_ttl.value_or(10)},
+                     {"aRecords", {{{"ipv4Address", t.endpoint_address}}}}}}},
+          .permission = "Microsoft.Network/privateDnsZones/A/write",
+          .changes = {{"A " + t.name, t.record_ips.empty() ? "(none)" : join(t.record_ips, ", "),
+                       t.endpoint_address}}};
+}
 
 // The target's zone; a replacement endpoint's group carries the old group's zones (and the
 // target's, if the old group lacked it).
@@ -80,10 +98,15 @@ constexpr Repair kZoneLink{
     .name = "dns.link",
     .scope = Scope::kPerTarget,
     .provides = "link:{zone}",
-    .needs = {"zone:{zone}", "vnet"},
+    .needs = {"zone:{zone}", "vnet", "unlink:{zone}:{linkvnet}"},
     .finding = FindingId("arm.zone_not_linked"),
     .shared = true,
-    .applies = [](const RepairInput& r) { return !r.t().linked; },
+    // A VNet already linked to a same-named zone cannot be linked to this one until that link
+    // goes, which only --allow-replace plans (kDuplicateLinkRefused says what to do otherwise).
+    .applies =
+        [](const RepairInput& r) {
+          return !r.t().linked && (!r.t().link_waits_for_unlink || r.s.in.names.allow_replace);
+        },
     .make = make_link,
 };
 
@@ -109,6 +132,15 @@ constexpr Repair kZoneGroup{
     .finding = FindingId("arm.zone_group_missing"),
     .applies = [](const RepairInput& r) { return !r.t().policy_owned && group_wanted(r.t()); },
     .make = make_group,
+};
+
+constexpr Repair kRecord{
+    .name = "dns.record",
+    .scope = Scope::kPerTarget,
+    .provides = "record:{kind}",
+    .finding = FindingId("arm.record_stale"),
+    .applies = [](const RepairInput& r) { return r.t().record_direct; },
+    .make = make_record,
 };
 
 }  // namespace vnetdiag::fix::repairs

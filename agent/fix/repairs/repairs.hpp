@@ -9,7 +9,10 @@ extern const Repair kVnet, kIntegrationSubnet, kDelegationElsewhere, kDelegation
 // plan_tier.cpp: the App Service plan's tier.
 extern const Repair kPlanTier;
 // dns.cpp: private DNS zones, their VNet links, the endpoints' zone groups (and so A records).
-extern const Repair kZone, kZoneLink, kZoneGroupPolicyOwned, kZoneGroup;
+extern const Repair kZone, kZoneLink, kZoneGroupPolicyOwned, kZoneGroup, kRecord;
+// estate.cpp: hub-spoke estates: peerings to the VNet the app resolves through, and links of
+// same-named zones that conflict with the one the app should resolve through.
+extern const Repair kPeeringRefused, kPeering, kDuplicateLinkRefused, kDuplicateLinkDelete;
 // endpoints.cpp: private endpoints, approving a pending connection, replacing a rejected one.
 extern const Repair kEndpoint, kRegisterProvider, kApprove, kApproveNothingToApprove,
     kReplaceRefused, kReplaceDelete, kReplaceCreate;
