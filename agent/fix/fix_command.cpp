@@ -109,6 +109,9 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     return kError;
   }
 
+  // A subscription fix may write to is one it must be able to read, Resource Graph or not.
+  for (const auto& sub : cs.allow_subscriptions.value)
+    prepared->search_subscriptions.push_back(sub);
   ArmSession session(*prepared, 100, 60);
   arm::ArmClient& client = session.client();
   // Its range is checked with the other settings.

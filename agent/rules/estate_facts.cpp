@@ -77,7 +77,7 @@ bool is_custom_server(const arm::ArmState& s, const std::string& server) {
 }
 
 bool servers_judgeable(const arm::ArmState& s) {
-  if (read_whole(s, "resolvers") && read_whole(s, "inbound endpoints")) return true;
+  if (read_whole(s, "dns resolvers") && read_whole(s, "inbound endpoints")) return true;
   const auto servers = app_dns_servers(s);
   return std::none_of(servers.begin(), servers.end(),
                       [&](const std::string& x) { return is_custom_server(s, x); });

@@ -94,8 +94,8 @@ const arm::ForwardingRule* rule_for(const arm::ArmState& s, const std::string& v
 }
 
 bool rulesets_read(const arm::ArmState& s) {
-  return read_whole(s, "rulesets") && read_whole(s, "ruleset links") &&
-         read_whole(s, "forwarding rules") && read_whole(s, "resolvers");
+  return read_whole(s, "dns forwarding rulesets") && read_whole(s, "ruleset links") &&
+         read_whole(s, "forwarding rules") && read_whole(s, "dns resolvers");
 }
 
 namespace {
@@ -203,7 +203,7 @@ LinkStep duplicate_zone_step(const arm::ArmState& s, const Target& target,
     return false;
   };
   if (has_record(s.records_of(zone_name))) return {true, std::nullopt};
-  if (!read_whole(s, "duplicate zones")) return {};
+  if (!read_whole(s, "private DNS zones")) return {};
   // The serving zone's links to the VNets the app resolves through.
   std::vector<const arm::VnetLink*> serving;
   for (const auto& vnet : resolving_for(s, target))

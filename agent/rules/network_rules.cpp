@@ -95,7 +95,7 @@ RuleOutput custom_dns(const RuleInput& in) {
   for (const auto& server : in.arm->vnet->dns_servers)
     if (estate_facts::is_custom_server(*in.arm, server)) custom.push_back(server);
   if (custom.empty()) return {};
-  if (!estate_facts::read_whole(*in.arm, "resolvers") ||
+  if (!estate_facts::read_whole(*in.arm, "dns resolvers") ||
       !estate_facts::read_whole(*in.arm, "inbound endpoints"))
     return {};
   // A DNS Private Resolver's inbound endpoint is a correct server too: said when there is one.

@@ -356,7 +356,7 @@ TEST(RulesEstate, ResolverInboundEndpointIsACorrectDnsServer) {
   EXPECT_EQ(out.findings[0].cause->property, "properties.dhcpOptions.dnsServers");
   EXPECT_NE(out.findings[0].cause->expected.find("inbound endpoint 10.1.2.4"), std::string::npos);
   // Whether 10.9.9.9 is some resolver's endpoint is unknown while the resolvers were not read.
-  e.state.unread.insert("resolvers");
+  e.state.unread.insert("dns resolvers");
   EXPECT_TRUE(rules::custom_dns(e.input()).findings.empty());
   EXPECT_FALSE(e.root());
 }

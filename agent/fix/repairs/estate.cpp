@@ -103,12 +103,10 @@ constexpr Repair kPeering{
     .make = make_peering,
 };
 
-// The finding is the link's conflict (arm.zone_duplicate once the rules name it); meanwhile the
-// closest the catalogue has: the app's VNet not linked to the zone it should resolve through.
 constexpr Repair kDuplicateLinkRefused{
     .name = "estate.duplicate_link_refused",
     .scope = Scope::kPerDuplicateLink,
-    .finding = FindingId("arm.zone_not_linked"),
+    .finding = FindingId("arm.zone_duplicate"),
     .applies = [](const RepairInput& r) { return !r.s.in.names.allow_replace; },
     .refuse =
         [](const RepairInput& r) {
@@ -127,7 +125,7 @@ constexpr Repair kDuplicateLinkDelete{
     .name = "estate.duplicate_link_delete",
     .scope = Scope::kPerDuplicateLink,
     .provides = "unlink:{zone}:{linkvnet}",
-    .finding = FindingId("arm.zone_not_linked"),
+    .finding = FindingId("arm.zone_duplicate"),
     .applies = [](const RepairInput& r) { return r.s.in.names.allow_replace; },
     .make = make_unlink,
 };
