@@ -233,7 +233,6 @@ const SettingRow kTable[] = {
              "searched anyway",
      .value_name = "ID"},
     {.flag = "no-resource-graph",
-     .key = "no_resource_graph",
      .kind = Kind::kSwitch,
      .section = Section::kArm,
      .field = &CheckSettings::no_resource_graph,

@@ -86,7 +86,8 @@ bool search_by_graph(ArmClient& client, Topology& t, const GraphSearch& wanted,
 }
 
 void search_directly(ArmClient& client, Topology& t, const GraphSearch& wanted,
-                     const std::set<std::string>& subscriptions, EstateFound& found) {
+                     const std::set<std::string>& subscriptions, EstateFound& found,
+                     const std::set<std::string>& resource_groups) {
   std::vector<std::string> paths;
   std::vector<const DirectList*> which;
   for (const auto& sub : subscriptions) {
@@ -104,6 +105,30 @@ void search_directly(ArmClient& client, Topology& t, const GraphSearch& wanted,
     }
   }
   auto answers = client.get_all(paths);
+  std::vector<std::string> group_paths;
+  std::vector<const DirectList*> group_which;
+  std::vector<std::pair<std::size_t, std::string>> refused;  // subscription lists read by group
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const std::string sub = topology_detail::subscription_of(paths[i]);
+    std::vector<std::string> groups;
+    for (const auto& g : resource_groups)
+      if (topology_detail::subscription_of(g) == sub) groups.push_back(g);
+    if (answers[i].status != 403 || groups.empty()) continue;
+    refused.emplace_back(i, answers[i].error ? answers[i].error->summary() : std::string());
+    for (const auto& g : groups) {
+      group_paths.push_back(g + which[i]->provider_path + api(which[i]->api_version));
+      group_which.push_back(which[i]);
+    }
+    answers[i] = ArmResponse{};
+    answers[i].status = 200;
+    answers[i].body = {{"value", json::array()}};
+  }
+  auto group_answers = client.get_all(group_paths);
+  for (std::size_t i = 0; i < group_answers.size(); ++i) {
+    paths.push_back(group_paths[i]);
+    which.push_back(group_which[i]);
+    answers.push_back(std::move(group_answers[i]));
+  }
   for (std::size_t i = 0; i < answers.size(); ++i)
     for (const auto& row : topology_detail::list(client, t, which[i]->kind, which[i]->what,
                                                  paths[i], std::move(answers[i]))) {
@@ -113,6 +138,10 @@ void search_directly(ArmClient& client, Topology& t, const GraphSearch& wanted,
         typed["type"] = lower(std::string(which[i]->provider_path).substr(11));
       found.add(typed, wanted);
     }
+  // A kind the groups could not give either: the subscription's 403 names the missing action.
+  for (const auto& [i, summary] : refused)
+    if (t.unread.count(which[i]->kind))
+      topology_detail::note_gap(t, which[i]->kind, which[i]->what, paths[i], "HTTP 403 " + summary);
 }
 
 }  // namespace vnetdiag::arm

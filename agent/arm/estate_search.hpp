@@ -23,8 +23,12 @@ struct EstateFound {  // NOLINT(bugprone-exception-escape): clang-tidy 14 misrea
 bool search_by_graph(ArmClient& client, Topology& t, const GraphSearch& wanted,
                      const Sleeper& sleep, EstateFound& found);
 // The subscription-level lists of every subscription in `subscriptions` (lower ids), followed
-// through nextLink; a list that fails in any of them marks its kind unread.
+// through nextLink; a list that fails in any of them marks its kind unread. A subscription-level
+// list refused with 403 (an identity with Reader on resource groups only) is read per resource
+// group instead, in `resource_groups` ("/subscriptions/{s}/resourcegroups/{g}", lower): the
+// view the identity has, as the reads before issue 15 had.
 void search_directly(ArmClient& client, Topology& t, const GraphSearch& wanted,
-                     const std::set<std::string>& subscriptions, EstateFound& found);
+                     const std::set<std::string>& subscriptions, EstateFound& found,
+                     const std::set<std::string>& resource_groups = {});
 
 }  // namespace vnetdiag::arm

@@ -156,8 +156,19 @@ class Reader {
     std::set<std::string> subs{lower(req_.subscription)};
     for (const auto& s : req_.search_subscriptions) subs.insert(lower(s));
     for (const auto& s : named_subscriptions()) subs.insert(s);
-    search_directly(client_, t_, wanted_, subs, found_);
+    search_directly(client_, t_, wanted_, subs, found_, named_resource_groups());
     searched_ = subs;
+  }
+
+  // Resource groups named by a read so far ("/subscriptions/{s}/resourcegroups/{g}", lower).
+  std::set<std::string> named_resource_groups() {
+    std::set<std::string> out;
+    for (const auto& e : client_.journal())
+      if (auto id = parse_resource_id(e.path.substr(0, e.path.find('?')));
+          id && !id->resource_group.empty())
+        out.insert(
+            lower("/subscriptions/" + id->subscription + "/resourceGroups/" + id->resource_group));
+    return out;
   }
 
   std::set<std::string> named_subscriptions() {
@@ -179,7 +190,7 @@ class Reader {
     for (const auto& s : named_subscriptions())
       if (!searched_.count(s)) fresh.insert(s);
     if (fresh.empty()) return false;
-    search_directly(client_, t_, wanted_, fresh, found_);
+    search_directly(client_, t_, wanted_, fresh, found_, named_resource_groups());
     searched_.insert(fresh.begin(), fresh.end());
     return true;
   }
@@ -279,7 +290,7 @@ class Reader {
     if (graph_ && search_by_graph(client_, t_, more, sleep_, extra)) {
       t_.read_mode = "resource-graph";
     } else {
-      search_directly(client_, t_, more, searched_, extra);
+      search_directly(client_, t_, more, searched_, extra, named_resource_groups());
     }
     for (const auto& z : extra.zones) found_.add(z, wanted_);
   }

@@ -305,6 +305,23 @@ TEST(ArmReader, AListForbiddenInTheHubMarksItsKindUnreadWithTheAction) {
                        "'Microsoft.Network/privateDnsZones/read' over scope "
                        "'/subscriptions/" +
                            kHub + "'"}}}});
+  const std::string app_subs = "/subscriptions/" + kApp + "/providers/";
+  fake_arm::answer("GET", app_subs + "Microsoft.KeyVault/vaults", 200,
+                   list_of({{{"id", kVault}, {"name", "kv1"}}}));
+  for (const char* empty : {"Microsoft.Network/privateDnsZones", "Microsoft.Network/dnsResolvers",
+                            "Microsoft.Network/dnsForwardingRulesets"}) {
+    fake_arm::answer("GET", app_subs + empty, 200, list_of({}));
+    fake_arm::answer("GET", hub_subs + empty, 200, list_of({}));
+  }
+  fake_arm::answer("GET", hub_subs + "Microsoft.KeyVault/vaults", 200, list_of({}));
+  fake_arm::answer("GET", hub_subs + "Microsoft.Network/privateDnsZones", 403,
+                   {{"error",
+                     {{"code", "AuthorizationFailed"},
+                      {"message",
+                       "The client does not have authorization to perform action "
+                       "'Microsoft.Network/privateDnsZones/read' over scope "
+                       "'/subscriptions/" +
+                           kHub + "'"}}}});
   fake_arm::answer("GET", kHubZone, 403,
                    {{"error",
                      {{"code", "AuthorizationFailed"},
@@ -323,7 +340,7 @@ TEST(ArmReader, AListForbiddenInTheHubMarksItsKindUnreadWithTheAction) {
   bool named = false;
   for (const auto& e : t.errors)
     named = named || e.find("Microsoft.Network/privateDnsZones/read") != std::string::npos;
-  EXPECT_TRUE(named);
+  EXPECT_TRUE(named) << join(t.errors, "\n");
 }
 
 TEST(ArmReader, ResourceGraphQuotaSpentWaitsResetsAfterOnceThenGivesUp) {
