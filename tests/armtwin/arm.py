@@ -213,14 +213,18 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
             raise ArmError(501, "NotImplementedInTwin",
                            f"The ARM twin does not implement {op.operation_id} ({op.spec} {op.version}).")
         if self.authorizer and req.principal is not None:
-            self.authorizer.check(req, self.action_for(req), req.scope)
+            self.authorizer.check(req, self.action_for(req, op), req.scope)
         if req.method in ("PUT", "PATCH", "DELETE", "POST"):
             self.touch()
         return handler(req, op, params)
 
-    def action_for(self, req):
-        """The RBAC action a call needs, and (in req.scope) the scope it is checked at."""
-        segs = req.segments
+    def action_for(self, req, op=None):
+        """The RBAC action a call needs, and (in req.scope) the scope it is checked at. With the
+        operation, namespace and type segments take the spec's spelling, as ARM's messages do
+        (a caller may send ids lower-cased)."""
+        segs = list(req.segments)
+        if op is not None and len(op.segments) == len(segs):
+            segs = [s if t.startswith("{") else t for s, t in zip(segs, op.segments)]
         low = [s.lower() for s in segs]
         i = low.index("providers") if "providers" in low else len(segs)
         ns = segs[i + 1] if i + 1 < len(segs) else ""

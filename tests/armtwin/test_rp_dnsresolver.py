@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """rp_dnsresolver.py over HTTPS (hub-spoke-healthy): the hub's resolver, its inbound endpoint at
-10.1.2.4, the ruleset and its rules; lists at group and subscription level and children lists,
+10.0.2.54, the ruleset and its rules; lists at group and subscription level and children lists,
 paged; bodies the twin refuses (no VNet, a subnet not delegated or outside the resolver's VNet, a
 ruleset without an outbound endpoint, a rule whose domain is not fully qualified); a link and a
 rule written and deleted."""
@@ -37,7 +37,7 @@ def test_reads(c, twin):
     st, _, b = arm.call("GET", E.INBOUND_ID, None, V)
     ipc = b["properties"]["ipConfigurations"][0]
     c.eq((st, ipc["privateIpAddress"], ipc["subnet"]["id"].lower()), (200, E.INBOUND_IP, E.INBOUND_SUBNET_ID.lower()),
-         "GET inbound endpoint: 10.1.2.4 in dns-inbound")
+         "GET inbound endpoint: 10.0.2.54 in dns-inbound")
     st, _, b = arm.call("GET", E.RESOLVER_ID, None, "2020-04-01-preview")
     c.eq((st, b["error"]["code"]), (400, "InvalidApiVersionParameter"), "another api-version -> 400")
     st, _, b = arm.call("GET", E.RESOLVER_ID + "x", None, V)
@@ -100,8 +100,8 @@ def test_refusals(c, twin):
         c.check(st == 400 and b["error"].get("target") == target, f"{what} -> 400 naming {target}", str(b))
     st, _, b = arm.call("PUT", f"{E.RESOLVER_ID}/inboundEndpoints/in4", {"location": "westeurope", "properties": {
         "ipConfigurations": [{"subnet": {"id": E.INBOUND_SUBNET_ID}}]}}, V)
-    c.eq((st, b["properties"]["ipConfigurations"][0]["privateIpAddress"]), (201, "10.1.2.5"),
-         "a dynamic inbound endpoint takes the next free address")
+    c.eq((st, b["properties"]["ipConfigurations"][0]["privateIpAddress"]), (201, "10.0.2.52"),
+         "a dynamic inbound endpoint takes the first free address of dns-inbound 10.0.2.48/28 (.54 is the static one)")
     st, _, b = arm.call("GET", f"{E.RESOLVER_ID}/nonsense", None, V)
     c.eq(st, 400, "an unknown child type -> 400")
 

@@ -136,7 +136,7 @@ def test_issue15_worlds(c):
     a = build("hub-spoke-ruleset-unlinked")
     a.call("PUT", f"{E.RULESET_ID}/virtualNetworkLinks/spoke?api-version=2022-07-01",
            {"properties": {"virtualNetwork": {"id": W.VNET_ID}}})
-    c.eq(view(None, a)[2], True, "... the ruleset linked to the spoke forwards to 10.1.2.4: the hub zone answers")
+    c.eq(view(None, a)[2], True, "... the ruleset linked to the spoke forwards to the inbound endpoint: the hub zone answers")
     a.call("PUT", f"{E.RULESET_ID}/forwardingRules/vaultcore?api-version=2022-07-01", {"properties": {
         "domainName": "privatelink.vaultcore.azure.net.", "targetDnsServers": [{"ipAddress": "192.168.10.4"}]}})
     c.eq(view(None, a)[2], False, "... a rule pointing elsewhere: no private answer")

@@ -129,12 +129,12 @@ def tutorial_calls(*, pe_prefix="10.0.1.0/24", extra_space=None, delegate=True, 
                    link=(KV_ZONE, CS_ZONE), groups=(KV_ZONE, CS_ZONE), kv_lockdown=True, cs_lockdown=True,
                    scale_plan=True, integrate=True, route_all=True, dns_servers=None, vnet_location=LOCATION,
                    int_prefix="10.0.0.0/24", plan_sku=("S1", "Standard", 1), cs_endpoint=True, network_calls=(),
-                   integration_extra=None, pe_extra=None, other_extra=None, pe_vnet=None):
+                   integration_extra=None, pe_extra=None, other_extra=None, pe_vnet=None, space=None):
     """The tutorial's steps as ARM calls (arm-contract.md §1), with knobs for the broken worlds.
     network_calls run before the subnets (NSGs, route tables); *_extra are merged into a subnet's
     properties; pe_vnet=(vnet id, subnet id) puts the endpoints in another VNet (created by
     network_calls)."""
-    space = ["10.0.0.0/16"] + ([extra_space] if extra_space else [])
+    space = list(space or ["10.0.0.0/16"]) + ([extra_space] if extra_space else [])
     pe_subnet_id = pe_vnet[1] if pe_vnet else f"{VNET_ID}/subnets/{PE_SUBNET}"
     vnet_props = {"addressSpace": {"addressPrefixes": space}}
     if dns_servers:

@@ -56,8 +56,14 @@ RESOLVER_ID = f"{HUB_NET}/dnsResolvers/hub-resolver"
 INBOUND_ID = f"{RESOLVER_ID}/inboundEndpoints/hub-inbound"
 OUTBOUND_ID = f"{RESOLVER_ID}/outboundEndpoints/hub-outbound"
 RULESET_ID = f"{HUB_NET}/dnsForwardingRulesets/hub-ruleset"
-INBOUND_IP = "10.1.2.4"
-DNS_VM_IP = "10.1.4.4"
+# The lab has one custom DNS server, at 10.0.2.54 (tests/lab/README.md): the hub's DNS server of
+# each world, the resolver's inbound endpoint or a VM, is given that very address, in a hub prefix
+# 10.0.2.0/24 that the spoke's address space leaves out, so the app's resolv.conf and ARM agree.
+LAB_DNS_IP = "10.0.2.54"
+INBOUND_IP = LAB_DNS_IP
+DNS_VM_IP = LAB_DNS_IP
+SPOKE_SPACE = ["10.0.0.0/23", "10.0.3.0/24"]
+HUB_SPACE = ["10.1.0.0/16", "10.0.2.0/24"]
 SPOKE_PEERING_ID = f"{VNET_ID}/virtualNetworkPeerings/to-hub"
 HUB_PEERING_ID = f"{HUB_VNET_ID}/virtualNetworkPeerings/to-spoke"
 SPOKE_KV_ZONE_ID = f"{NET}/privateDnsZones/{KV_ZONE}"
@@ -78,15 +84,19 @@ def _rule(name, domain, target):
         "forwardingRuleState": "Enabled"}})
 
 
-def hub_calls(rules=(("onprem", "onprem.contoso.com.", "192.168.10.4"),)):
-    """The connectivity subscription: hub VNet, central zones linked to it, resolver, ruleset."""
+def hub_calls(rules=(("onprem", "onprem.contoso.com.", "192.168.10.4"),), vm_dns=False):
+    """The connectivity subscription: hub VNet, central zones linked to it, resolver, ruleset.
+    The lab's DNS address (10.0.2.48/28) holds the resolver's inbound endpoint, or with vm_dns the
+    VM subnet (the inbound endpoint then sits at 10.1.2.4)."""
+    inbound_prefix, inbound_ip, vm_prefix = ("10.1.2.0/28", "10.1.2.4", "10.0.2.48/28") if vm_dns else \
+        ("10.0.2.48/28", INBOUND_IP, "10.1.4.0/24")
     calls = [
         ("PUT", _u(HUB_RG_ID, "2021-04-01"), {"location": LOCATION, "tags": {"landingzone": "connectivity"}}),
         ("PUT", _u(HUB_VNET_ID, V_NET), {"location": LOCATION, "properties": {
-            "addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}),
-        _subnet(INBOUND_SUBNET_ID, "10.1.2.0/28", RESOLVER_DELEGATION),
+            "addressSpace": {"addressPrefixes": HUB_SPACE}}}),
+        _subnet(INBOUND_SUBNET_ID, inbound_prefix, RESOLVER_DELEGATION),
         _subnet(OUTBOUND_SUBNET_ID, "10.1.3.0/28", RESOLVER_DELEGATION),
-        _subnet(VM_SUBNET_ID, "10.1.4.0/24"),
+        _subnet(VM_SUBNET_ID, vm_prefix),
     ]
     for zone_id, link_id in ((HUB_KV_ZONE_ID, HUB_KV_LINK_ID), (HUB_CS_ZONE_ID, HUB_CS_LINK_ID)):
         calls += [("PUT", _u(zone_id, V_DNS), {"location": "global"}),
@@ -96,7 +106,7 @@ def hub_calls(rules=(("onprem", "onprem.contoso.com.", "192.168.10.4"),)):
         ("PUT", _u(RESOLVER_ID, V_RESOLVER), {"location": LOCATION, "properties": {
             "virtualNetwork": {"id": HUB_VNET_ID}}}),
         ("PUT", _u(INBOUND_ID, V_RESOLVER), {"location": LOCATION, "properties": {"ipConfigurations": [
-            {"subnet": {"id": INBOUND_SUBNET_ID}, "privateIpAddress": INBOUND_IP,
+            {"subnet": {"id": INBOUND_SUBNET_ID}, "privateIpAddress": inbound_ip,
              "privateIpAllocationMethod": "Static"}]}}),
         ("PUT", _u(OUTBOUND_ID, V_RESOLVER), {"location": LOCATION, "properties": {
             "subnet": {"id": OUTBOUND_SUBNET_ID}}}),
@@ -108,7 +118,7 @@ def hub_calls(rules=(("onprem", "onprem.contoso.com.", "192.168.10.4"),)):
 
 def spoke_calls(dns_servers=(INBOUND_IP,)):
     """The tutorial in the app's subscription, without its own zones: zone groups to the hub's."""
-    calls = tutorial_calls(zones=(), dns_servers=list(dns_servers) or None)
+    calls = tutorial_calls(zones=(), dns_servers=list(dns_servers) or None, space=SPOKE_SPACE)
     for pe, zg, zone_id, zone in ((KV_PE, KV_ZG, HUB_KV_ZONE_ID, KV_ZONE), (CS_PE, CS_ZG, HUB_CS_ZONE_ID, CS_ZONE)):
         calls.append(("PUT", _u(f"{NET}/privateEndpoints/{pe}/privateDnsZoneGroups/{zg}", V_NET), {
             "properties": {"privateDnsZoneConfigs": [{"name": zone, "properties": {"privateDnsZoneId": zone_id}}]}}))
@@ -123,8 +133,8 @@ def peering_calls(back=True):
     return calls
 
 
-def hub_spoke(*, dns_servers=(INBOUND_IP,), back=True, rules=None):
-    hub = hub_calls() if rules is None else hub_calls(rules)
+def hub_spoke(*, dns_servers=(INBOUND_IP,), back=True, rules=None, vm_dns=False):
+    hub = hub_calls(vm_dns=vm_dns) if rules is None else hub_calls(rules, vm_dns=vm_dns)
     return base_calls() + hub + spoke_calls(dns_servers) + peering_calls(back)
 
 
@@ -185,7 +195,7 @@ ESTATE_WORLDS = {
     "hub-spoke-peering-disconnected": lambda: ([], hub_spoke(back=False)),
     "hub-spoke-ruleset-unlinked": lambda: ([], hub_spoke(dns_servers=(), rules=(
         ("vaultcore", f"{KV_ZONE}.", INBOUND_IP), ("cognitiveservices", f"{CS_ZONE}.", INBOUND_IP)))),
-    "custom-dns-not-forwarding": lambda: ([f"dns-server:{DNS_VM_IP}:nonforwarding"], hub_spoke(dns_servers=(DNS_VM_IP,))),
+    "custom-dns-not-forwarding": lambda: ([f"dns-server:{DNS_VM_IP}:nonforwarding"], hub_spoke(dns_servers=(DNS_VM_IP,), vm_dns=True)),
     "duplicate-zone-in-spoke": lambda: ([], _duplicate_zone()),
     "kv-reference-unresolved": lambda: ([], base_calls() + tutorial_calls(route_all=False)),
     "outbound-routing-split": lambda: (["site-outbound-routing:" + json.dumps(OUTBOUND_ROUTING)],
