@@ -195,6 +195,21 @@ class Reader {
     return true;
   }
 
+  // The endpoint connects to one of the requested vaults or accounts (by the target's name).
+  bool names_a_target(const json& pe) const {
+    for (const char* kind :
+         {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"})
+      for (const auto& c : json_array(pe, {"properties", kind})) {
+        const auto target = parse_resource_id(json_str(c, {"properties", "privateLinkServiceId"}));
+        if (!target) continue;
+        const std::string name = lower(target->name());
+        for (const auto* names : {&req_.vault_names, &req_.account_names})
+          for (const auto& n : *names)
+            if (lower(n) == name) return true;
+      }
+    return false;
+  }
+
   // Targets by id, their endpoints wherever they live, each endpoint's NIC and zone groups, the
   // endpoints' VNets; only what is not read yet.
   void follow_targets() {
@@ -212,7 +227,24 @@ class Reader {
               });
       }
     }
+    // The app's own group's endpoints too (one list): an endpoint whose connection the target's
+    // owner removed (Disconnected) is no longer among the target's connections, and must still be
+    // seen, or fix would plan a second endpoint beside it.
+    std::vector<json> group_endpoints;
+    if (!rg_endpoints_listed_) {
+      rg_endpoints_listed_ = true;
+      const std::string path = "/subscriptions/" + req_.subscription + "/resourceGroups/" +
+                               req_.resource_group +
+                               "/providers/Microsoft.Network/privateEndpoints" + api(kNetworkApi);
+      r.add(path, [this, &group_endpoints](ArmResponse&& a, const std::string& p) {
+        group_endpoints =
+            list(client_, t_, "private endpoints", "list private endpoints", p, std::move(a));
+      });
+    }
     r.run(client_);
+    for (auto& pe : group_endpoints)
+      if (names_a_target(pe) && asked_.insert(lower(json_str(pe, {"id"}))).second)
+        t_.private_endpoints.push_back(std::move(pe));
     std::vector<std::string> endpoint_ids;
     for (const auto* targets : {&t_.vaults, &t_.accounts})
       for (const auto& target : *targets)
@@ -442,6 +474,7 @@ class Reader {
   GraphSearch wanted_;
   EstateFound found_;
   bool graph_ = false;
+  bool rg_endpoints_listed_ = false;
   std::set<std::string> searched_, asked_, group_zone_ids_;
 };
 

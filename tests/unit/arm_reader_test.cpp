@@ -109,15 +109,17 @@ void hub_spoke_world() {
                     {"properties",
                      {{"privateEndpointConnections",
                        {{{"properties", {{"privateEndpoint", {{"id", kPe}}}}}}}}}}});
-  fake_arm::answer("GET", kPe, 200,
-                   {{"id", kPe},
-                    {"properties",
-                     {{"subnet", {{"id", kSpoke + "/subnets/s"}}},
-                      {"networkInterfaces", {{{"id", kNic}}}},
-                      {"privateLinkServiceConnections",
-                       {{{"properties",
-                          {{"privateLinkServiceId", kVault},
-                           {"privateLinkServiceConnectionState", {{"status", "Approved"}}}}}}}}}}});
+  const json pe = {{"id", kPe},
+                   {"properties",
+                    {{"subnet", {{"id", kSpoke + "/subnets/s"}}},
+                     {"networkInterfaces", {{{"id", kNic}}}},
+                     {"privateLinkServiceConnections",
+                      {{{"properties",
+                         {{"privateLinkServiceId", kVault},
+                          {"privateLinkServiceConnectionState", {{"status", "Approved"}}}}}}}}}}};
+  fake_arm::answer("GET", kPe, 200, pe);
+  fake_arm::answer("GET", kRg + "/providers/Microsoft.Network/privateEndpoints", 200,
+                   list_of({pe}));
   fake_arm::answer(
       "GET", kNic, 200,
       {{"id", kNic},
