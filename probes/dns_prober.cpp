@@ -30,11 +30,13 @@ class DnsProber final : public Prober {
   }
 
   void start() override {
+    ranks_.assign(run_.plan.targets.size(), {});
+    int rank = 0;
     for (auto& dns : dns_)
       for (std::size_t i = 0; i < run_.plan.targets.size(); ++i)
         for (const char* qtype : {"A", "AAAA"})
           dns->query(run_.plan.targets[i].host, qtype,
-                     [this, i](DnsObservation o) { on_dns(i, std::move(o)); });
+                     [this, i, r = rank++](DnsObservation o) { on_dns(i, r, std::move(o)); });
   }
 
   long prepare(PollSet& set, ProbeClock::time_point) override {
@@ -59,15 +61,22 @@ class DnsProber final : public Prober {
   }
 
  private:
-  void on_dns(std::size_t target, DnsObservation o) {
+  // Observations are kept in the order the queries were asked (resolvers as configured), not
+  // as they were answered, so a report does not depend on which server was quicker.
+  void on_dns(std::size_t target, int rank, DnsObservation o) {
     if (finished_) return;
     const std::vector<std::string> addresses = o.addresses;
-    run_.observations.targets[target].dns.push_back(std::move(o));
+    auto& ranks = ranks_[target];
+    auto& dns = run_.observations.targets[target].dns;
+    const auto at = std::upper_bound(ranks.begin(), ranks.end(), rank);
+    dns.insert(dns.begin() + (at - ranks.begin()), std::move(o));
+    ranks.insert(at, rank);
     for (const auto& address : addresses) run_.announce(target, address);
   }
 
   ProbeRun& run_;
   std::vector<std::unique_ptr<DnsProbe>> dns_;
+  std::vector<std::vector<int>> ranks_;  // per target: the rank of each observation, ascending
   bool finished_ = false;
 };
 
