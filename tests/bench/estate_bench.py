@@ -22,6 +22,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RUN = os.path.join(ROOT, "tests", "armtwin", "run")
+APP_SUB = "6f1c4a3e-2b7d-4c59-9e0a-1d2f3a4b5c6d"
+SUBSCRIPTIONS = (APP_SUB, "0b5e6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d", "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f")
 
 
 def twin(env, method, path, body=None):
@@ -35,6 +37,10 @@ def twin(env, method, path, body=None):
 
 def one_run(args, env, world, extra):
     twin(env, "POST", "/reset", {"world": world})
+    # The app's identity as a diagnosing identity in a landing zone: Reader on the estate's subscriptions.
+    twin(env, "PUT", "/roles", [{"principal": "app", "role": "Contributor",
+                                 "scope": f"/subscriptions/{APP_SUB}/resourceGroups/securebackendsetup"}] +
+         [{"principal": "app", "role": "Reader", "scope": f"/subscriptions/{s}"} for s in SUBSCRIPTIONS])
     twin(env, "DELETE", "/faults")
     if args.latency_ms:
         twin(env, "POST", "/faults", {"kind": "latency", "ms": args.latency_ms, "forever": True})
@@ -51,7 +57,8 @@ def one_run(args, env, world, extra):
     arm = [e for e in entries if not e.get("path", "").startswith("/_twin")]
     return {"wall": wall, "requests": len(arm),
             "graph": sum(1 for e in arm if "microsoft.resourcegraph" in e.get("path", "").lower()),
-            "pages": sum(1 for e in arm if "skiptoken" in e.get("path", "").lower()),
+            # a list's further pages come back to the same path (the journal keeps no query)
+            "pages": len(arm) - len({(e.get("method"), e.get("path", "").lower()) for e in arm}),
             "in_flight": stats.get("max_in_flight", 0), "exit": p.returncode,
             "summary": report.get("context", {}).get("arm", "")}
 
