@@ -311,10 +311,12 @@ class Reader {
       }
     r.run(client_);
     GraphSearch more{{}, {}, {}, false, false};
-    for (const auto& [account, zone] : t_.required_zones)
+    for (const auto& required : t_.required_zones) {
+      const std::string& zone = required.second;  // a binding clang 14 cannot capture
       if (std::none_of(wanted_.zone_names.begin(), wanted_.zone_names.end(),
                        [&](const std::string& z) { return lower(z) == lower(zone); }))
         more.zone_names.push_back(zone);
+    }
     if (more.zone_names.empty()) return;
     wanted_.zone_names.insert(wanted_.zone_names.end(), more.zone_names.begin(),
                               more.zone_names.end());
