@@ -58,62 +58,59 @@ struct Estate {
       (*v)["properties"]["virtualNetworkPeerings"] =
           json::array({peering(kSpokeToHub, kHubVnet, "Connected", true)});
     }
-    t.vnets.push_back(
-        {
-      {"id", kHubVnet}, {"name", "hub-vnet"}, {"location", "westeurope"}, {
-        "properties", {
-          {"addressSpace", {{"addressPrefixes", {"10.1.0.0/16"}}}}, {
-            "virtualNetworkPeerings", json::array({peering(kHubToSpoke, kVnet, "Connected", true)})
-          }
-        }
-      }}
-  });
-  t.zones = {{{"id", kHubZone}, {"name", kZoneName}}};
-  t.links[kZoneName] = {{{"id", kHubZone + "/virtualNetworkLinks/hub-link"},
-                         {"name", "hub-link"},
-                         {"properties", {{"virtualNetwork", {{"id", kHubVnet}}}}}}};
-  t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"][0]["properties"]
-               ["privateDnsZoneId"] = kHubZone;
-  t.a_records[kZoneName][0]["properties"]["ttl"] = 10;
-}
+    t.vnets.push_back({{"id", kHubVnet},
+                       {"name", "hub-vnet"},
+                       {"location", "westeurope"},
+                       {"properties",
+                        {{"addressSpace", {{"addressPrefixes", {"10.1.0.0/16"}}}},
+                         {"virtualNetworkPeerings",
+                          json::array({peering(kHubToSpoke, kVnet, "Connected", true)})}}}});
+    t.zones = {{{"id", kHubZone}, {"name", kZoneName}}};
+    t.links[kZoneName] = {{{"id", kHubZone + "/virtualNetworkLinks/hub-link"},
+                           {"name", "hub-link"},
+                           {"properties", {{"virtualNetwork", {{"id", kHubVnet}}}}}}};
+    t.zone_groups[lower_id(kPe)][0]["properties"]["privateDnsZoneConfigs"][0]["properties"]
+                 ["privateDnsZoneId"] = kHubZone;
+    t.a_records[kZoneName][0]["properties"]["ttl"] = 10;
+  }
 
   // What the estate reader adds beyond parse_state.
   void add_resolver() {
-  arm::DnsResolver r;
-  r.id = kResolver;
-  r.name = "hub-resolver";
-  r.virtual_network_id = kHubVnet;
-  a.resolvers = {r};
-  arm::InboundEndpoint ep;
-  ep.id = kResolver + "/inboundEndpoints/inbound";
-  ep.private_ip_addresses = {"10.1.2.4"};
-  ep.subnet_ids = {kHubVnet + "/subnets/dns-inbound"};
-  a.inbound_endpoints[lower_id(kResolver)] = {ep};
-}
+    arm::DnsResolver r;
+    r.id = kResolver;
+    r.name = "hub-resolver";
+    r.virtual_network_id = kHubVnet;
+    a.resolvers = {r};
+    arm::InboundEndpoint ep;
+    ep.id = kResolver + "/inboundEndpoints/inbound";
+    ep.private_ip_addresses = {"10.1.2.4"};
+    ep.subnet_ids = {kHubVnet + "/subnets/dns-inbound"};
+    a.inbound_endpoints[lower_id(kResolver)] = {ep};
+  }
 
-// Another zone of the same name, in the spoke's resource group, linked to the spoke VNet.
-void add_spoke_duplicate() {
-  arm::PrivateDnsZone z;
-  z.id = kZone;
-  z.name = kZoneName;
-  a.duplicate_zones = {z};
-  arm::VnetLink l;
-  l.zone = lower_id(kZone);
-  l.id = kZone + "/virtualNetworkLinks/spoke-link";
-  l.name = "spoke-link";
-  l.virtual_network_id = kVnet;
-  a.duplicate_links[lower_id(kZone)] = {l};
-}
+  // Another zone of the same name, in the spoke's resource group, linked to the spoke VNet.
+  void add_spoke_duplicate() {
+    arm::PrivateDnsZone z;
+    z.id = kZone;
+    z.name = kZoneName;
+    a.duplicate_zones = {z};
+    arm::VnetLink l;
+    l.zone = lower_id(kZone);
+    l.id = kZone + "/virtualNetworkLinks/spoke-link";
+    l.name = "spoke-link";
+    l.virtual_network_id = kVnet;
+    a.duplicate_links[lower_id(kZone)] = {l};
+  }
 
-Plan plan() {
-  a = arm::parse_state(t);
-  add_resolver();
-  if (duplicate) add_spoke_duplicate();
-  in.topology = &t;
-  in.state = &a;
-  return fix::plan_repairs(in);
-}
-bool duplicate = false;
+  Plan plan() {
+    a = arm::parse_state(t);
+    add_resolver();
+    if (duplicate) add_spoke_duplicate();
+    in.topology = &t;
+    in.state = &a;
+    return fix::plan_repairs(in);
+  }
+  bool duplicate = false;
 };
 
 std::set<std::string> keys(const std::vector<PlanStep>& steps) {
