@@ -68,6 +68,12 @@ class Arm(http.server.BaseHTTPRequestHandler):
                 return self.reply(403, {"error": {"code": "AuthorizationFailed", "message":
                     f"The client 'x' with object id 'y' does not have authorization to perform action "
                     f"'Microsoft.KeyVault/vaults/read' over scope '{path}' or the scope is invalid."}})
+        # Targets are read by id once a list or Resource Graph has located them.
+        if path.endswith("/vaults/vdlabkv") and state.get("vault_pages"):
+            return self.reply(200, VAULT)
+        if path.endswith("/accounts/cs1") and state.get("china"):
+            return self.reply(200, {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/cs1",
+                                    "name": "cs1", "properties": {"customSubDomainName": "cs1", "publicNetworkAccess": "Disabled"}})
         if path.endswith(f"/sites/{APP}"):
             return self.reply(200, {"id": f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Web/sites/{APP}",
                                     "name": APP, "location": "West Europe", "properties": {"httpsOnly": True}})
