@@ -171,9 +171,29 @@ std::optional<ArmResponse> ArmClient::refuse_untrusted(const std::string& path) 
   return r;
 }
 
+std::optional<ArmResponse> ArmClient::refuse_unanswering(const std::string& method,
+                                                         const std::string& path) {
+  if (!unanswering_.load()) return std::nullopt;
+  ArmResponse r;
+  r.error = ArmError{"EndpointNotAnswering",
+                     options_.endpoint +
+                         " gave no answer to an earlier call of this run within its retry "
+                         "budget; not asked again (check that it is reachable from here)",
+                     "", ""};
+  record(method, path, r);
+  return r;
+}
+
+void ArmClient::note_unanswered(const ArmResponse& final_answer) {
+  if (final_answer.status == 0 && final_answer.error &&
+      final_answer.error->code == "ConnectionFailed")
+    unanswering_.store(true);
+}
+
 ArmResponse ArmClient::send(const std::string& method, const std::string& path, const json& body,
                             const std::vector<std::string>& extra_headers) {
   if (auto refused = refuse_untrusted(path)) return *refused;
+  if (auto refused = refuse_unanswering(method, path)) return *refused;
   const auto start = Clock::now();
   const std::string request_id = new_guid();
   bool refreshed = false;
@@ -192,9 +212,12 @@ ArmResponse ArmClient::send(const std::string& method, const std::string& path, 
       refreshed = true;
       continue;
     }
-    if (!is_retryable(r) || attempt + 1 >= options_.max_attempts) return r;
+    if (!is_retryable(r)) return r;
     const double delay = retry_delay(r, attempt);
-    if (seconds_since(start) + delay > options_.budget_s) return r;
+    if (attempt + 1 >= options_.max_attempts || seconds_since(start) + delay > options_.budget_s) {
+      note_unanswered(r);
+      return r;
+    }
     sleep_for(delay);
   }
 }
@@ -208,6 +231,8 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (auto refused = refuse_untrusted(paths[i]))
       results[i] = *refused;
+    else if (auto unanswered = refuse_unanswering("GET", paths[i]))
+      results[i] = *unanswered;
     else
       pending.push_back(i);
   }
@@ -240,9 +265,11 @@ std::vector<ArmResponse> ArmClient::get_all(const std::vector<std::string>& path
       tokens_.invalidate();
       delay = 0;
     }
-    if (again.empty() || attempt + 1 >= options_.max_attempts ||
-        seconds_since(start) + delay > options_.budget_s)
+    if (again.empty()) break;
+    if (attempt + 1 >= options_.max_attempts || seconds_since(start) + delay > options_.budget_s) {
+      for (std::size_t i : again) note_unanswered(results[i]);
       break;
+    }
     sleep_for(delay);
     pending = std::move(again);
   }
@@ -325,7 +352,8 @@ ArmResponse ArmClient::wait(const std::string& method, const std::string& path,
     const std::string state = state_of(poll.body);
     if (state.empty() || lower(state) == "succeeded") return poll;
     if (lower(state) == "failed" || lower(state) == "canceled") {
-      poll.error = ArmError{"ProvisioningState" + state, std::string(path).append(" ended ").append(state), "", ""};
+      poll.error = ArmError{"ProvisioningState" + state,
+                            std::string(path).append(" ended ").append(state), "", ""};
       return poll;
     }
     last = poll;

@@ -74,6 +74,11 @@ class ArmClient {
   // A refusal when `path` would carry the token off the ARM origin (see url_trust.hpp).
   std::optional<ArmResponse> refuse_untrusted(const std::string& path);
   double retry_delay(const ArmResponse& r, int attempt);
+  // After one call spent its whole retry budget without any HTTP answer, the endpoint is taken
+  // as not answering for the rest of the run: later calls fail at once instead of each waiting
+  // out its own budget (a stalled endpoint would otherwise cost budget × calls).
+  std::optional<ArmResponse> refuse_unanswering(const std::string& method, const std::string& path);
+  void note_unanswered(const ArmResponse& final_answer);
   void record(const std::string& method, const std::string& path, const ArmResponse& r);
 
   ArmOptions options_;
@@ -81,6 +86,7 @@ class ArmClient {
   std::string correlation_id_;
   std::optional<UrlOrigin> trusted_;
   std::atomic<int> requests_{0};
+  std::atomic<bool> unanswering_{false};
   std::mutex journal_mutex_;
   std::vector<JournalEntry> journal_;
 };

@@ -407,5 +407,32 @@ TEST(ArmReader, ResourceGraphRepeatedSkipTokenAndBadPagesAreRefused) {
   EXPECT_NE(rows.reason.find("row"), std::string::npos);
 }
 
+TEST(ArmClient, AnEndpointThatNeverAnswersIsNotAskedAgainInTheSameRun) {
+  fake_arm::reset();
+  fake_arm::route("GET", "/stalled", [](const arm::HttpRequest&) {
+    arm::HttpResponse r;
+    r.error = "Timeout was reached";
+    return r;
+  });
+  fake_arm::answer("GET", "/fine", 200, {{"id", "/fine"}});
+  fake_arm::answer("GET", "/missing", 404, {{"error", {{"code", "NotFound"}}}});
+  Client c;
+  // An HTTP answer, even an error, says the endpoint is there.
+  EXPECT_EQ(c.client.send("GET", "/missing").status, 404);
+  EXPECT_TRUE(c.client.send("GET", "/fine").ok());
+  const auto stalled = c.client.send("GET", "/stalled");
+  ASSERT_TRUE(stalled.error);
+  EXPECT_EQ(stalled.error->code, "ConnectionFailed");
+  const std::size_t asked = fake_arm::sent().size();
+  const auto later = c.client.send("GET", "/fine");
+  ASSERT_TRUE(later.error);
+  EXPECT_EQ(later.error->code, "EndpointNotAnswering");
+  EXPECT_NE(later.error->message.find("not asked again"), std::string::npos);
+  const auto many = c.client.get_all({"/fine", "/missing"});
+  for (const auto& r : many) EXPECT_EQ(r.error ? r.error->code : "none", "EndpointNotAnswering");
+  EXPECT_EQ(fake_arm::sent().size(), asked);
+  EXPECT_EQ(c.client.journal().back().outcome, "EndpointNotAnswering");
+}
+
 }  // namespace
 }  // namespace vnetdiag
