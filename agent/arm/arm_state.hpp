@@ -366,6 +366,9 @@ struct ArmState {
       const std::string& address) const;
   // The rulesets with a link to this VNet (same_resource).
   std::vector<const DnsForwardingRuleset*> rulesets_linked_to(const std::string& vnet_id) const;
+  // The DNS servers the app is given: WEBSITE_DNS_SERVER (and WEBSITE_DNS_ALT_SERVER) when set,
+  // else the integration VNet's dhcpOptions.dnsServers; empty means Azure DNS.
+  std::vector<std::string> app_dns_servers() const;
   // The VNets whose private DNS zone links decide what the app resolves: the integration VNet
   // when it uses Azure DNS; with custom DNS servers, the VNet of each resolver whose inbound
   // endpoint is one of them (and the integration VNet itself when a server is 168.63.129.16).

@@ -165,6 +165,17 @@ std::vector<const DnsForwardingRuleset*> ArmState::rulesets_linked_to(
   return out;
 }
 
+std::vector<std::string> ArmState::app_dns_servers() const {
+  if (app_settings && app_settings->website_dns_server &&
+      !app_settings->website_dns_server->empty()) {
+    std::vector<std::string> out{*app_settings->website_dns_server};
+    if (app_settings->website_dns_alt_server && !app_settings->website_dns_alt_server->empty())
+      out.push_back(*app_settings->website_dns_alt_server);
+    return out;
+  }
+  return vnet ? vnet->dns_servers : std::vector<std::string>{};
+}
+
 std::vector<std::string> ArmState::resolution_vnet_ids() const {
   std::string integration;
   if (vnet && vnet->id)
@@ -173,16 +184,7 @@ std::vector<std::string> ArmState::resolution_vnet_ids() const {
     if (auto sid = parse_resource_id(*subnet->id); sid && sid->parent())
       integration = sid->parent()->str();
   if (integration.empty()) return {};
-  // WEBSITE_DNS_SERVER overrides the VNet's servers for the app.
-  std::vector<std::string> servers;
-  if (app_settings && app_settings->website_dns_server &&
-      !app_settings->website_dns_server->empty()) {
-    servers.push_back(*app_settings->website_dns_server);
-    if (app_settings->website_dns_alt_server && !app_settings->website_dns_alt_server->empty())
-      servers.push_back(*app_settings->website_dns_alt_server);
-  } else if (vnet) {
-    servers = vnet->dns_servers;
-  }
+  const std::vector<std::string> servers = app_dns_servers();
   std::vector<std::string> out;
   const auto add = [&out](const std::string& id) {
     for (const auto& o : out)

@@ -1,12 +1,9 @@
 #include "estate_facts.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cstdint>
-#include <optional>
 
 #include "arm_facts.hpp"
+#include "cidr.hpp"
 #include "resource_id.hpp"
 #include "text_util.hpp"
 
@@ -14,32 +11,6 @@ namespace vnetdiag::estate_facts {
 namespace {
 
 using arm_facts::text;
-
-std::optional<std::uint32_t> ipv4(const std::string& s) {
-  in_addr a{};
-  if (inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
-}
-
-bool in_prefix(const std::string& address, const std::string& prefix) {
-  const auto slash = prefix.find('/');
-  const auto ip = ipv4(address), base = ipv4(prefix.substr(0, slash));
-  if (!ip || !base || slash == std::string::npos) return false;
-  int bits = -1;
-  try {
-    bits = std::stoi(prefix.substr(slash + 1));
-  } catch (...) {
-    return false;
-  }
-  if (bits < 0 || bits > 32) return false;
-  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-  return (*ip & mask) == (*base & mask);
-}
-
-bool in_any(const std::string& address, const std::vector<std::string>& prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(),
-                     [&](const std::string& p) { return in_prefix(address, p); });
-}
 
 void add_unique(std::vector<std::string>& out, const std::string& id) {
   if (id.empty()) return;
@@ -55,19 +26,8 @@ bool read_whole(const arm::ArmState& s, const std::string& prefix) {
                       [&](const std::string& kind) { return starts_with(kind, prefix); });
 }
 
-std::vector<std::string> app_dns_servers(const arm::ArmState& s) {
-  if (s.app_settings && s.app_settings->website_dns_server &&
-      !s.app_settings->website_dns_server->empty()) {
-    std::vector<std::string> out{*s.app_settings->website_dns_server};
-    if (s.app_settings->website_dns_alt_server && !s.app_settings->website_dns_alt_server->empty())
-      out.push_back(*s.app_settings->website_dns_alt_server);
-    return out;
-  }
-  return s.vnet ? s.vnet->dns_servers : std::vector<std::string>{};
-}
-
 bool uses_azure_dns(const arm::ArmState& s) {
-  const auto servers = app_dns_servers(s);
+  const auto servers = s.app_dns_servers();
   return std::all_of(servers.begin(), servers.end(),
                      [](const std::string& x) { return x == kAzureDns; });
 }
@@ -78,24 +38,25 @@ bool is_custom_server(const arm::ArmState& s, const std::string& server) {
 
 bool servers_judgeable(const arm::ArmState& s) {
   if (read_whole(s, "dns resolvers") && read_whole(s, "inbound endpoints")) return true;
-  const auto servers = app_dns_servers(s);
+  const auto servers = s.app_dns_servers();
   return std::none_of(servers.begin(), servers.end(),
                       [&](const std::string& x) { return is_custom_server(s, x); });
 }
 
 std::string vnet_holding(const arm::ArmState& s, const std::string& address) {
-  if (s.vnet && in_any(address, s.vnet->address_prefixes)) return text(s.vnet->id);
+  if (s.vnet && cidr::in_any(address, s.vnet->address_prefixes)) return text(s.vnet->id);
   for (const auto& v : s.vnets)
-    if (in_any(address, v.address_prefixes)) return text(v.id);
+    if (cidr::in_any(address, v.address_prefixes)) return text(v.id);
   if (s.vnet)
     for (const auto& p : s.vnet->peerings)
-      if (in_any(address, p.remote_address_prefixes)) return text(p.remote_virtual_network_id);
+      if (cidr::in_any(address, p.remote_address_prefixes))
+        return text(p.remote_virtual_network_id);
   return "";
 }
 
 std::vector<std::string> resolving_vnets(const arm::ArmState& s) {
   std::vector<std::string> out = s.resolution_vnet_ids();
-  for (const auto& server : app_dns_servers(s))
+  for (const auto& server : s.app_dns_servers())
     if (is_custom_server(s, server)) add_unique(out, vnet_holding(s, server));
   if (out.empty()) add_unique(out, arm_facts::vnet_id(s));
   return out;

@@ -14,8 +14,7 @@ inline constexpr const char* kAzureDns = "168.63.129.16";
 // subscription "private DNS zones:<sub>"): a list read in parts is whole only when every part is.
 bool read_whole(const arm::ArmState& s, const std::string& prefix);
 
-// The DNS servers the app's VNet hands out (WEBSITE_DNS_SERVER overrides them), empty: Azure DNS.
-std::vector<std::string> app_dns_servers(const arm::ArmState& s);
+// Whether every server ArmState::app_dns_servers() names is Azure DNS (none: Azure DNS too).
 bool uses_azure_dns(const arm::ArmState& s);
 
 // A server that is neither Azure DNS nor an inbound endpoint of a resolver that was read.

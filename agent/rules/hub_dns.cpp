@@ -33,7 +33,7 @@ namespace {
 
 // The custom server (a forwarder, not a resolver endpoint) the app uses inside `vnet`, or "".
 std::string forwarder_in(const arm::ArmState& s, const std::string& vnet) {
-  for (const auto& server : app_dns_servers(s))
+  for (const auto& server : s.app_dns_servers())
     if (is_custom_server(s, server) && arm::same_resource(vnet_holding(s, server), vnet))
       return server;
   return "";

@@ -7,12 +7,11 @@
 // check cannot know (a service tag other than VirtualNetwork, an application security group, a
 // prefix that partly covers the integration subnet, a missing priority) stops the walk: the
 // verdict is "not judged", named as such, never a guess. Only IPv4 is evaluated.
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdint>
 
 #include "arm_facts.hpp"
+#include "cidr.hpp"
 #include "estate_facts.hpp"
 #include "resource_id.hpp"
 #include "rule_list.hpp"
@@ -32,41 +31,10 @@ Tri both(Tri a, Tri b) {
   return Tri::kUnknown;
 }
 
-struct Cidr {
-  std::uint32_t base = 0;
-  int bits = 0;
-  std::uint32_t mask() const { return bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits); }
-  std::uint32_t first() const { return base & mask(); }
-  std::uint32_t last() const { return first() | ~mask(); }
-};
-
-std::optional<std::uint32_t> ipv4(const std::string& text) {
-  in_addr a{};
-  if (inet_pton(AF_INET, text.c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
-}
-
-// "10.0.1.0/24" or "10.0.1.4" (a /32); nullopt for anything else (tags, IPv6, typos).
-std::optional<Cidr> cidr(const std::string& text) {
-  const auto slash = text.find('/');
-  const auto ip = ipv4(text.substr(0, slash));
-  if (!ip) return std::nullopt;
-  if (slash == std::string::npos) return Cidr{*ip, 32};
-  const std::string len = text.substr(slash + 1);
-  if (len.empty() || len.size() > 2 ||
-      !std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  const int bits = std::stoi(len);
-  if (bits > 32) return std::nullopt;
-  return Cidr{*ip, bits};
-}
-
-bool contains(const Cidr& outer, const Cidr& inner) {
-  return outer.bits <= inner.bits && outer.first() <= inner.first() && inner.last() <= outer.last();
-}
-bool overlaps(const Cidr& a, const Cidr& b) {
-  return a.first() <= b.last() && b.first() <= a.last();
-}
+using cidr::Cidr;
+using cidr::contains;
+using cidr::ipv4;
+using cidr::overlaps;
 
 // One side of a flow: the addresses it may come from or go to (all of them), and the address
 // space the NSG's VirtualNetwork tag covers there.
@@ -90,7 +58,7 @@ bool all_rfc1918(const std::vector<Cidr>& nets) {
 Tri prefix_matches(const std::string& prefix, const Side& side) {
   const std::string p = lower(prefix);
   if (p == "*" || p == "any" || p == "0.0.0.0/0") return Tri::kYes;
-  if (auto c = cidr(prefix)) {
+  if (auto c = cidr::parse(prefix)) {
     bool all_in = !side.nets.empty(), any_overlap = false;
     for (const auto& n : side.nets) {
       all_in = all_in && contains(*c, n);
@@ -245,7 +213,7 @@ std::string describe(const arm::SecurityRule& r) {
 std::vector<Cidr> cidrs(const std::vector<std::string>& prefixes) {
   std::vector<Cidr> out;
   for (const auto& p : prefixes)
-    if (auto c = cidr(p)) out.push_back(*c);
+    if (auto c = cidr::parse(p)) out.push_back(*c);
   return out;
 }
 
@@ -390,7 +358,7 @@ RouteVerdict route_for(const arm::RouteTable& table, const std::string& address,
   int best_udr = -1;
   bool tagged = false;
   for (const auto& r : table.routes) {
-    const auto c = cidr(text(r.address_prefix));
+    const auto c = cidr::parse(text(r.address_prefix));
     if (!c) {
       tagged = true;
       continue;
@@ -456,7 +424,7 @@ void integration_route(const RuleInput& in, RuleOutput& out, const std::string& 
 
 // The custom DNS servers the app uses: WEBSITE_DNS_SERVER, else the VNet's.
 std::vector<std::string> custom_dns_servers(const arm::ArmState& s) {
-  std::vector<std::string> out = estate_facts::app_dns_servers(s);
+  std::vector<std::string> out = s.app_dns_servers();
   out.erase(std::remove(out.begin(), out.end(), estate_facts::kAzureDns), out.end());
   return out;
 }
