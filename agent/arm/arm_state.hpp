@@ -345,6 +345,9 @@ struct ArmState {
   // Lookups with Topology's semantics (names case-insensitive, ids by same_resource, map keys
   // looked up lower-cased).
   const Vault* vault(const std::string& name) const;
+  // The vault is reached only through a private endpoint: public network access Disabled, or
+  // a firewall that denies by default (false when the vault was not read).
+  bool vault_private_only(const std::string& name) const;
   const Account* account(const std::string& name) const;  // name or customSubDomainName
   const PrivateDnsZone* zone(const std::string& name) const;
   // Once per matching connection (an endpoint with two matching connections comes twice).

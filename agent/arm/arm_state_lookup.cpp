@@ -59,6 +59,13 @@ const Vault* ArmState::vault(const std::string& name) const {
   return nullptr;
 }
 
+bool ArmState::vault_private_only(const std::string& name) const {
+  const Vault* v = vault(name);
+  if (!v) return false;
+  if (lower_or_empty(v->public_network_access) == "disabled") return true;
+  return v->network_acls && lower_or_empty(v->network_acls->default_action) == "deny";
+}
+
 const Account* ArmState::account(const std::string& name) const {
   for (const auto& a : accounts)
     if (lower_or_empty(a.name) == lower(name) ||

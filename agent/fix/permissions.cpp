@@ -73,6 +73,9 @@ std::vector<RequiredAction> required_actions(const PlanStep& step) {
   } else if (t == "microsoft.network/privatednszones/virtualnetworklinks") {
     add("Microsoft.Network/virtualNetworks/join/action",
         str({"properties", "virtualNetwork", "id"}), true);
+  } else if (t == "microsoft.network/dnsforwardingrulesets/virtualnetworklinks") {
+    add("Microsoft.Network/virtualNetworks/join/action",
+        str({"properties", "virtualNetwork", "id"}), true);
   } else if (t == "microsoft.network/virtualnetworks/virtualnetworkpeerings") {
     add("Microsoft.Network/virtualNetworks/peer/action",
         str({"properties", "remoteVirtualNetwork", "id"}), true);

@@ -4,7 +4,10 @@
 
 #include "api_versions.hpp"
 #include "arm_state.hpp"
+#include "estate_facts.hpp"
+#include "outbound_routing.hpp"
 #include "resource_id.hpp"
+#include "ruleset_path.hpp"
 #include "text_util.hpp"
 
 namespace vnetdiag::fix {
@@ -212,13 +215,24 @@ void resolve_dns(const arm::ArmState& a, const PlanState& s, TargetState& ts) {
   ts.zone_exists = zone != nullptr;
   ts.zone_id = zone ? zone->id.value_or("") : s.net + "/privateDnsZones/" + ts.zone_name;
   const auto& links = links_of_zone(a, zone, ts.zone_name);
-  for (const auto& vnet : s.resolution_vnets)
+  // Names a ruleset linked to the app's VNet forwards are answered by the links of the VNet it
+  // forwards them to, not by the app's own.
+  const std::string forwarded = forwarded_vnet(a, s.vnet_id, *ts.target);
+  const std::vector<std::string> wanted =
+      forwarded.empty() ? s.resolution_vnets : std::vector<std::string>{forwarded};
+  for (const auto& vnet : wanted)
     if (ts.link_vnet_id.empty() &&
         std::none_of(links.begin(), links.end(), [&](const arm::VnetLink& l) {
           return same_resource(l.virtual_network_id.value_or(""), vnet);
         }))
       ts.link_vnet_id = vnet;
   ts.linked = ts.link_vnet_id.empty();
+  if (!ts.linked && zone && forwarded.empty() && same_resource(ts.link_vnet_id, s.vnet_id))
+    if (const auto* ruleset = ruleset_to_link(a, s.vnet_id, *ts.target, links)) {
+      ts.ruleset_id = ruleset->id.value_or("");
+      ts.link_vnet_id.clear();
+      ts.linked = true;
+    }
   if (!ts.linked)
     ts.link_name = free_link_name(
         links, std::string(ts.is_vault ? "vaultcore" : "cognitiveservices") + "-zonelink",
@@ -349,6 +363,43 @@ void resolve_peerings(const arm::Topology& t, const arm::ArmState& a, PlanState&
   }
 }
 
+// One link per ruleset that the targets' names need, to the app's VNet.
+void resolve_ruleset_links(const arm::ArmState& a, PlanState& s) {
+  for (const auto& ts : s.targets) {
+    if (ts.ruleset_id.empty()) continue;
+    auto it = std::find_if(
+        s.ruleset_links.begin(), s.ruleset_links.end(),
+        [&](const RulesetLinkFix& f) { return same_resource(f.ruleset_id, ts.ruleset_id); });
+    if (it == s.ruleset_links.end()) {
+      std::vector<std::string> taken;
+      const auto links = a.ruleset_links.find(lower(ts.ruleset_id));
+      if (links != a.ruleset_links.end())
+        for (const auto& l : links->second) taken.push_back(lower(l.name.value_or("")));
+      const std::string base = last_segment(s.vnet_id) + "-link";
+      std::string name = base;
+      for (int n = 2; std::find(taken.begin(), taken.end(), lower(name)) != taken.end(); ++n)
+        name = base + "-" + std::to_string(n);
+      s.ruleset_links.push_back(
+          {ts.ruleset_id, s.vnet_id, ts.ruleset_id + "/virtualNetworkLinks/" + name, {}});
+      it = std::prev(s.ruleset_links.end());
+    }
+    it->zone_names.push_back(ts.zone_name);
+  }
+}
+
+// A reference denied or timed out for a vault reached only privately, while the platform's own
+// fetch stays outside the VNet: only routing it in lets the platform reach the vault.
+bool kv_reference_needs_vnet(const arm::ArmState& a) {
+  if (outbound_routing::platform_routes(a).front().routed) return false;
+  for (const auto& r : a.kv_references) {
+    const std::string status = lower(r.status.value_or(""));
+    if ((status == "accesstokeyvaultdenied" || status == "fetchtimedout") &&
+        a.vault_private_only(r.vault_name.value_or("")))
+      return true;
+  }
+  return false;
+}
+
 void resolve_failed(const arm::Topology& t, PlanState& s) {
   const auto add = [&](const json& r, const char* api_version, bool is_vnet) {
     if (lower(json_str(r, {"properties", "provisioningState"})) != "failed") return;
@@ -412,10 +463,10 @@ PlanState resolve_state(const PlanInput& in) {
   s.plan_id = json_str(t.plan, {"id"});
   s.plan_tier = json_str(t.plan, {"sku", "tier"});
   resolve_network(t, s);
-  // The VNet the reader took as the app's answers where the app resolves; a custom DNS server
-  // that is no resolver's inbound endpoint says nothing, and the integration VNet stays the one.
+  // Where the app resolves (the reader's VNet is the app's): its VNet or a resolver's, or the VNet
+  // holding a custom DNS server of its; a server in no VNet read leaves the integration VNet.
   if (a.vnet && same_resource(a.vnet->id.value_or(""), s.vnet_id))
-    s.resolution_vnets = a.resolution_vnet_ids();
+    s.resolution_vnets = estate_facts::resolving_vnets(a);
   if (s.resolution_vnets.empty()) s.resolution_vnets = {s.vnet_id};
 
   for (const auto& target : in.targets) {
@@ -440,7 +491,9 @@ PlanState resolve_state(const PlanInput& in) {
     s.targets.push_back(std::move(ts));
   }
   resolve_duplicates(a, s);
+  resolve_ruleset_links(a, s);
   resolve_peerings(t, a, s);
+  s.kv_reference_needs_vnet = kv_reference_needs_vnet(a);
   resolve_failed(t, s);
   return s;
 }

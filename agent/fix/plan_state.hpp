@@ -33,6 +33,10 @@ struct TargetState {
   std::string link_vnet_id;  // the first resolution VNet it lacks a link to ("" when linked)
   std::string link_name;     // a name no other link of the zone has
   bool link_waits_for_unlink = false;  // link_vnet_id is linked to a same-named zone already
+  // The app asks Azure DNS, and a forwarding ruleset sends the target's names to a resolver
+  // inbound endpoint in a VNet the zone is linked to, but is not linked to the app's VNet: the
+  // estate's way is to link that ruleset (PlanState::ruleset_links), not the zone.
+  std::string ruleset_id;
 
   // The endpoint: the last approved one, else the first pending one, else the first.
   bool endpoint = false;
@@ -96,6 +100,14 @@ struct PeeringFix {
   std::string state;  // peeringState as read
 };
 
+// A forwarding ruleset to link to the app's VNet (dnsForwardingRulesets/{r}/virtualNetworkLinks),
+// in the ruleset's subscription.
+struct RulesetLinkFix {
+  std::string ruleset_id, vnet_id;
+  std::string link_id;                  // a name no other link of the ruleset has
+  std::vector<std::string> zone_names;  // the targets' zones it forwards
+};
+
 struct PlanState {
   explicit PlanState(const PlanInput& input) : in(input) {}
   const PlanInput& in;
@@ -132,6 +144,10 @@ struct PlanState {
   std::vector<std::string> resolution_vnets;
   std::vector<DuplicateLink> duplicate_links;
   std::vector<PeeringFix> peerings;
+  std::vector<RulesetLinkFix> ruleset_links;
+  // A Key Vault reference did not resolve (denied or timed out) for a vault reached only through
+  // its private endpoint, and the platform's fetch does not go into the VNet: route-all is wanted.
+  bool kv_reference_needs_vnet = false;
   bool some_endpoint_missing() const;
   // FM-05: the app is not integrated and the VNet it would join (existing, or to be created in
   // `location`) is in another region: regional integration cannot be made there.

@@ -26,8 +26,9 @@ struct Run {
   }
 
   void evaluate(const Repair& r, const TargetState* target, const FailedResource* failed,
-                const DuplicateLink* duplicate = nullptr, const PeeringFix* peering = nullptr) {
-    const RepairInput in{s, target, failed, plan, duplicate, peering};
+                const DuplicateLink* duplicate = nullptr, const PeeringFix* peering = nullptr,
+                const RulesetLinkFix* ruleset_link = nullptr) {
+    const RepairInput in{s, target, failed, plan, duplicate, peering, ruleset_link};
     if (!r.applies(in)) return;
     if (r.refuse) {
       plan.refused.push_back(r.refuse(in));
@@ -175,6 +176,9 @@ Plan plan_repairs(const PlanInput& input) {
       for (const auto& d : state.duplicate_links) run.evaluate(r, nullptr, nullptr, &d);
     else if (r.scope == Scope::kPerPeering)
       for (const auto& p : state.peerings) run.evaluate(r, nullptr, nullptr, nullptr, &p);
+    else if (r.scope == Scope::kPerRulesetLink)
+      for (const auto& l : state.ruleset_links)
+        run.evaluate(r, nullptr, nullptr, nullptr, nullptr, &l);
     else
       run.evaluate(r, nullptr, nullptr);
     ++i;

@@ -24,6 +24,7 @@ struct RepairInput {
   const Plan& planned;  // the steps planned so far, in evaluation order
   const DuplicateLink* duplicate = nullptr;
   const PeeringFix* peering = nullptr;
+  const RulesetLinkFix* ruleset_link = nullptr;
 
   const TargetState& t() const { return *target; }
 };
@@ -51,6 +52,7 @@ enum class Scope {
   kPerFailedResource,  // once per resource ARM left in provisioningState Failed
   kPerDuplicateLink,   // once per link of a same-named zone that conflicts (PlanState)
   kPerPeering,         // once per peering to fix (PlanState::peerings)
+  kPerRulesetLink,     // once per forwarding ruleset to link (PlanState::ruleset_links)
 };
 
 enum class Ordering {
@@ -69,8 +71,8 @@ struct Repair {
   Scope scope = Scope::kOnce;
   // Step keys, with {kind} (vault|account), {zone} (the target's privatelink zone), {id} (the
   // failed resource's id, lower-cased), {linkvnet} (the VNet a link joins, lower-cased: the
-  // target's missing link's, or the duplicate's) and {peering} (the peering's id, lower-cased)
-  // filled in. A refusal provides nothing.
+  // target's missing link's, or the duplicate's), {peering} (the peering's id, lower-cased) and
+  // {ruleset} (the ruleset's id, lower-cased) filled in. A refusal provides nothing.
   std::string_view provides{};
   std::array<std::string_view, 3> needs{};  // empty entries are ignored
   FindingId finding;    // required: the finding its steps repair (compile-checked)
@@ -85,7 +87,7 @@ struct Repair {
 // The registry, in evaluation order (repair_table.cpp).
 const std::vector<const Repair*>& repair_table();
 
-// Fills {kind}, {zone}, {id}, {linkvnet} and {peering} in a key template.
+// Fills {kind}, {zone}, {id}, {linkvnet}, {peering} and {ruleset} in a key template.
 std::string expand_key(std::string_view pattern, const RepairInput& in);
 
 // Read-only fields ARM fills in; stripped before a read-merge-write PUT.

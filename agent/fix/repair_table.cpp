@@ -12,9 +12,10 @@ const std::vector<const Repair*>& repair_table() {
       // The network and the plan, once.
       &kVnet, &kDelegationElsewhere, &kIntegrationSubnet, &kDelegation, &kEndpointSubnet,
       &kPlanTier,
-      // Hub-spoke estates: the peerings to the VNet the app resolves through, and the links of
-      // same-named zones that conflict (before the targets: a link waits for such an unlink).
-      &kPeeringRefused, &kPeering, &kDuplicateLinkRefused, &kDuplicateLinkDelete,
+      // Hub-spoke estates: the peerings to the VNet the app resolves through, the links of
+      // same-named zones that conflict (before the targets: a link waits for such an unlink), and
+      // the forwarding rulesets the app's VNet should be linked to.
+      &kPeeringRefused, &kPeering, &kDuplicateLinkRefused, &kDuplicateLinkDelete, &kRulesetLink,
       // Per target (vault, account), in the targets' order: zone, link, endpoint or its
       // approval or replacement, zone group, lock-down.
       &kZone, &kZoneLink, &kEndpoint, &kRegisterProvider, &kApprove, &kApproveNothingToApprove,
@@ -44,6 +45,7 @@ std::string expand_key(std::string_view pattern, const RepairInput& in) {
     fill("{linkvnet}", lower(in.duplicate->vnet_id));
   }
   if (in.peering) fill("{peering}", lower(in.peering->peering_id));
+  if (in.ruleset_link) fill("{ruleset}", lower(in.ruleset_link->ruleset_id));
   return out;
 }
 

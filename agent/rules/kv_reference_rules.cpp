@@ -23,14 +23,6 @@ bool has_system_identity(const arm::ArmState& s) {
   return s.site && lower(text(s.site->identity_type)).find("systemassigned") != std::string::npos;
 }
 
-// The vault named by the reference is reached only through its private endpoint.
-bool vault_private(const arm::ArmState& s, const std::string& vault_name) {
-  const arm::Vault* v = s.vault(vault_name);
-  if (!v) return false;
-  if (lower(text(v->public_network_access)) == "disabled") return true;
-  return v->network_acls && lower(text(v->network_acls->default_action)) == "deny";
-}
-
 std::string remedy_for(const arm::ArmState& s, const arm::KeyVaultReference& r) {
   const std::string status = lower(text(r.status));
   const std::string identity = reference_identity(s);
@@ -43,22 +35,24 @@ std::string remedy_for(const arm::ArmState& s, const arm::KeyVaultReference& r) 
                  "to a user-assigned identity of the site.";
   if (status == "accesstokeyvaultdenied" || status == "fetchtimedout" ||
       status == "unauthorizedclient") {
-    std::string out = "Grant " + identity + " get on secrets of vault " + text(r.vault_name) +
-                      " (Key Vault Secrets User, or an access policy with Get)";
+    const std::string grant = "grant " + identity + " get on secrets of vault " +
+                              text(r.vault_name) +
+                              " (Key Vault Secrets User, or an access policy with Get)";
+    if (!s.vault_private_only(text(r.vault_name)))
+      return "Make the vault reachable from the app, and " + grant + ".";
     const auto app = outbound_routing::platform_routes(s).front();
-    if (vault_private(s, text(r.vault_name)))
-      out += app.routed
-                 ? ", and check that the vault's private endpoint resolves and answers from the "
-                   "integration subnet (the platform's fetch goes into the VNet: " +
-                       app.layer + ")."
-                 : "; the vault is private, so the platform's fetch must go through the VNet, "
-                   "and it does not (" +
-                       (app.layer.empty() ? std::string("no routing layer set") : app.layer) +
-                       "): set outboundVnetRouting.applicationTraffic (or vnetRouteAllEnabled) to "
-                       "true; WEBSITE_VNET_ROUTE_ALL does not route it.";
-    else
-      out += ", and make the vault reachable from the app.";
-    return out;
+    // A private vault the platform's fetch never reaches: the network is the cause to fix first;
+    // the grant can only be judged once the fetch gets there.
+    if (!app.routed)
+      return "The vault is private and the platform's fetch does not go through the VNet (" +
+             (app.layer.empty() ? std::string("no routing layer set") : app.layer) +
+             "): set outboundVnetRouting.applicationTraffic (or vnetRouteAllEnabled) to true "
+             "(WEBSITE_VNET_ROUTE_ALL does not route it); if it still fails once routed, " +
+             grant + ".";
+    return "The platform's fetch goes into the VNet (" + app.layer +
+           "): check that the vault's private endpoint resolves and answers from the integration "
+           "subnet, and " +
+           grant + ".";
   }
   if (status == "vaultnotfound")
     return "Check the vault name in the reference, and that the app resolves it to the vault's "

@@ -132,6 +132,10 @@ class DnsResolverRP:
             out["location"] = norm_loc(loc)
             out["tags"] = body.get("tags") or {}
         checked = getattr(self, "_props_" + rtype.split("/")[-1].lower())(props, parent, rid, existing)
+        if rtype.lower() == T_RULESET_LINK.lower():  # as for a zone link: the VNet joins, so its owner must agree
+            self.authorize_linked(req, "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write",
+                                  "Microsoft.Network/virtualNetworks/join/action",
+                                  checked["virtualNetwork"]["id"], rid)
         checked["provisioningState"] = "Succeeded"
         out["properties"] = checked
         res = Res(out["id"], rtype, out, out["etag"], effective=True)

@@ -106,5 +106,23 @@ def test_refusals(c, twin):
     c.eq(st, 400, "an unknown child type -> 400")
 
 
+def test_link_needs_join(c, twin):
+    # Linking a ruleset to a VNet needs join/action on that VNet, as a zone link does.
+    twin.control("DELETE", "roles?principal=app")
+    twin.control("POST", "roles", [{"principal": "app", "role": "Network Contributor",
+                                    "scope": f"/subscriptions/{E.HUB_SUBSCRIPTION}"},
+                                   {"principal": "app", "role": "Reader", "scope": f"/subscriptions/{E.SUBSCRIPTION}"}])
+    arm = twin.login("mi")
+    link = f"{E.RULESET_ID}/virtualNetworkLinks/spoke-joined"
+    st, _, b = arm.call("PUT", link, {"properties": {"virtualNetwork": {"id": E.VNET_ID}}}, V)
+    c.eq((st, b.get("error", {}).get("code")), (403, "LinkedAuthorizationFailed"),
+         "ruleset link without virtualNetworks/join/action on the spoke -> 403 LinkedAuthorizationFailed")
+    c.check("Microsoft.Network/virtualNetworks/join/action" in b["error"]["message"], "... naming the linked action")
+    twin.control("POST", "roles", [{"principal": "app", "actions": ["Microsoft.Network/virtualNetworks/join/action"],
+                                    "scope": E.VNET_ID}])
+    st, _, b = arm.call("PUT", link, {"properties": {"virtualNetwork": {"id": E.VNET_ID}}}, V)
+    c.check(st == 201, "with join on the spoke the link is made", str(b)[:200])
+
+
 if __name__ == "__main__":
-    sys.exit(run_rp_tests("test_rp_dnsresolver", "hub-spoke-healthy", [test_reads, test_writes_and_paging, test_refusals]))
+    sys.exit(run_rp_tests("test_rp_dnsresolver", "hub-spoke-healthy", [test_reads, test_writes_and_paging, test_refusals, test_link_needs_join]))

@@ -434,5 +434,86 @@ TEST(ArmClient, AnEndpointThatNeverAnswersIsNotAskedAgainInTheSameRun) {
   EXPECT_EQ(c.client.journal().back().outcome, "EndpointNotAnswering");
 }
 
+// Subscription lists answered by the hub; the app's subscription is set by each test.
+void hub_lists() {
+  const std::string hub_subs = "/subscriptions/" + kHub + "/providers/";
+  fake_arm::answer("GET", hub_subs + "Microsoft.Network/privateDnsZones", 200,
+                   list_of({zone(kHubZone)}));
+  fake_arm::answer("GET", hub_subs + "Microsoft.Network/dnsResolvers", 200, list_of({resolver()}));
+  fake_arm::answer("GET", hub_subs + "Microsoft.Network/dnsForwardingRulesets", 200,
+                   list_of({ruleset()}));
+  fake_arm::answer("GET", hub_subs + "Microsoft.KeyVault/vaults", 200, list_of({}));
+}
+
+TEST(ArmReader, SubscriptionListsRefusedAreReadPerResourceGroup) {
+  // An identity with a role on its resource group only: every list of the app's subscription is
+  // refused, so the reader lists that group instead, and nothing is missed or marked unread.
+  hub_spoke_world();
+  hub_lists();
+  const std::string app_subs = "/subscriptions/" + kApp + "/providers/";
+  const json refused = {
+      {"error",
+       {{"code", "AuthorizationFailed"},
+        {"message", "no authorization over scope '/subscriptions/" + kApp + "'"}}}};
+  for (const char* provider :
+       {"Microsoft.KeyVault/vaults", "Microsoft.Network/privateDnsZones",
+        "Microsoft.Network/dnsResolvers", "Microsoft.Network/dnsForwardingRulesets"}) {
+    fake_arm::answer("GET", app_subs + provider, 403, refused);
+    fake_arm::answer("GET", kRg + "/providers/" + provider, 200, list_of({}));
+  }
+  fake_arm::answer("GET", kRg + "/providers/Microsoft.KeyVault/vaults", 200,
+                   list_of({{{"id", kVault}, {"name", "kv1"}}}));
+  fake_arm::answer("GET", kRg + "/providers/Microsoft.Network/privateDnsZones", 200,
+                   list_of({zone(kSpokeZone)}));
+  Client c;
+  arm::TopologyRequest req = request();
+  req.no_resource_graph = true;
+  const arm::Topology t = arm::read_topology(c.client, req);
+  EXPECT_EQ(count_sent("GET", kRg + "/providers/Microsoft.KeyVault/vaults"), 1);
+  EXPECT_EQ(count_sent("GET", kRg + "/providers/Microsoft.Network/privateDnsZones"), 1);
+  expect_estate(t);
+  EXPECT_TRUE(t.was_read("private DNS zones")) << join(t.errors, "\n");
+  EXPECT_TRUE(t.was_read("vaults")) << join(t.errors, "\n");
+}
+
+TEST(ArmReader, EndpointsBeyondTheCapAreNamedUnreadNotIgnored) {
+  // A vault shared by a whole estate: 70 endpoint connections. 64 are read; the rest are a gap
+  // that says so, so nothing is judged as if the list were whole.
+  hub_spoke_world();
+  hub_lists();
+  const std::string app_subs = "/subscriptions/" + kApp + "/providers/";
+  fake_arm::answer("GET", app_subs + "Microsoft.KeyVault/vaults", 200,
+                   list_of({{{"id", kVault}, {"name", "kv1"}}}));
+  for (const char* empty : {"Microsoft.Network/privateDnsZones", "Microsoft.Network/dnsResolvers",
+                            "Microsoft.Network/dnsForwardingRulesets"})
+    fake_arm::answer("GET", app_subs + empty, 200, list_of({}));
+  json connections = json::array();
+  for (int i = 0; i < 70; ++i) {
+    const std::string id =
+        kRg + "/providers/Microsoft.Network/privateEndpoints/pe" + std::to_string(i);
+    connections.push_back({{"properties", {{"privateEndpoint", {{"id", id}}}}}});
+    fake_arm::answer("GET", id, 200, {{"id", id}, {"properties", json::object()}});
+  }
+  fake_arm::answer("GET", kVault, 200,
+                   {{"id", kVault},
+                    {"name", "kv1"},
+                    {"properties", {{"privateEndpointConnections", connections}}}});
+  Client c;
+  arm::TopologyRequest req = request();
+  req.no_resource_graph = true;
+  const arm::Topology t = arm::read_topology(c.client, req);
+  int endpoint_reads = 0;
+  for (const auto& r : fake_arm::sent())
+    if (const std::string path = fake_arm::path_of(r.url);
+        path.find("/privateendpoints/pe") != std::string::npos &&
+        path.find("/privatednszonegroups") == std::string::npos)
+      ++endpoint_reads;
+  EXPECT_EQ(endpoint_reads, 64);
+  EXPECT_FALSE(t.was_read("private endpoints"));
+  EXPECT_NE(join(t.errors, "\n").find("more than 64 endpoints"), std::string::npos)
+      << join(t.errors, "\n");
+  EXPECT_LE(fake_arm::most_in_flight(), 8);
+}
+
 }  // namespace
 }  // namespace vnetdiag

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -106,12 +107,42 @@ struct Estate {
     a = arm::parse_state(t);
     add_resolver();
     if (duplicate) add_spoke_duplicate();
+    if (also) also(a);
     in.topology = &t;
     in.state = &a;
     return fix::plan_repairs(in);
   }
   bool duplicate = false;
+  std::function<void(arm::ArmState&)> also;  // more of what the estate reader fills
 };
+
+const std::string kRuleset =
+    kHubRg + "/providers/Microsoft.Network/dnsForwardingRulesets/hub-ruleset";
+
+// A ruleset of the hub resolver forwarding the vault's privatelink zone to its inbound endpoint,
+// linked to `linked_vnets`.
+void add_ruleset(arm::ArmState& a, const std::vector<std::string>& linked_vnets) {
+  arm::DnsForwardingRuleset rs;
+  rs.id = kRuleset;
+  rs.name = "hub-ruleset";
+  rs.outbound_endpoint_ids = {kResolver + "/outboundEndpoints/outbound"};
+  a.rulesets = {rs};
+  arm::ForwardingRule rule;
+  rule.id = kRuleset + "/forwardingRules/vaultcore";
+  rule.name = "vaultcore";
+  rule.domain_name = kZoneName + ".";
+  rule.state = "Enabled";
+  rule.target_ips = {"10.1.2.4"};
+  a.forwarding_rules[lower_id(kRuleset)] = {rule};
+  auto& links = a.ruleset_links[lower_id(kRuleset)];
+  for (const auto& vnet : linked_vnets) {
+    arm::RulesetLink l;
+    l.name = vnet.substr(vnet.rfind('/') + 1) + "-link";
+    l.id = kRuleset + "/virtualNetworkLinks/" + *l.name;
+    l.virtual_network_id = vnet;
+    links.push_back(l);
+  }
+}
 
 std::set<std::string> keys(const std::vector<PlanStep>& steps) {
   std::set<std::string> out;
@@ -409,4 +440,89 @@ TEST(PlannerEstate, PermissionsAreReadOncePerScopeAndAnUnreadScopeIsNamed) {
                 "peering:" + lower_id(kSpokeToHub) +
                     ": Microsoft.Network/virtualNetworks/peer/action on " + kHubVnet,
                 "zonegroup:vault: Microsoft.Network/privateDnsZones/join/action on " + kHubZone}));
+}
+
+TEST(PlannerEstate, AnAzureDnsSpokeGetsTheUnlinkedRulesetLinkedNotTheZone) {
+  // The spoke asks Azure DNS; the hub's ruleset forwards the zone to the resolver, whose VNet
+  // the zone is linked to, but the ruleset is linked only to the hub: link it to the spoke.
+  Estate e;
+  e.t.vnet["properties"]["dhcpOptions"]["dnsServers"] = json::array();
+  e.also = [](arm::ArmState& a) { add_ruleset(a, {kHubVnet}); };
+  e.in.allowed_subscriptions = {kHubSub};
+  const Plan p = e.plan();
+  EXPECT_EQ(keys(p.steps), std::set<std::string>{"rulesetlink:" + lower_id(kRuleset)})
+      << fix::render_plan_text(p, false);
+  const auto& link = step(p.steps, "rulesetlink:" + lower_id(kRuleset));
+  EXPECT_EQ(link.resource_id, kRuleset + "/virtualNetworkLinks/securebackend-vnet-link");
+  EXPECT_EQ(link.method, "PUT");
+  EXPECT_EQ(link.subscription, kHubSub);
+  EXPECT_EQ(link.body["properties"]["virtualNetwork"]["id"], kVnet);
+  EXPECT_EQ(link.repairs, "arm.ruleset_unlinked");
+  expect_nothing_lost(p, false);
+  // Without the hub allowed the link is held back, never replaced by a zone link.
+  e.in.allowed_subscriptions.clear();
+  const Plan held = e.plan();
+  EXPECT_TRUE(held.steps.empty());
+  ASSERT_EQ(held.not_allowed.size(), 1u);
+  EXPECT_EQ(held.not_allowed[0].key, "rulesetlink:" + lower_id(kRuleset));
+}
+
+TEST(PlannerEstate, ARulesetLinkedToTheSpokeForwardsToTheHubSoNothingIsPlanned) {
+  Estate e;
+  e.t.vnet["properties"]["dhcpOptions"]["dnsServers"] = json::array();
+  e.also = [](arm::ArmState& a) { add_ruleset(a, {kHubVnet, kVnet}); };
+  const Plan p = e.plan();
+  EXPECT_TRUE(p.steps.empty()) << fix::render_plan_text(p, false);
+  EXPECT_TRUE(p.not_allowed.empty()) << p.not_allowed[0].key;
+}
+
+TEST(PlannerEstate, ARulesetNotReadIsNeverGuessedAt) {
+  // Rulesets unread: the zone link is what fix can judge, so it plans that.
+  Estate e;
+  e.t.vnet["properties"]["dhcpOptions"]["dnsServers"] = json::array();
+  e.also = [](arm::ArmState& a) {
+    add_ruleset(a, {kHubVnet});
+    a.unread.insert("forwarding rules:" + lower_id(kRuleset));
+  };
+  e.in.allowed_subscriptions = {kHubSub};
+  const Plan p = e.plan();
+  EXPECT_EQ(keys(p.steps), std::set<std::string>{"link:" + kZoneName});
+}
+
+TEST(PlannerEstate, ACustomDnsServerInTheHubIsNotAnsweredWithASpokeLink) {
+  // The spoke's DNS server is a VM in the hub (no resolver endpoint): the hub's links decide what
+  // it can answer, and the zone is linked there. What the VM forwards is outside ARM: nothing
+  // to plan (check names arm.custom_dns when it does not forward).
+  Estate e;
+  for (json* v : {&e.t.vnet, &e.t.vnets[0]})
+    (*v)["properties"]["dhcpOptions"]["dnsServers"] = {"10.1.4.4"};
+  const Plan p = e.plan();
+  EXPECT_TRUE(p.steps.empty()) << fix::render_plan_text(p, false);
+  EXPECT_TRUE(p.not_allowed.empty()) << p.not_allowed[0].key;
+}
+
+TEST(PlannerEstate, AKeyVaultReferenceDeniedForAPrivateVaultTurnsRouteAllOn) {
+  Estate e;
+  const auto reference = [](const std::string& status) {
+    return [status](arm::ArmState& a) {
+      arm::KeyVaultReference r;
+      r.name = "DB";
+      r.status = status;
+      r.vault_name = "vdlabkv";
+      a.kv_references = {r};
+    };
+  };
+  e.also = reference("AccessToKeyVaultDenied");
+  const Plan p = e.plan();
+  EXPECT_EQ(keys(p.steps), std::set<std::string>{"routeall"}) << fix::render_plan_text(p, false);
+  EXPECT_EQ(step(p.steps, "routeall").body["properties"]["vnetRouteAllEnabled"], true);
+  // Once the platform's fetch goes into the VNet, a denial is a grant to make, not a route.
+  e.t.site_config = {{"properties", {{"vnetRouteAllEnabled", true}}}};
+  EXPECT_TRUE(e.plan().steps.empty());
+  e.t.site_config = nullptr;
+  // WEBSITE_VNET_ROUTE_ALL routes the app's calls, not the platform's fetch.
+  e.t.app_settings = {{"properties", {{"WEBSITE_VNET_ROUTE_ALL", "1"}}}};
+  EXPECT_EQ(keys(e.plan().steps), std::set<std::string>{"routeall"});
+  e.also = reference("SecretNotFound");
+  EXPECT_TRUE(e.plan().steps.empty());
 }

@@ -76,6 +76,21 @@ Draft make_unlink(const RepairInput& r) {
                      az_scope(d.zone_id) + " --name " + d.zone_name + " once nothing uses it)"};
 }
 
+// A new link of the ruleset to the app's VNet: the resolver's outbound endpoint then forwards the
+// app's queries for the targets' names as the ruleset's rules say.
+Draft make_ruleset_link(const RepairInput& r) {
+  const RulesetLinkFix& l = *r.ruleset_link;
+  return {.action = "create",
+          .resource_id = l.link_id,
+          .method = "PUT",
+          .api_version = arm::kDnsResolverApi,
+          .body = {{"properties", {{"virtualNetwork", {{"id", l.vnet_id}}}}}},
+          .permission = "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write",
+          .changes = {{"virtualNetwork.id", "(not linked)", l.vnet_id}},
+          .warning = "the ruleset's rules then apply to every name the VNet asks, not only " +
+                     join(l.zone_names, ", ")};
+}
+
 }  // namespace
 
 constexpr Repair kPeeringRefused{
@@ -128,6 +143,15 @@ constexpr Repair kDuplicateLinkDelete{
     .finding = FindingId("arm.zone_duplicate"),
     .applies = [](const RepairInput& r) { return r.s.in.names.allow_replace; },
     .make = make_unlink,
+};
+
+constexpr Repair kRulesetLink{
+    .name = "estate.ruleset_link",
+    .scope = Scope::kPerRulesetLink,
+    .provides = "rulesetlink:{ruleset}",
+    .finding = FindingId("arm.ruleset_unlinked"),
+    .applies = [](const RepairInput&) { return true; },
+    .make = make_ruleset_link,
 };
 
 }  // namespace vnetdiag::fix::repairs

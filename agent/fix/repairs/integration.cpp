@@ -13,15 +13,16 @@ constexpr const char* kRestarts =
 // Forced; some endpoint's address is outside RFC 1918 (without route-all only RFC 1918
 // destinations go through the VNet); or the plan builds the private path (some target has no
 // endpoint: it is reached on its public address today), whose last step in the tutorial is
-// route-all, so that every outbound call of the app enters the VNet. Not when any layer already
-// has it on.
+// route-all, so that every outbound call of the app enters the VNet; so does a Key Vault
+// reference the platform cannot fetch from a private vault. Not when any layer already has it on
+// (for a reference, a layer the platform's fetch follows: kv_reference_needs_vnet says so).
 bool route_all_wanted(const PlanState& s) {
   bool wanted = s.in.names.route_all || s.some_endpoint_missing();
   for (const auto& a : s.endpoint_addresses)
     wanted |= classify_address(a) != AddressClass::kRfc1918;
   const bool on = s.route_all_config == "true" || s.route_all_site == "true" ||
                   s.route_all_outbound == "true" || s.route_all_setting == "1";
-  return wanted && !on;
+  return s.kv_reference_needs_vnet || (wanted && !on);
 }
 
 // With api-version 2023-12-01 (arm::kWebApi) the spec has no outboundVnetRouting, and the

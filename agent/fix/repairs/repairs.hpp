@@ -10,9 +10,11 @@ extern const Repair kVnet, kIntegrationSubnet, kDelegationElsewhere, kDelegation
 extern const Repair kPlanTier;
 // dns.cpp: private DNS zones, their VNet links, the endpoints' zone groups (and so A records).
 extern const Repair kZone, kZoneLink, kZoneGroupPolicyOwned, kZoneGroup, kRecord;
-// estate.cpp: hub-spoke estates: peerings to the VNet the app resolves through, and links of
-// same-named zones that conflict with the one the app should resolve through.
-extern const Repair kPeeringRefused, kPeering, kDuplicateLinkRefused, kDuplicateLinkDelete;
+// estate.cpp: hub-spoke estates: peerings to the VNet the app resolves through, links of
+// same-named zones that conflict with the one the app should resolve through, and forwarding
+// rulesets to link to the app's VNet.
+extern const Repair kPeeringRefused, kPeering, kDuplicateLinkRefused, kDuplicateLinkDelete,
+    kRulesetLink;
 // endpoints.cpp: private endpoints, approving a pending connection, replacing a rejected one.
 extern const Repair kEndpoint, kRegisterProvider, kApprove, kApproveNothingToApprove,
     kReplaceRefused, kReplaceDelete, kReplaceCreate;
