@@ -70,10 +70,8 @@ std::vector<RequiredAction> required_actions(const PlanStep& step) {
     for (const auto& c : arm::json_array(step.body, {"properties", "privateDnsZoneConfigs"}))
       add("Microsoft.Network/privateDnsZones/join/action",
           arm::json_str(c, {"properties", "privateDnsZoneId"}), true);
-  } else if (t == "microsoft.network/privatednszones/virtualnetworklinks") {
-    add("Microsoft.Network/virtualNetworks/join/action",
-        str({"properties", "virtualNetwork", "id"}), true);
-  } else if (t == "microsoft.network/dnsforwardingrulesets/virtualnetworklinks") {
+  } else if (t == "microsoft.network/privatednszones/virtualnetworklinks" ||
+             t == "microsoft.network/dnsforwardingrulesets/virtualnetworklinks") {
     add("Microsoft.Network/virtualNetworks/join/action",
         str({"properties", "virtualNetwork", "id"}), true);
   } else if (t == "microsoft.network/virtualnetworks/virtualnetworkpeerings") {
