@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cloud.hpp"
+#include "emit.hpp"
 
 namespace po = boost::program_options;
 
@@ -322,6 +323,16 @@ const SettingRow kTable[] = {
      .help = "also write in this subscription (repeatable; default: only the app's own); a step "
              "elsewhere is shown, not applied, and fix applies nothing",
      .value_name = "ID"},
+    {.flag = "emit",
+     .kind = Kind::kChoice,
+     .section = Section::kFix,
+     .commands = kFixOnly,
+     .field = &CheckSettings::emit,
+     .help = "print the plan as code to merge into what owns the estate, and change nothing: az "
+             "(az rest calls), terraform (azapi resources) or bicep (a module per resource group)",
+     .value_name = "FORMAT",
+     .choices = fix::emit_formats,
+     .invalid = "unknown --emit format '{value}': use {or}"},
     {.flag = "out",
      .section = Section::kFix,
      .commands = kFixOnly,

@@ -13,6 +13,7 @@
 #include "api_versions.hpp"
 #include "arm_client.hpp"
 #include "cli.hpp"
+#include "emit.hpp"
 #include "executor.hpp"
 #include "finding_catalog.hpp"
 #include "permissions.hpp"
@@ -104,6 +105,11 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   }
   const CheckSettings& cs = *settings;
   const bool apply = cs.apply.value;
+  if (apply && cs.emit.given()) {
+    err << "vnetdiag: --emit prints the plan as code and changes nothing: drop --apply, or "
+           "--emit to apply the plan\n";
+    return kError;
+  }
   if (apply && !cs.yes.value && !stdin_is_tty) {
     err << "vnetdiag: --apply on a non-interactive console needs --yes (nothing was changed)\n";
     return kError;
@@ -177,6 +183,10 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
              "run fix again to re-plan\n";
       return kError;
     }
+  }
+  if (cs.emit.given()) {
+    out << fix::emit_plan(plan, cs.emit.value);
+    return plan.steps.empty() && plan.not_allowed.empty() ? kNothing : kChanges;
   }
   const std::string rg_id =
       "/subscriptions/" + prepared->subscription + "/resourceGroups/" + prepared->resource_group;

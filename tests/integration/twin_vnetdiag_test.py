@@ -34,7 +34,7 @@ from twinlib import Checks, skip_or_fail  # noqa: E402
 DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
 SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains",
                  "expect_state_lacks"}
-RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes"}
+RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "run_emitted_az"}
 EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
                "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
                "stderr_contains", "writes", "verified", "journal_order"}
@@ -155,6 +155,8 @@ class Driver:
                 continue
             changed |= self.expectations(label, run, p, out)
             changed |= self.golden(label, run, out)
+            if run.get("run_emitted_az"):
+                self.run_emitted_az(label, p.stdout)
         if sc.get("expect_state_contains"):
             state = json.dumps(self.control("GET", "/state"))
             missing = [s for s in sc["expect_state_contains"] if s not in state]
@@ -167,6 +169,20 @@ class Driver:
             with open(os.path.join(SCENARIOS, name + ".json"), "w") as f:
                 json.dump(sc, f, indent=1, ensure_ascii=False)
                 f.write("\n")
+
+    def run_emitted_az(self, label, script):
+        """Runs what `fix --emit az` printed, inside the app, with tests/integration/az_shim/az
+        standing in for the Azure CLI: the script must run to its end against the twin."""
+        path = os.path.join(HERE, "az_shim", ".emitted.sh")
+        with open(path, "w") as f:
+            f.write(script)
+        shim = os.path.join(HERE, "az_shim")
+        p = subprocess.run(self.env["APP_EXEC"].split() + ["env", f"PATH={shim}:{os.environ['PATH']}", "bash", path],
+                           capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        self.c.check(p.returncode == 0, f"{label}: the emitted az script runs to its end (exit {p.returncode})",
+                     p.stderr[-600:])
+        os.unlink(path)
+        self.control("POST", "/lab/sync?timeout=20")  # the lab follows the twin before the next run
 
     def execute(self, run):
         if not run.get("kill_after_writes"):
