@@ -59,6 +59,7 @@ struct CheckSettings {
   // fix (the names' defaults are the planner's; only a given value is passed on)
   Setting<bool> apply, yes;
   Setting<bool> allow_replace;  // an endpoint Rejected or Disconnected may be replaced
+  Setting<bool> force_owned;    // fix --apply writes even what IaC tags, deployments or locks own
   Setting<std::string> emit;    // fix --emit: az | terraform | bicep (no ARM write)
   // Subscriptions besides the app's in which fix may write (--allow-subscription, repeatable).
   Setting<std::vector<std::string>> allow_subscriptions;

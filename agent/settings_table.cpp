@@ -323,6 +323,14 @@ const SettingRow kTable[] = {
      .help = "also write in this subscription (repeatable; default: only the app's own); a step "
              "elsewhere is shown, not applied, and fix applies nothing",
      .value_name = "ID"},
+    {.flag = "force-owned",
+     .kind = Kind::kSwitch,
+     .section = Section::kFix,
+     .commands = kFixOnly,
+     .field = &CheckSettings::force_owned,
+     .help = "apply even where IaC owns what the plan changes (managed-by, azd-env-name or "
+             "hidden-link tags, a template deployment's output) or a lock covers it; without it "
+             "fix --apply refuses and suggests --emit"},
     {.flag = "emit",
      .kind = Kind::kChoice,
      .section = Section::kFix,

@@ -16,6 +16,7 @@
 #include "emit.hpp"
 #include "executor.hpp"
 #include "finding_catalog.hpp"
+#include "ownership.hpp"
 #include "permissions.hpp"
 #include "pipeline.hpp"
 #include "planner.hpp"
@@ -202,6 +203,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                              {"scopes", permissions.scopes},
                              {"unread_scopes", permissions.unread_scopes},
                              {"missing", permissions.missing}}}};
+  const fix::Ownership ownership = fix::read_ownership(client, topology, plan);
+  {
+    nlohmann::json owners = nlohmann::json::array();
+    for (const auto& o : ownership.owners)
+      owners.push_back({{"step", o.step_key},
+                        {"resource_id", o.resource_id},
+                        {"kind", o.kind},
+                        {"detail", o.detail}});
+    result["ownership"] = {{"owned", owners}, {"unread", ownership.unread}};
+  }
   if (cs.out.given()) {
     std::ofstream file(cs.out.value);
     if (!file) {
@@ -214,6 +225,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   if (!json_out) {
     out << fix::render_plan_text(plan, stdout_is_tty && !env.count("NO_COLOR"));
     for (const auto& m : permissions.missing) out << "! not allowed: " << m << "\n";
+    for (const auto& o : ownership.owners) out << "! owned: " << fix::owner_line(o) << "\n";
+    for (const auto& u : ownership.unread) out << "! ownership not judged: " << u << "\n";
     if (!permissions.note.empty()) out << "note: " << permissions.note << "\n";
   }
   if (apply && !plan.not_allowed.empty()) {
@@ -233,6 +246,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     err << "vnetdiag: the identity lacks " << permissions.missing.size()
         << " permission(s) the plan needs (listed above); nothing was changed: grant them and run "
            "again\n";
+    return kError;
+  }
+  if (apply && !ownership.owners.empty() && !cs.force_owned.value) {
+    if (json_out) out << json_text(result, 2) << "\n";
+    err << "vnetdiag: " << ownership.owners.size()
+        << " change(s) of the plan touch what IaC or a lock owns (listed above); nothing was "
+           "changed: merge 'vnetdiag fix --emit terraform|bicep|az' into what owns them, or rerun "
+           "with --force-owned to write anyway\n";
     return kError;
   }
   if (!apply || plan.steps.empty()) {
