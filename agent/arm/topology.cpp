@@ -120,6 +120,18 @@ class Reader {
         t_.vnet = single(t_, "vnet", "read vnet", p, a);
         if (!t_.vnet.is_null()) t_.vnets.push_back(t_.vnet);
       });
+    } else {
+      // Not integrated: the VNet fix would integrate it into may exist already (made by a run
+      // that was stopped, or by hand). Unseen, it would be planned as new, and a PUT of a VNet
+      // replaces its subnets: the app's group's VNets are listed (one list).
+      const std::string path = "/subscriptions/" + req_.subscription + "/resourceGroups/" +
+                               req_.resource_group +
+                               "/providers/Microsoft.Network/virtualNetworks" + api(kNetworkApi);
+      r.add(path, [this](ArmResponse&& a, const std::string& p) {
+        for (auto& v :
+             list(client_, t_, "virtual networks", "list virtual networks", p, std::move(a)))
+          if (!has_id(t_.vnets, json_str(v, {"id"}))) t_.vnets.push_back(std::move(v));
+      });
     }
     r.run(client_);
     std::vector<std::string> remotes;

@@ -30,9 +30,14 @@ StepOutcome run_step(const PlanStep& s, arm::ArmClient& client) {
   return out;
 }
 
-// Runs `steps` as a graph; steps whose dependencies failed are skipped.
+bool stopping(const ApplyOptions& o) { return o.stop && o.stop->load(); }
+
+constexpr const char* kStoppedMessage = "not started: stopped (Ctrl-C); run fix --apply again";
+
+// Runs `steps` as a graph; steps whose dependencies failed are skipped, and once `stop` is set
+// nothing more starts.
 void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client,
-               std::map<std::string, StepOutcome>& results) {
+               std::map<std::string, StepOutcome>& results, const ApplyOptions& options) {
   std::mutex m;
   std::condition_variable cv;
   std::set<std::string> started;
@@ -44,6 +49,12 @@ void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client
     bool launched = false, pending = false;
     for (const PlanStep* s : steps) {
       if (started.count(s->key)) continue;
+      if (stopping(options)) {
+        started.insert(s->key);
+        results[s->key] = {s->key, "skipped", kStoppedMessage, 0};
+        launched = true;
+        continue;
+      }
       bool ready = true, blocked = false;
       for (const auto& d : s->depends_on) {
         if (!keys.count(d) && !results.count(d))
@@ -66,9 +77,11 @@ void run_graph(const std::vector<const PlanStep*>& steps, arm::ArmClient& client
       }
       started.insert(s->key);
       launched = true;
-      threads.emplace_back([s, &client, &results, &m, &cv] {
+      if (options.on_event) options.on_event({StepEvent::Kind::kStarted, s, {}});
+      threads.emplace_back([s, &client, &results, &m, &cv, &options] {
         StepOutcome o = run_step(*s, client);
         std::lock_guard<std::mutex> g(m);
+        if (options.on_event) options.on_event({StepEvent::Kind::kFinished, s, o});
         results[s->key] = std::move(o);
         cv.notify_all();
       });
@@ -94,19 +107,23 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
   std::vector<const PlanStep*> main_steps, lock_down;
   for (const PlanStep* s : dependency_order(plan))
     (s->lock_down ? lock_down : main_steps).push_back(s);
-  run_graph(main_steps, client, outcomes);
+  run_graph(main_steps, client, outcomes, options);
   bool main_ok = true;
   for (const PlanStep* s : main_steps) main_ok &= outcomes[s->key].outcome == "ok";
 
   // Lock the services down only once the app reaches them privately: the tutorial's own order
   // leaves a window where the app cannot reach the vault at all.
-  if (main_ok && !lock_down.empty() && options.verify) {
+  if (stopping(options)) {
+    main_ok = false;  // nothing more: the lock-down waits for a run that ends
+  } else if (main_ok && !lock_down.empty() && options.verify) {
     const auto start = Clock::now();
     while (!(result.verified_before_lock_down = options.verify())) {
-      if (std::chrono::duration<double>(Clock::now() - start).count() > options.verify_budget_s)
+      if (stopping(options) ||
+          std::chrono::duration<double>(Clock::now() - start).count() > options.verify_budget_s)
         break;
       std::this_thread::sleep_for(std::chrono::duration<double>(options.verify_interval_s));
     }
+    if (stopping(options)) main_ok = false;
   } else if (main_ok) {
     result.verified_before_lock_down = true;
   }
@@ -125,15 +142,17 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
       else
         outcomes[s->key] = {s->key, "skipped", "not deleted: " + why, 0};
     }
-    run_graph(confirmed, client, outcomes);
+    run_graph(confirmed, client, outcomes, options);
   } else {
     for (const PlanStep* s : lock_down)
       outcomes[s->key] = {
           s->key, "skipped",
-          main_ok ? "the private path did not verify in time: not locking the service down"
-                  : "an earlier step failed",
+          stopping(options) ? kStoppedMessage
+          : main_ok ? "the private path did not verify in time: not locking the service down"
+                    : "an earlier step failed",
           0};
   }
+  result.stopped = stopping(options);
   result.ok = true;
   for (const PlanStep* s : dependency_order(plan)) {
     result.steps.push_back(outcomes[s->key]);

@@ -2,6 +2,7 @@
 // Runs a plan as a dependency graph: every step starts the moment the steps it depends on have
 // succeeded, so independent steps (the two zones, the two endpoints) run in parallel; each
 // long-running operation is followed to its end. Lock-down steps wait for `verify` to pass.
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,10 +19,19 @@ struct StepOutcome {
   double seconds = 0;
 };
 
+// What the executor reports as it goes (fix's live progress): a step started, a step ended.
+struct StepEvent {
+  enum class Kind { kStarted, kFinished };
+  Kind kind = Kind::kStarted;
+  const PlanStep* step = nullptr;
+  StepOutcome outcome{};  // kFinished only
+};
+
 struct ApplyResult {
   std::vector<StepOutcome> steps;
   bool verified_before_lock_down = false;
   bool ok = false;
+  bool stopped = false;  // `stop` was set: steps not started then were skipped
 };
 
 struct ApplyOptions {
@@ -33,6 +43,10 @@ struct ApplyOptions {
   std::function<std::string(const PlanStep&)> confirm_replacement;
   double verify_budget_s = 180;
   double verify_interval_s = 1;
+  // Called from the step threads (serialised by the executor) as steps start and end.
+  std::function<void(const StepEvent&)> on_event;
+  // Once true (Ctrl-C), no further step starts; those in flight run to their end.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOptions& options);

@@ -1,8 +1,10 @@
 #include "fix_command.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@
 #include "permissions.hpp"
 #include "pipeline.hpp"
 #include "planner.hpp"
+#include "progress.hpp"
 #include "render.hpp"
 #include "secrets.hpp"
 #include "settings_table.hpp"
@@ -34,6 +37,30 @@ namespace {
 
 // Terraform's -detailed-exitcode: 0 nothing to change, 2 changes planned, 1 error.
 constexpr int kNothing = 0, kError = 1, kChanges = 2;
+constexpr int kInterrupted = 130;  // the shell's code for a run ended by SIGINT
+
+// Set by SIGINT while a plan is applied: the executor starts nothing more.
+std::atomic<bool> g_stop{false};
+extern "C" void stop_applying(int /*signal*/) { g_stop.store(true); }
+
+// SIGINT handled while in scope, once: a second Ctrl-C ends the process as usual.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_stop.store(false);
+    struct sigaction sa {};
+    sa.sa_handler = stop_applying;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
 
 po::options_description fix_options() { return options_for(kFix); }
 
@@ -325,12 +352,23 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       return kError;
     }
   }
-  const fix::ApplyResult applied = fix::apply_plan(plan, client, apply_options);
+  // Live progress: stdout in text mode, stderr when stdout carries the JSON.
+  fix::Progress progress(json_out ? err : out, stdout_is_tty && !json_out, plan.steps.size());
+  apply_options.on_event = [&progress](const fix::StepEvent& e) { progress.on_event(e); };
+  apply_options.stop = &g_stop;
+  const fix::ApplyResult applied = [&] {
+    InterruptGuard guard;  // Ctrl-C: no new step starts; those in flight end
+    return fix::apply_plan(plan, client, apply_options);
+  }();
+  if (applied.stopped)
+    progress.say(
+        "stopped by Ctrl-C after the calls in flight ended; run fix --apply again to "
+        "resume: it plans again from what ARM shows, so what was done is not redone");
   // Changes take a moment to show (zone links, record TTLs, the platform applying a site
   // change): check again until the fix shows or the verify budget is spent.
   auto final_report = run_once(*prepared);
   const auto verify_start = std::chrono::steady_clock::now();
-  while (applied.ok && !(final_report && fixed(*final_report)) &&
+  while (applied.ok && !applied.stopped && !(final_report && fixed(*final_report)) &&
          std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count() <
              apply_options.verify_budget_s) {
     std::this_thread::sleep_for(std::chrono::duration<double>(apply_options.verify_interval_s));
@@ -354,7 +392,13 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     for (const auto& j : journal) journal_file << secrets::scrub(json_text({{"call", j}})) << "\n";
     for (const auto& s : steps) journal_file << secrets::scrub(json_text({{"step", s}})) << "\n";
   }
+  if (applied.stopped && journal_file)
+    journal_file << json_text({{"stopped",
+                                "Ctrl-C: steps not started are skipped; run fix "
+                                "--apply again to resume"}})
+                 << "\n";
   result["applied"] = steps;
+  result["stopped"] = applied.stopped;
   result["journal"] = journal;
   result["arm_requests"] = client.requests_sent();
   result["verified"] = passed;
@@ -372,6 +416,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
            "refreshes when the app restarts; "
         << client.requests_sent() << " ARM requests)\n";
   }
+  if (applied.stopped) return kInterrupted;
   return applied.ok && passed ? kNothing : kError;
 }
 

@@ -17,6 +17,8 @@ import argparse
 import difflib
 import json
 import os
+import shlex
+import signal
 import ssl
 import subprocess
 import sys
@@ -34,10 +36,10 @@ from twinlib import Checks, skip_or_fail  # noqa: E402
 DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
 SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains",
                  "expect_state_lacks"}
-RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "run_emitted_az"}
+RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "interrupt_after_writes", "run_emitted_az", "tty"}
 EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
                "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
-               "stderr_contains", "writes", "verified", "journal_order"}
+               "stderr_contains", "writes", "verified", "journal_order", "no_write_to"}
 COMMON_ARGS = ["--keyvault", "vdlabkv", "--cognitive", "vdlabcs", "--dns-timeout", "1", "--connect-timeout", "1",
                "--tls-timeout", "1", "--http-timeout", "1"]
 
@@ -185,6 +187,21 @@ class Driver:
         self.control("POST", "/lab/sync?timeout=20")  # the lab follows the twin before the next run
 
     def execute(self, run):
+        if run.get("interrupt_after_writes"):
+            # Ctrl-C as a person would press it, once the journal shows that many ARM writes.
+            p = subprocess.Popen(self.command(run["args"]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(self.journal_writes()) < run["interrupt_after_writes"] \
+                    and p.poll() is None:
+                time.sleep(0.05)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=300)
+            return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+        if run.get("tty"):
+            # On a terminal, as a person runs it: script(1) gives vnetdiag a pty and keeps its exit code.
+            return subprocess.run(["script", "-qec", shlex.join(self.command(run["args"])), "/dev/null"],
+                                  capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         if not run.get("kill_after_writes"):
             return subprocess.run(self.command(run["args"]), capture_output=True, text=True, timeout=600,
                                   stdin=subprocess.DEVNULL)
@@ -254,6 +271,13 @@ class Driver:
             writes = self.journal_writes()
             self.c.check(len(writes) == exp["writes"], f"{label}: {exp['writes']} ARM writes",
                          [f"{e['method']} {e['path']}" for e in writes[:3]])
+        if "no_write_to" in exp:
+            # "METHOD path-suffix" items the journal (since the last clear) must not hold.
+            writes = [(e.get("method", ""), e.get("path", "").split("?")[0].lower()) for e in self.journal_writes()]
+            hit = [item for item in exp["no_write_to"]
+                   if any(m == item.partition(" ")[0] and path.endswith(item.partition(" ")[2].lower())
+                          for m, path in writes)]
+            self.c.check(not hit, f"{label}: no {exp['no_write_to']}", hit)
         if "journal_order" in exp:
             # "METHOD path-suffix" items that the twin's journal holds in this order (others between).
             entries = self.control("GET", "/journal")
