@@ -108,8 +108,11 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
            "given with --allow-subscription; a step elsewhere is shown and nothing is applied.\n"
            "With --apply it runs the plan (independent steps in parallel), locks the vault and\n"
            "account down and deletes a replaced endpoint only after the private path verifies,\n"
-           "then checks again. Exit: 0 nothing to change (or applied and\n"
-           "verified), 2 changes planned, 1 error.\n\n"
+           "then checks again. It refuses to write what IaC tags, a template deployment or a lock\n"
+           "owns unless --force-owned; --emit az|terraform|bicep prints the plan as code instead.\n"
+           "Ctrl-C during --apply stops after the calls in flight; run it again to resume.\n"
+           "Exit: 0 nothing to change (or applied and verified), 2 changes planned, 1 error,\n"
+           "130 stopped by Ctrl-C.\n\n"
         << fix_options()
         << "\nExamples:\n  vnetdiag fix --keyvault kv1 --cognitive cs1\n"
            "  vnetdiag fix --keyvault kv1 --cognitive cs1 -o json --out plan.json\n"
