@@ -64,7 +64,7 @@ std::string graph_query_text(const GraphSearch& s) {
   if (s.rulesets) clauses.emplace_back("type =~ 'microsoft.network/dnsforwardingrulesets'");
   if (clauses.empty()) return "";
   return "resources | where " + join(clauses, " or ") +
-         " | project id, name, type, location, subscriptionId, resourceGroup, properties"
+         " | project id, name, type, location, subscriptionId, resourceGroup, tags, properties"
          " | order by id asc";
 }
 

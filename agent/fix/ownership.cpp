@@ -113,14 +113,27 @@ Ownership read_ownership(arm::ArmClient& client, const arm::Topology& t, const P
       for (const auto& o : arm::json_array(d, {"properties", "outputResources"}))
         deployed_by.emplace(lower(arm::json_str(o, {"id"})), arm::json_str(d, {"name"}));
   }
+  // Locks: each group's list (its own and its resources'), and the subscription's own, which an
+  // identity scoped to its group may not list: that gap is said, the groups' locks still count.
   std::vector<json> locks;
-  for (const auto& sub : subscriptions)
-    for (auto& l :
-         read_list(client,
-                   "/subscriptions/" + sub +
-                       "/providers/Microsoft.Authorization/locks?api-version=" + kLocksApi,
-                   "management locks of subscription " + sub, out))
-      locks.push_back(std::move(l));
+  std::set<std::string> seen_locks;
+  const auto add_locks = [&](std::vector<json> items) {
+    for (auto& l : items)
+      if (seen_locks.insert(lower(arm::json_str(l, {"id"}))).second) locks.push_back(std::move(l));
+  };
+  for (const auto& g : groups)
+    if (group_bodies.count(lower(g)))
+      add_locks(read_list(client,
+                          g + "/providers/Microsoft.Authorization/locks?api-version=" + kLocksApi,
+                          "management locks of " + g, out));
+  for (const auto& sub : subscriptions) {
+    Ownership scratch;
+    add_locks(read_list(client,
+                        "/subscriptions/" + sub +
+                            "/providers/Microsoft.Authorization/locks?api-version=" + kLocksApi,
+                        "locks on subscription " + sub + " itself", scratch));
+    for (const auto& e : scratch.unread) out.unread.push_back(e + " (the groups' locks were read)");
+  }
 
   for (const auto& s : plan.steps) {
     for (const auto& id : touched(s)) {

@@ -164,6 +164,7 @@ class Arm(LroMixin, *(p.mixin for p in providers.PROVIDERS)):
         if sub is None:
             raise ArmError(404, "SubscriptionNotFound", f"The subscription '{s[1]}' could not be found.",
                            headers={"x-ms-failure-cause": "gateway"})
+        self.enforce_locks(req, sub, s, low)   # management locks (rp_ownership.py): 409 ScopeLocked
         for route in self.routes:     # the providers' own paths (subscription, groups, permissions)
             resp = getattr(self, route)(req, sub, s, low)
             if resp is not None:

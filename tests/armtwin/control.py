@@ -108,6 +108,11 @@ class ControlAPI:
                         self.arm.facts["site_outbound_routing"] = b["site_outbound_routing"]
                     if b.get("app_process") in ("running", "frozen"):
                         self.arm.facts["app_process"] = b["app_process"]
+                    try:  # finished deployments, as the world fact deployment: seeds them (rp_ownership.py)
+                        for spec in b.get("deployments", []):
+                            self.arm.seed_deployment(spec)
+                    except ValueError as e:
+                        return 400, {"error": str(e)}
                     self.arm.touch()
                 self.after_change()
             with self.arm.lock:

@@ -88,6 +88,9 @@ ROLES = {
     "Contributor": (["*"], ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write",
                             "Microsoft.Authorization/elevateAccess/Action"]),
     "Reader": (["*/read"], []),
+    # Manages access (role assignments, management locks): Microsoft.Authorization/* -- with Owner the
+    # only built-in role that may write or delete a lock.
+    "User Access Administrator": (["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], []),
     "Network Contributor": (["Microsoft.Network/*", "Microsoft.Resources/subscriptions/resourceGroups/read",
                              "*/read"], []),
     "Private DNS Zone Contributor": (["Microsoft.Network/privateDnsZones/*",

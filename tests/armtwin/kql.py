@@ -3,7 +3,7 @@
     resources
     | where <expr>              expr: or / and / ( ) over comparisons
     | project col, col, ...     columns of the row (id, name, type, location, subscriptionId,
-                                resourceGroup, properties)
+                                resourceGroup, tags, properties)
     | order by id [asc|desc]
 
 comparisons: `field =~ 'text'` (case-insensitive equal), `field == 'text'`, `field in~ ('a','b')`,
@@ -12,7 +12,7 @@ and newlines are free. Anything else raises KqlError (the caller answers 400 Inv
 reader that drifts from the agreed query shape finds out here, not in Azure."""
 import re
 
-COLUMNS = ("id", "name", "type", "location", "subscriptionId", "resourceGroup", "properties")
+COLUMNS = ("id", "name", "type", "location", "subscriptionId", "resourceGroup", "tags", "properties")
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?P<op>=~|==|!=|in~|\||\(|\)|,|\.)"
                     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))")
 

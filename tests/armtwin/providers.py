@@ -7,6 +7,7 @@ import rp_dnsresolver
 import rp_network_endpoints
 import rp_network_policies
 import rp_network_vnet
+import rp_ownership
 import rp_privatedns
 import rp_resourcegraph
 import rp_resources
@@ -19,6 +20,7 @@ import rp_web_kvrefs
 PROVIDERS = (
     rp_resources.PROVIDER,          # Microsoft.Resources: subscription, resource groups, provider registrations
     rp_authorization.PROVIDER,      # Microsoft.Authorization: permissions
+    rp_ownership.PROVIDER,          # management locks (any scope, enforced) and deployment history (hand-modelled)
     rp_network_vnet.PROVIDER,       # Microsoft.Network: virtual networks, subnets
     rp_network_endpoints.PROVIDER,  # Microsoft.Network: private endpoints, zone groups, NICs
     rp_network_policies.PROVIDER,   # Microsoft.Network: NSGs, route tables, VNet peerings

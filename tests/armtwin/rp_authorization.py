@@ -2,7 +2,8 @@
 2018-07-01, 2015-07-01), the caller's actions and notActions at a resource group, one entry per
 role assignment that covers it -- what `vnetdiag fix` asks before it writes. The role
 assignments themselves are the twin's (identity.Roles, set through /_twin/roles); no swagger
-file is loaded, and the namespace is not one ARM paths may otherwise use."""
+file is loaded, and the namespace is not one ARM paths may otherwise use (management locks,
+`…/providers/Microsoft.Authorization/locks`, are rp_ownership.py's)."""
 from core import Provider, Response
 
 

@@ -1,7 +1,7 @@
 """Microsoft.ResourceGraph in the twin: `POST /providers/Microsoft.ResourceGraph/resources
 ?api-version=2021-03-01` (tenant level; no swagger file is loaded for it, hand-modelled from the
 public REST reference). The query is a small KQL subset (kql.py); rows are the twin's own GET
-bodies with the columns id, name, type (lower-case), location, subscriptionId, resourceGroup,
+bodies with the columns id, name, type (lower-case), location, subscriptionId, resourceGroup, tags,
 properties -- only of subscriptions (and resources) the caller may read.
 
 Answers: 200 {"totalRecords","count","resultTruncated":"false","data":[rows],"facets":[]} plus
@@ -16,6 +16,8 @@ import time
 
 import kql
 from core import T_RG, ArmError, Provider, Response
+
+NOT_ROWS = (T_RG.lower(), "microsoft.resources/deployments")  # groups, deployment history
 
 VERSION = "2021-03-01"
 DEFAULT_QUOTA = {"quota": 15, "window_seconds": 5}
@@ -72,7 +74,7 @@ class ResourceGraphRP:
 
     def _graph_rows_in(self, sub):
         prefix = f"/subscriptions/{sub}/".lower()
-        return [r for k, r in self.state.items() if k.startswith(prefix) and r.type != T_RG]
+        return [r for k, r in self.state.items() if k.startswith(prefix) and r.type.lower() not in NOT_ROWS]
 
     def _graph_query(self, req, headers):
         p = req.principal
@@ -135,7 +137,7 @@ class ResourceGraphRP:
         return {"id": res.id, "name": body.get("name", parts[-1]), "type": res.type.lower(),
                 "location": body.get("location", ""), "subscriptionId": sub,
                 "resourceGroup": parts[4].lower() if len(parts) > 4 else "",
-                "properties": body.get("properties") or {}}
+                "tags": body.get("tags") or {}, "properties": body.get("properties") or {}}
 
 
 PROVIDER = Provider("resourcegraph", ResourceGraphRP, namespaces=("Microsoft.ResourceGraph",),

@@ -19,7 +19,7 @@ QUERY = """resources
      or (type =~ 'microsoft.network/privatednszones' and name in~ ('privatelink.vaultcore.azure.net','privatelink.cognitiveservices.azure.com'))
      or type =~ 'microsoft.network/dnsresolvers'
      or type =~ 'microsoft.network/dnsforwardingrulesets'
-| project id, name, type, location, subscriptionId, resourceGroup, properties
+| project id, name, type, location, subscriptionId, resourceGroup, tags, properties
 | order by id asc"""
 
 

@@ -49,7 +49,8 @@ The network path (FM-09/10/11/26; rp_network_policies.py, world_from_state.path_
                              VNet's DNS servers changed: it still resolves through Azure DNS (FM-20)
 
 Issue 15's estates (hub-spoke across subscriptions, resolver, rulesets, Key Vault references,
-scale) are in worlds_estate.py, which lists them the same way.
+scale) are in worlds_estate.py, which lists them the same way; issue 16's ownership worlds
+(Terraform/azd tags, a Bicep deployment, management locks) in worlds_ownership.py.
 
 Every world's app has a few app settings (one a Key Vault reference), the vault an IP rule, and
 (where there is a VNet) a third unrelated subnet with a service endpoint, so tests can see that
@@ -332,6 +333,7 @@ NETWORK_WORLDS = {
 }
 
 from worlds_estate import ESTATE_WORLDS, SUBSCRIPTIONS  # noqa: E402 -- it uses the names above
+from worlds_ownership import OWNERSHIP_WORLDS  # noqa: E402 -- it uses the names above
 
 WORLDS = {
     "empty-network": lambda: ([], base_calls()),
@@ -369,6 +371,7 @@ WORLDS = {
                                               base_calls() + tutorial_calls(dns_servers=[CUSTOM_DNS])),
     **NETWORK_WORLDS,
     **ESTATE_WORLDS,
+    **OWNERSHIP_WORLDS,
 }
 
 
@@ -379,6 +382,7 @@ def build(arm, name):
     facts, calls = WORLDS[name]()
     for sub in SUBSCRIPTIONS:  # the app's, the hub's and a third: every world knows all three
         arm.facts["subscriptions"][sub.lower()] = sub
+    deployments = []
     for fact in facts:
         kind, _, value = fact.partition(":")
         if kind == "manual-approval":
@@ -393,6 +397,8 @@ def build(arm, name):
             arm.facts["resource_graph"] = value
         elif kind == "site-outbound-routing":  # outboundVnetRouting, which the 2023-12-01 spec lacks
             arm.facts["site_outbound_routing"] = json.loads(value)
+        elif kind == "deployment":  # a finished ARM/Bicep deployment (rp_ownership.py), seeded once its group exists
+            deployments.append(json.loads(value))
         elif kind == "dns-server":
             address, _, behaviour = value.partition(":")
             arm.facts["dns_servers"][address] = {"forwards_to_azure_dns": behaviour == "forwarding"}
@@ -404,6 +410,8 @@ def build(arm, name):
         if app_principal is None and arm.get(SITE_ID) is not None:
             app_principal = arm.get(SITE_ID).body["identity"]["principalId"]
             arm.facts["app_principal"] = app_principal
+    for spec in deployments:
+        arm.seed_deployment(spec)
     arm.world_name = name
 
 

@@ -26,7 +26,7 @@ TEST(ResourceGraph, QueryHasTheContractShapeAndDropsNamesThatCannotBeResourceNam
             "tostring(properties.customSubDomainName) in~ ('cs1'))) or (type =~ "
             "'microsoft.network/privatednszones' and name in~ ('privatelink.vaultcore.azure.net')) "
             "or type =~ 'microsoft.network/dnsresolvers' | project id, name, type, location, "
-            "subscriptionId, resourceGroup, properties | order by id asc");
+            "subscriptionId, resourceGroup, tags, properties | order by id asc");
   EXPECT_EQ(arm::graph_query_text({{}, {}, {}, false, false}), "");
 }
 

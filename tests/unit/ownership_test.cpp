@@ -65,6 +65,7 @@ void world(std::vector<json> deployments, std::vector<json> locks) {
   fake_arm::answer("GET", kRg, 200, {{"id", kRg}, {"name", "app"}, {"tags", json::object()}});
   fake_arm::answer("GET", kRg + "/providers/Microsoft.Resources/deployments", 200,
                    list_of(deployments));
+  fake_arm::answer("GET", kRg + "/providers/Microsoft.Authorization/locks", 200, list_of(locks));
   fake_arm::answer("GET", "/subscriptions/" + kSub + "/providers/Microsoft.Authorization/locks",
                    200, list_of(locks));
 }
@@ -143,9 +144,20 @@ TEST(Ownership, WhatCannotBeReadIsNamedNotTakenAsFree) {
                       {"message", "no 'Microsoft.Authorization/locks/read' over scope"}}}});
   Client c;
   const auto o = fix::read_ownership(c.client, topology(json::object()), plan());
+  // An identity scoped to its group: the subscription's own locks are a named gap; the group's
+  // were read.
   ASSERT_EQ(o.unread.size(), 1u);
   EXPECT_NE(o.unread[0].find("Microsoft.Authorization/locks/read"), std::string::npos)
       << o.unread[0];
+  EXPECT_NE(o.unread[0].find("the groups' locks were read"), std::string::npos) << o.unread[0];
+  fake_arm::answer("GET", kRg + "/providers/Microsoft.Resources/deployments", 500,
+                   {{"error", {{"code", "InternalServerError"}, {"message", "down"}}}});
+  const auto worse = fix::read_ownership(c.client, topology(json::object()), plan());
+  EXPECT_EQ(worse.unread.size(), 2u);
+  bool deployments_named = false;
+  for (const auto& u : worse.unread)
+    deployments_named |= u.find("deployments of") != std::string::npos;
+  EXPECT_TRUE(deployments_named) << testing::PrintToString(worse.unread);
 }
 
 }  // namespace
