@@ -64,6 +64,7 @@ struct CheckSettings {
   // Subscriptions besides the app's in which fix may write (--allow-subscription, repeatable).
   Setting<std::vector<std::string>> allow_subscriptions;
   Setting<std::string> out, plan, journal;
+  Setting<std::string> evidence;  // check --evidence: the bundle's path
   Setting<std::string> location, vnet_name, vnet_prefix, integration_subnet, integration_prefix,
       endpoint_subnet, endpoint_prefix;
   Setting<double> verify_timeout;

@@ -293,6 +293,14 @@ const SettingRow kTable[] = {
      .min = 0,
      .max = kDay,
      .min_allowed = true},
+    {.flag = "evidence",
+     .section = Section::kOutput,
+     .commands = kCheck,
+     .field = &CheckSettings::evidence,
+     .help = "also write an evidence bundle (.tar.gz) for support: the report, each resolver's "
+             "answers, the certificates presented, resolv.conf, the WEBSITE_* settings and the "
+             "Azure resources read, secrets left out (README: Evidence bundle)",
+     .value_name = "FILE"},
     // fix
     {.flag = "apply",
      .kind = Kind::kSwitch,

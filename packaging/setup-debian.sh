@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
-  libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev zlib1g-dev
   libboost-program-options-dev libboost-dev googletest libgtest-dev
   libnetfilter-queue-dev
   iproute2 iptables unbound nginx-light openssl dnsutils curl python3 python3-jsonschema

@@ -1,8 +1,15 @@
 #include "check_command.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include "cli.hpp"
+#include "evidence.hpp"
 #include "pipeline.hpp"
 #include "render.hpp"
 
@@ -30,11 +37,38 @@ int check_command(const std::vector<std::string>& args,
     err << "vnetdiag: " << prepared.error().message << "\n";
     return kExitUnknown;
   }
+  const std::string& evidence = parsed->settings.evidence.value;
+  std::string arm_copy;
+  if (!evidence.empty() && prepared->arm) {
+    // The ARM read is kept for the bundle the way serve keeps it between reads: a private file.
+    char name[] = "/tmp/vnetdiag-evidence-XXXXXX";
+    const int fd = mkstemp(name);
+    if (fd >= 0) {
+      close(fd);
+      arm_copy = name;
+      prepared->arm_cache_file = arm_copy;
+      prepared->arm_interval_s = 0;  // read now, never from an earlier copy
+    }
+  }
   auto report = run_once(*prepared);
+  if (!arm_copy.empty()) {
+    std::ifstream in(arm_copy);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    arm_copy = ss.str();
+    (void)std::remove(prepared->arm_cache_file.c_str());
+  }
   if (!report) {
     err << "vnetdiag: " << report.error().message << "\n";
     return kExitUnknown;
   }
+  if (!evidence.empty())
+    if (auto why = write_evidence(evidence,
+                                  {&*report, arm_copy, parsed->settings.resolv_conf.value, env})) {
+      err << "vnetdiag: evidence bundle not written: " << *why
+          << ": give --evidence a path in a writable directory\n";
+      return kExitUnknown;
+    }
   const std::string& format = parsed->settings.output.value;
   if (format == "json") {
     out << render_json(*report);

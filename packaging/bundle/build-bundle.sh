@@ -12,7 +12,7 @@ source "$repo/packaging/lib/roots.sh"
 
 GLIBC_FLOOR=2.31
 BUILD_ROOT=bullseye-build
-BUILD_PACKAGES=(g++ make cmake pkg-config libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+BUILD_PACKAGES=(g++ make cmake pkg-config libc-ares-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev zlib1g-dev
                 libboost-program-options-dev libboost-dev)
 
 lacking="$(roots_requirements)"

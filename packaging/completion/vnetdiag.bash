@@ -48,7 +48,7 @@ _vnetdiag() {
       mapfile -t COMPREPLY < <(compgen -W "text json junit" -- "$cur"); return 0 ;;
     --emit)
       mapfile -t COMPREPLY < <(compgen -W "az terraform bicep" -- "$cur"); return 0 ;;
-    --config | --resolv-conf | --proc-environ | --ca-bundle | --arm-ca-bundle | --token-file | --out | --plan | --journal)
+    --config | --resolv-conf | --proc-environ | --ca-bundle | --arm-ca-bundle | --token-file | --evidence | --out | --plan | --journal)
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
     # settings-table:end

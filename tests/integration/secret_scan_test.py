@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Secret scan: no secret leaves. Every credential source vnetdiag knows is given a known fake
-secret (canary) and every command is run with it (check in each format, env, fix with --out and
---journal, serve's endpoints and log); the ARM, Entra and identity servers here are hostile: their
+secret (canary) and every command is run with it (check in each format and its evidence bundle,
+env, fix with --out and --journal, serve's endpoints and log); the ARM, Entra and identity servers here are hostile: their
 error bodies echo the secrets they were sent. Every byte vnetdiag writes (stdout, stderr, files,
 HTTP answers) is scanned for every canary, and each server records where each secret arrived:
 the token only at ARM over https, the client secret and assertions only at Entra over https, the
@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -69,6 +70,7 @@ SECRETS = {
     "app setting value": canary("appsetting"),
     "connection string": f"DefaultEndpointsProtocol=https;AccountName=x;AccountKey={canary('accountkey')}",
     "kv reference": f"@Microsoft.KeyVault(SecretUri=https://vdlabkv.vault.azure.net/secrets/{canary('kvref')})",
+    "website auth key": canary("websiteauthkey"),  # a secret WEBSITE_* setting of the process
 }
 # Every token and secret must also stay out in its most recognisable parts.
 NEEDLES = {name: [value] + [canary(k) for k in ("envtoken", "filetoken", "mitoken", "msitoken", "sptoken", "witoken",
@@ -198,6 +200,7 @@ with open(wrong_assertion_file, "w") as f:
 dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # DNS that never answers: the ARM side is under test
 dead.bind(("127.0.0.1", 0))
 app_env = {"PATH": "/usr/bin:/bin", "WEBSITE_SITE_NAME": APP, "WEBSITE_RESOURCE_GROUP": RG,
+           "WEBSITE_AUTH_ENCRYPTION_KEY": SECRETS["website auth key"],
            "WEBSITE_OWNER_NAME": f"{SUB}+{RG}-WestEuropewebspace-Linux", "WEBSITE_PRIVATE_IP": "10.0.0.4",
            "VNETDIAG_AZURE_DNS_SERVER": f"127.0.0.1:{dead.getsockname()[1]}",
            "AZURE_AUTHORITY_HOST": entra_url, "SSL_CERT_FILE": CA}
@@ -252,6 +255,17 @@ for cred, (extra_env, extra_args) in credentials.items():
         if fmt == "json" and not cred.startswith("wrong"):
             report = json.loads(p.stdout)
             check(f"ARM was read with {cred}", "read with" in report["context"].get("arm", ""), report["context"])
+    # The evidence bundle for support: every file in it is scanned too.
+    bundle = os.path.join(pki, f"evidence-{len(seen)}-{scanned}.tar.gz")
+    p = run(["check", "--evidence", bundle] + common + extra_args, env)
+    members = {}
+    if os.path.exists(bundle):
+        with tarfile.open(bundle, "r:gz") as tar:
+            members = {m.name: tar.extractfile(m).read().decode(errors="replace") for m in tar.getmembers()}
+    check(f"check --evidence with {cred} wrote the bundle (exit {p.returncode})",
+          {"MANIFEST.txt", "report.json", "dns.json", "tls.json", "arm.json", "environment.txt"} <= set(members),
+          sorted(members) or p.stderr[-300:])
+    scan(f"check --evidence with {cred}", p.stdout + p.stderr + "".join(members.values()))
     p = run(["env", "-o", "json"] + extra_args, env)
     scan(f"env -o json with {cred}", p.stdout + p.stderr)
     out_file, journal = os.path.join(pki, f"plan-{len(seen)}.json"), os.path.join(pki, f"journal-{len(seen)}.jsonl")
