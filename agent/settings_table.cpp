@@ -16,7 +16,7 @@ std::vector<std::string> cloud_choices() {
   for (auto name : cloud_names()) out.emplace_back(name);
   return out;
 }
-std::vector<std::string> output_formats() { return {"text", "json", "junit"}; }
+std::vector<std::string> output_formats() { return {"text", "json", "junit", "html", "svg"}; }
 std::vector<std::string> on_off() { return {"on", "off"}; }
 
 constexpr unsigned kServeOnly = kServe, kFixOnly = kFix;
@@ -247,7 +247,8 @@ const SettingRow kTable[] = {
      .default_value = "text",
      .section = Section::kOutput,
      .field = &CheckSettings::output,
-     .help = "text (default), json or junit",
+     .help = "text (default), json, junit, html (the chain view: one self-contained page) or "
+             "svg (the chain picture alone)",
      .value_name = "FORMAT",
      .choices = output_formats,
      .invalid = "unknown output format '{value}': use {or}"},

@@ -12,6 +12,7 @@ packages=(
   prometheus python3-prometheus-client wrk prometheus-blackbox-exporter
   bind9 dnsmasq
   clang clang-tidy libclang-rt-14-dev
+  chromium  # the chain view (check -o html) rendered as a person sees it, in the twin scenarios
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 #include "evidence.hpp"
 #include "pipeline.hpp"
 #include "render.hpp"
+#include "render_chain.hpp"
 
 namespace vnetdiag {
 namespace {
@@ -72,6 +73,10 @@ int check_command(const std::vector<std::string>& args,
   const std::string& format = parsed->settings.output.value;
   if (format == "json") {
     out << render_json(*report);
+  } else if (format == "html") {
+    out << render_html(*report);
+  } else if (format == "svg") {
+    out << render_svg(*report);
   } else if (format == "junit") {
     out << render_junit(*report);
   } else {

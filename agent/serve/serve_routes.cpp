@@ -175,9 +175,13 @@ Response route(const Request& request, const std::shared_ptr<const Snapshot>& sn
   if (path == "/livez") return livez(health);
   if (path == "/report") return report(snapshot, query);
   if (path == "/probe") return probe(snapshot, query);
+  if (path == "/")
+    return shared(snapshot->has_report ? 200 : 503, kHtmlContentType, snapshot,
+                  snapshot->report_html);
   return json_response(
-      404, {{"error", "not found"},
-            {"endpoints", {"/livez", "/readyz", "/report", "/metrics", "/probe?target=NAME"}}});
+      404,
+      {{"error", "not found"},
+       {"endpoints", {"/", "/livez", "/readyz", "/report", "/metrics", "/probe?target=NAME"}}});
 }
 
 }  // namespace vnetdiag

@@ -50,6 +50,7 @@ struct Response {
 inline constexpr std::string_view kAllowedMethods = "GET, HEAD";
 inline constexpr const char* kJsonContentType = "application/json";
 inline constexpr const char* kTextContentType = "text/plain; charset=utf-8";
+inline constexpr const char* kHtmlContentType = "text/html; charset=utf-8";
 
 struct LoopHealth {
   std::chrono::steady_clock::time_point now;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "render.hpp"
+#include "render_chain.hpp"
 #include "render_prometheus.hpp"
 
 namespace vnetdiag {
@@ -56,12 +57,24 @@ const TargetBody* Snapshot::find_target(std::string_view name) const {
   return nullptr;
 }
 
+// The page at / while there is no report to draw.
+std::string waiting_page(const std::string& why) {
+  std::string text;
+  for (char c : why)
+    text += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta "
+         "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
+         "<title>vnetdiag</title></head><body><p>vnetdiag: " +
+         text + "</p></body></html>\n";
+}
+
 std::shared_ptr<const Snapshot> initial_snapshot(const ServeInfo& info) {
   auto s = std::make_shared<Snapshot>();
   const json pending = {{"status", "pending"}, {"reason", "no check has finished yet"}};
   s->ready_body = json_text(pending) + "\n";
   s->report_json = s->ready_body;
   s->report_text = "vnetdiag: no check has finished yet\n";
+  s->report_html = waiting_page("no check has finished yet");
   targets_without_report(*s, info, pending);
   render_metrics(*s, info, nullptr);
   return s;
@@ -83,6 +96,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
     s->ready_body = json_text(failed) + "\n";
     s->report_json = s->ready_body;
     s->report_text = "vnetdiag: the check could not run: " + s->error + "\n";
+    s->report_html = waiting_page("the check could not run: " + s->error);
     targets_without_report(*s, info, failed);
     render_metrics(*s, info, nullptr);
     return s;
@@ -105,6 +119,7 @@ std::shared_ptr<const Snapshot> next_snapshot(const Snapshot& previous,
 
   s->report_json = render_json(r);
   s->report_text = render_text(r, false);
+  s->report_html = render_html(r);
 
   const json whole = report_to_json(r);
   const json& targets = whole["targets"];
@@ -183,8 +198,8 @@ std::string encode_snapshot(const Snapshot& s) {
   e.f64(s.finished_unix);
   e.f64(s.duration_s);
   e.u64(s.ready);
-  for (const std::string* body :
-       {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
+  for (const std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.report_html,
+                                  &s.metrics_text, &s.metrics_openmetrics})
     e.str(*body);
   e.u64(s.targets.size());
   for (const auto& t : s.targets) {
@@ -204,8 +219,8 @@ Result<Snapshot> decode_snapshot(std::string_view bytes) {
   for (uint64_t i = 0; ok && i < count; ++i) ok = d.str(s.problems.emplace_back());
   ok = ok && d.str(s.error) && d.u64(s.runs) && d.u64(s.errors) && d.f64(s.finished_unix) &&
        d.f64(s.duration_s) && d.u64(ready);
-  for (std::string* body :
-       {&s.ready_body, &s.report_json, &s.report_text, &s.metrics_text, &s.metrics_openmetrics})
+  for (std::string* body : {&s.ready_body, &s.report_json, &s.report_text, &s.report_html,
+                            &s.metrics_text, &s.metrics_openmetrics})
     ok = ok && d.str(*body);
   ok = ok && d.u64(count) && count <= bytes.size();
   for (uint64_t i = 0; ok && i < count; ++i) {

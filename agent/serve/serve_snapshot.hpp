@@ -46,6 +46,7 @@ struct Snapshot {
   std::string ready_body;    // /readyz's JSON (200 or 503)
   std::string report_json;   // /report (render_json), or a JSON error before the first report
   std::string report_text;   // /report?format=text
+  std::string report_html;   // / : the chain view (render_html)
   std::string metrics_text;  // Prometheus 0.0.4
   std::string metrics_openmetrics;
   std::vector<TargetBody> targets;  // one per configured target, in order

@@ -45,7 +45,7 @@ _vnetdiag() {
     --route-all)
       mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur"); return 0 ;;
     -o | --output)
-      mapfile -t COMPREPLY < <(compgen -W "text json junit" -- "$cur"); return 0 ;;
+      mapfile -t COMPREPLY < <(compgen -W "text json junit html svg" -- "$cur"); return 0 ;;
     --emit)
       mapfile -t COMPREPLY < <(compgen -W "az terraform bicep" -- "$cur"); return 0 ;;
     --config | --resolv-conf | --proc-environ | --ca-bundle | --arm-ca-bundle | --token-file | --evidence | --out | --plan | --journal)

@@ -70,7 +70,13 @@ def healthy_suite(refs, root):
             problems.append(f"healthy suite: {err}")
             continue
         runs = world.get("runs") or [world]   # a lab expectation is one run
-        checks = [r.get("expect", r) for r in runs if "args" not in r or r["args"][:1] == ["check"]]
+        check_runs = [r for r in runs if "args" not in r or r["args"][:1] == ["check"]]
+        # A chain-view run (-o html) has no findings to list: its exit says it, and its picture is
+        # checked hop by hop (every hop green).
+        pictures = [r for r in check_runs if r.get("chain_view")]
+        checks = [r.get("expect", r) for r in check_runs if not r.get("chain_view")]
+        if any(r.get("expect", {}).get("exit") != 0 or not r["chain_view"].get("all_ok") for r in pictures):
+            problems.append(f"healthy suite: {ref} has a chain view that does not expect exit 0 and every hop green")
         if not checks or any(e.get("exit") != 0 or e.get("problems") != [] for e in checks):
             problems.append(f"healthy suite: {ref} does not expect exit 0 and no problems in every check run")
             continue

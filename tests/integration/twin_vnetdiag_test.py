@@ -17,7 +17,9 @@ import argparse
 import difflib
 import json
 import os
+import re
 import shlex
+import shutil
 import signal
 import ssl
 import subprocess
@@ -30,13 +32,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 ARMTWIN = os.path.join(ROOT, "tests", "armtwin")
 RUN = os.path.join(ARMTWIN, "run")
 SCENARIOS = os.path.join(ARMTWIN, "scenarios")
+# Screenshots of the chain view (check -o html) the scenarios render; docs/ holds chosen ones.
+SCREENS = os.environ.get("VNETDIAG_SCREENSHOTS", os.path.join(ARMTWIN, "run.d", "screens"))
 sys.path.insert(0, ARMTWIN)
 from twinlib import Checks, skip_or_fail  # noqa: E402
 
 DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
 SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains",
                  "expect_state_lacks"}
-RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "interrupt_after_writes", "run_emitted_az", "tty"}
+RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "interrupt_after_writes", "run_emitted_az", "tty", "chain_view"}
 EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
                "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
                "stderr_contains", "writes", "verified", "journal_order", "no_write_to"}
@@ -152,13 +156,16 @@ class Driver:
                     out = json.loads(p.stdout)
                 except ValueError:
                     pass
-            if "-o" in run["args"] and out is None and not run.get("kill_after_writes"):
+            if "-o" in run["args"] and out is None and not run.get("kill_after_writes") \
+                    and not run.get("chain_view"):
                 self.c.check(False, f"{label}: JSON on stdout", (p.stdout[-400:] + p.stderr[-400:]))
                 continue
             changed |= self.expectations(label, run, p, out)
             changed |= self.golden(label, run, out)
             if run.get("run_emitted_az"):
                 self.run_emitted_az(label, p.stdout)
+            if run.get("chain_view"):
+                self.chain_view(f"{name}-{i}", label, p.stdout, run["chain_view"])
         if sc.get("expect_state_contains"):
             state = json.dumps(self.control("GET", "/state"))
             missing = [s for s in sc["expect_state_contains"] if s not in state]
@@ -171,6 +178,45 @@ class Driver:
             with open(os.path.join(SCENARIOS, name + ".json"), "w") as f:
                 json.dump(sc, f, indent=1, ensure_ascii=False)
                 f.write("\n")
+
+    def chain_view(self, name, label, html, exp):
+        """`check -o html` as a person sees it: headless Chromium renders the page (a screenshot is
+        kept in SCREENS), and the DOM it built says which hop of which target is broken. The page
+        must log nothing to the console (no script, no CSP refusal of a request) and name no
+        resource outside itself."""
+        chromium = shutil.which("chromium")
+        self.c.check(chromium is not None, f"{label}: chromium is installed (packaging/setup-debian.sh)")
+        if not chromium:
+            return
+        os.makedirs(SCREENS, exist_ok=True)
+        page = os.path.join(SCREENS, f"{name}.html")
+        with open(page, "w") as f:
+            f.write(html)
+        base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                "--window-size=1500,1100", "--enable-logging=stderr", "--v=0"]
+        shot = subprocess.run(base + [f"--screenshot={os.path.join(SCREENS, name + '.png')}", "file://" + page],
+                              capture_output=True, text=True, timeout=120)
+        dom = subprocess.run(base + ["--dump-dom", "file://" + page], capture_output=True, text=True, timeout=120)
+        console = [ln for ln in (shot.stderr + dom.stderr).splitlines() if "CONSOLE" in ln]
+        self.c.check(shot.returncode == 0 and os.path.getsize(os.path.join(SCREENS, name + ".png")) > 10000,
+                     f"{label}: Chromium rendered a screenshot", shot.stderr[-300:])
+        self.c.check(not console, f"{label}: nothing on the browser console (no script, no blocked request)", console[:3])
+        external = re.findall(r'(?:src|href|xlink:href)=["\'](?:https?:)?//', dom.stdout)
+        self.c.check(not external and "default-src 'none'" in dom.stdout,
+                     f"{label}: the page loads nothing from anywhere (CSP default-src 'none')", external[:3])
+        states, host = {}, None
+        for m in re.finditer(r'class="host"[^>]*>([^<]*)<|data-hop="([^"]*)" data-state="([^"]*)"', dom.stdout):
+            if m.group(1) is not None:
+                host = m.group(1)
+            else:
+                states[f"{host}/{m.group(2)}"] = m.group(3)
+        for hop in exp.get("broken", []):
+            self.c.check(states.get(hop) == "broken", f"{label}: {hop} is drawn red (broken)", states)
+        if exp.get("all_ok"):
+            bad = {k: v for k, v in states.items() if v != "ok"}
+            self.c.check(states and not bad, f"{label}: every hop is drawn green", bad or states)
+        for text in exp.get("names", []):
+            self.c.check(text in dom.stdout, f"{label}: the page names {text!r}")
 
     def run_emitted_az(self, label, script):
         """Runs what `fix --emit az` printed, inside the app, with tests/integration/az_shim/az

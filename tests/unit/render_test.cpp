@@ -6,6 +6,7 @@
 
 #include "diagnose.hpp"
 #include "observations.hpp"
+#include "render_chain.hpp"
 
 using namespace vnetdiag;
 using namespace vnetdiag::testdata;
@@ -61,4 +62,26 @@ TEST(RenderJson, StreamedTextEqualsTheTree) {
   EXPECT_EQ(nlohmann::json::parse(render_json(r)), report_to_json(r));
   const Report empty = report_of({});
   EXPECT_EQ(nlohmann::json::parse(render_json(empty)), report_to_json(empty));
+}
+
+TEST(RenderChain, TheBrokenHopIsRedNamedAndEverythingIsEscaped) {
+  TargetObservation t = healthy_vault();
+  t.connections[0].tcp = PhaseStatus::kTimeout;
+  t.connections[0].tls = t.connections[0].http = PhaseStatus::kNotRun;
+  t.connections[0].body = "<script>alert(1)</script>";
+  const Report r = report_of({t});
+  const std::string html = render_html(r);
+  EXPECT_NE(html.find("data-hop=\"network\" data-state=\"broken\""), std::string::npos) << html;
+  EXPECT_NE(html.find("data-hop=\"CNAME chain\" data-state=\"ok\""), std::string::npos);
+  // Never reached: the service, since no connection got that far.
+  EXPECT_NE(html.find("data-hop=\"service\" data-state=\"not reached\""), std::string::npos);
+  EXPECT_NE(html.find("tcp.timeout"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // the namespace only
+  const std::string svg = render_svg(r);
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_NE(svg.find("data-state=\"broken\""), std::string::npos);
+  EXPECT_EQ(render_html(report_of({healthy_vault()})).find("data-state=\"broken\""),
+            std::string::npos);
 }

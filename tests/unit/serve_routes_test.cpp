@@ -209,7 +209,7 @@ TEST(ServeRoutes, OnlyGetAndHead) {
 TEST(ServeRoutes, UnknownPathsAre404JsonNeverRedirects) {
   const auto s = after(report_of(healthy_vault()));
   for (const char* path :
-       {"/", "/metrics/", "/nope", "//readyz", "/readyz/../livez", "http://x/readyz"}) {
+       {"/metrics/", "/nope", "//readyz", "/readyz/../livez", "http://x/readyz", "/index.html"}) {
     const Response r = get(s, path);
     EXPECT_EQ(r.status, 404u) << path;
     EXPECT_EQ(r.content_type, "application/json");
@@ -217,6 +217,15 @@ TEST(ServeRoutes, UnknownPathsAre404JsonNeverRedirects) {
   }
   // A query string does not change the route.
   EXPECT_EQ(get(s, "/readyz?x=1").status, 200u);
+}
+
+TEST(ServeRoutes, RootIsTheChainViewOfTheLastReport) {
+  const auto s = after(report_of(healthy_vault()));
+  const Response r = get(s, "/");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body().find("<svg"), std::string::npos);
+  EXPECT_NE(r.body().find("default-src 'none'"), std::string::npos);
 }
 
 TEST(ServeRoutes, ResponseBodiesOutliveTheirSnapshotHandle) {

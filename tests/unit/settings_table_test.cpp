@@ -276,7 +276,7 @@ TEST(SettingsTable, RangesAndChoicesComeFromTheTable) {
             "unknown cloud 'Mars': use one of AzureCloud, AzureUSGovernment, AzureChinaCloud");
   EXPECT_TRUE(parse_check({"--cloud", "azureusgovernment"}, none).ok());
   EXPECT_EQ(parse_check({"-o", "JSON"}, none).error().message,
-            "unknown output format 'JSON': use text, json or junit");
+            "unknown output format 'JSON': use text, json, junit, html or svg");
   EXPECT_EQ(parse_check({"--arm", "--no-arm"}, none).error().message,
             "--arm and --no-arm contradict each other: give one");
   CheckSettings s;

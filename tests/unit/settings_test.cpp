@@ -42,7 +42,7 @@ TEST(Cli, FlagsOverrideEnvironmentOverrideConfig) {
 TEST(Cli, BadInputIsOneClearError) {
   const std::map<std::string, std::string> none;
   EXPECT_NE(parse_check({"--nope"}, none).error().message.find("--nope"), std::string::npos);
-  EXPECT_NE(parse_check({"-o", "yaml"}, none).error().message.find("text, json or junit"),
+  EXPECT_NE(parse_check({"-o", "yaml"}, none).error().message.find("text, json, junit, html or svg"),
             std::string::npos);
   EXPECT_NE(parse_check({"--cloud", "Mars"}, none).error().message.find("AzureCloud"),
             std::string::npos);
