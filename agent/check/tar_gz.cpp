@@ -17,7 +17,7 @@ constexpr std::size_t kBlock = 512;
 
 // An octal field of `width` bytes: digits, then NUL.
 void octal(char* field, std::size_t width, unsigned long long value) {
-  std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), value);
+  (void)std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), value);
 }
 
 std::array<char, kBlock> header(const ArchiveFile& f, std::time_t mtime) {
@@ -34,7 +34,7 @@ std::array<char, kBlock> header(const ArchiveFile& f, std::time_t mtime) {
   std::memcpy(h.data() + 263, "00", 2);
   unsigned sum = 0;
   for (char c : h) sum += static_cast<unsigned char>(c);
-  std::snprintf(h.data() + 148, 8, "%06o", sum);  // six digits, NUL, and the space kept
+  (void)std::snprintf(h.data() + 148, 8, "%06o", sum);  // six digits, NUL, and the space kept
   return h;
 }
 

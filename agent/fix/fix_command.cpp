@@ -355,18 +355,25 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       return kError;
     }
   }
-  // Live progress: stdout in text mode, stderr when stdout carries the JSON.
-  fix::Progress progress(json_out ? err : out, stdout_is_tty && !json_out, plan.steps.size());
-  apply_options.on_event = [&progress](const fix::StepEvent& e) { progress.on_event(e); };
+  // Live progress in text mode. With -o json stdout is the JSON and stderr keeps to one line
+  // (an error, or the stop below): the steps' outcomes are in the JSON.
+  fix::Progress progress(out, stdout_is_tty && !json_out, plan.steps.size());
+  if (!json_out)
+    apply_options.on_event = [&progress](const fix::StepEvent& e) { progress.on_event(e); };
   apply_options.stop = &g_stop;
   const fix::ApplyResult applied = [&] {
     InterruptGuard guard;  // Ctrl-C: no new step starts; those in flight end
     return fix::apply_plan(plan, client, apply_options);
   }();
-  if (applied.stopped)
-    progress.say(
-        "stopped by Ctrl-C after the calls in flight ended; run fix --apply again to "
-        "resume: it plans again from what ARM shows, so what was done is not redone");
+  if (applied.stopped) {
+    const std::string stopped =
+        "stopped by Ctrl-C after the calls in flight ended; run fix --apply again to resume: it "
+        "plans again from what ARM shows, so what was done is not redone";
+    if (json_out)
+      err << "vnetdiag: " << stopped << "\n";
+    else
+      progress.say(stopped);
+  }
   // Changes take a moment to show (zone links, record TTLs, the platform applying a site
   // change): check again until the fix shows or the verify budget is spent.
   auto final_report = run_once(*prepared);

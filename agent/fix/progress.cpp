@@ -7,7 +7,7 @@ namespace {
 
 std::string seconds(double s) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  (void)std::snprintf(buf, sizeof buf, "%.1f s", s);
   return buf;
 }
 

@@ -96,7 +96,7 @@ completions = read("complete.txt").splitlines() + ["", "", ""]
 tally.check("completion offers the commands", {"check", "env", "version"} <= set(completions[0].split()),
             completions[0])
 tally.check("completion offers a command's options", completions[1].strip() == "--keyvault", completions[1])
-tally.check("completion offers option values", set(completions[2].split()) == {"text", "json", "junit"},
+tally.check("completion offers option values", set(completions[2].split()) == {"text", "json", "junit", "html", "svg"},
             completions[2])
 got = pkg.summary(read("check.json"), int(read("check.rc") or -1))
 tally.check(f"check of a healthy loopback target matches the build tree's: exit {got[0]}, {got[1]}",
