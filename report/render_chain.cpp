@@ -21,30 +21,6 @@ struct Hop {
   std::string at_fault;  // "resource_id property: actual (expected ...)"
 };
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
-}
-
 const char* fill(Colour c) {
   switch (c) {
     case Colour::kRed:
@@ -181,7 +157,7 @@ constexpr int kBoxW = 200, kBoxH = 118, kGap = 34, kRowH = 178, kLeft = 10;
 // One target's row of hops, at height `y`.
 std::string svg_row(const Report& r, const TargetObservation& t, int y) {
   std::string out = "<g class=\"target\"><text x=\"" + std::to_string(kLeft) + "\" y=\"" +
-                    std::to_string(y + 16) + "\" class=\"host\">" + escape(t.target.host) +
+                    std::to_string(y + 16) + "\" class=\"host\">" + xml_escape(t.target.host) +
                     "</text>\n";
   const auto hops = hops_for(r, t);
   for (std::size_t i = 0; i < hops.size(); ++i) {
@@ -191,15 +167,15 @@ std::string svg_row(const Report& r, const TargetObservation& t, int y) {
     for (const auto& e : h.evidence) tip += "\n" + e;
     for (const auto* f : h.findings) tip += "\n" + f->id + ": " + f->summary;
     if (!h.at_fault.empty()) tip += "\nat fault: " + h.at_fault;
-    out += "<g class=\"hop " + std::string(word(h.colour)) + "\" data-hop=\"" + escape(h.name) +
-           "\" data-state=\"" + word(h.colour) + "\"><title>" + escape(tip) + "</title>";
+    out += "<g class=\"hop " + std::string(word(h.colour)) + "\" data-hop=\"" + xml_escape(h.name) +
+           "\" data-state=\"" + word(h.colour) + "\"><title>" + xml_escape(tip) + "</title>";
     out += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(top) + "\" width=\"" +
            std::to_string(kBoxW) + "\" height=\"" + std::to_string(kBoxH) + "\" rx=\"8\" fill=\"" +
            fill(h.colour) + "\" stroke=\"" + stroke(h.colour) + "\" stroke-width=\"2\"/>";
     int line_y = top + 18;
     const auto text = [&](const std::string& s, const char* cls) {
       out += "<text x=\"" + std::to_string(x + 8) + "\" y=\"" + std::to_string(line_y) +
-             "\" class=\"" + cls + "\">" + escape(s.size() > 30 ? s.substr(0, 29) + "…" : s) +
+             "\" class=\"" + cls + "\">" + xml_escape(s.size() > 30 ? s.substr(0, 29) + "…" : s) +
              "</text>";
       line_y += 15;
     };
@@ -260,21 +236,22 @@ std::string render_html(const Report& report) {
       "table{border-collapse:collapse}td{padding:1px 8px 1px 0;vertical-align:top}</style>\n"
       "</head><body>\n<h1>vnetdiag <span class=\"verdict " +
       std::string(to_string(report.verdict)) + "\">" + to_string(report.verdict) +
-      "</span></h1>\n<p>" + escape(report.started_at) + ", vnetdiag " +
-      escape(report.tool_version) + "</p>\n<table>";
+      "</span></h1>\n<p>" + xml_escape(report.started_at) + ", vnetdiag " +
+      xml_escape(report.tool_version) + "</p>\n<table>";
   for (const auto& [k, v] : report.context)
-    out += "<tr><td>" + escape(k) + "</td><td><code>" + escape(v) + "</code></td></tr>";
+    out += "<tr><td>" + xml_escape(k) + "</td><td><code>" + xml_escape(v) + "</code></td></tr>";
   out += "</table>\n" + svg(report, false);
   for (const auto& t : report.observations.targets) {
-    out += "<h2>" + escape(t.target.host) + "</h2>\n";
+    out += "<h2>" + xml_escape(t.target.host) + "</h2>\n";
     for (const auto& h : hops_for(report, t)) {
       out += "<details" + std::string(h.colour == Colour::kRed ? " open" : "") + "><summary>" +
-             escape(h.name) + ": " + word(h.colour) + "</summary><ul>";
+             xml_escape(h.name) + ": " + word(h.colour) + "</summary><ul>";
       for (const auto* f : h.findings)
-        out += "<li><b>" + escape(f->id) + "</b> (" + to_string(f->severity) +
-               "): " + escape(f->summary) + "<br>remedy: " + escape(f->remedy) + "</li>";
-      if (!h.at_fault.empty()) out += "<li>at fault: <code>" + escape(h.at_fault) + "</code></li>";
-      for (const auto& e : h.evidence) out += "<li><code>" + escape(e) + "</code></li>";
+        out += "<li><b>" + xml_escape(f->id) + "</b> (" + to_string(f->severity) +
+               "): " + xml_escape(f->summary) + "<br>remedy: " + xml_escape(f->remedy) + "</li>";
+      if (!h.at_fault.empty())
+        out += "<li>at fault: <code>" + xml_escape(h.at_fault) + "</code></li>";
+      for (const auto& e : h.evidence) out += "<li><code>" + xml_escape(e) + "</code></li>";
       out += "</ul></details>\n";
     }
   }

@@ -2,42 +2,9 @@
 
 #include "render.hpp"
 #include "secrets.hpp"
+#include "text_util.hpp"
 
 namespace vnetdiag {
-namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
-          out += '?';
-        else
-          out += static_cast<char>(ch);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 // One test case per target and layer, so a CI gate shows exactly which layer broke.
 std::string render_junit(const Report& report) {
   const Layer layers[] = {Layer::kDns, Layer::kTcp, Layer::kTls, Layer::kHttp};

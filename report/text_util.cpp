@@ -52,4 +52,34 @@ std::string format_ms(double ms) {
   return std::snprintf(buf, sizeof buf, "%.1f", ms) > 0 ? buf : "";
 }
 
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 forbids most control characters, even escaped.
+        if (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
+          out += '?';
+        else
+          out += static_cast<char>(ch);
+    }
+  }
+  return out;
+}
+
 }  // namespace vnetdiag

@@ -294,6 +294,9 @@ struct KeyVaultReference {
   Text details;        // properties.details: the platform's reason
   Text source;         // properties.source ("KeyVault")
   std::vector<std::string> problems;
+  // The platform's fetch did not get the secret for want of reach or right (AccessToKeyVaultDenied,
+  // FetchTimedOut, UnauthorizedClient): on a private-only vault the route comes first.
+  bool fetch_refused() const;
 };
 
 struct ArmState {

@@ -59,6 +59,11 @@ const Vault* ArmState::vault(const std::string& name) const {
   return nullptr;
 }
 
+bool KeyVaultReference::fetch_refused() const {
+  const std::string s = lower(status.value_or(""));
+  return s == "accesstokeyvaultdenied" || s == "fetchtimedout" || s == "unauthorizedclient";
+}
+
 bool ArmState::vault_private_only(const std::string& name) const {
   const Vault* v = vault(name);
   if (!v) return false;

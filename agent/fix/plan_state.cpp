@@ -387,16 +387,13 @@ void resolve_ruleset_links(const arm::ArmState& a, PlanState& s) {
   }
 }
 
-// A reference denied or timed out for a vault reached only privately, while the platform's own
-// fetch stays outside the VNet: only routing it in lets the platform reach the vault.
+// A reference the fetch was refused for (denied, timed out, unauthorized) on a vault reached only
+// privately, while the platform's own fetch stays outside the VNet: only routing it in lets the
+// platform reach the vault.
 bool kv_reference_needs_vnet(const arm::ArmState& a) {
   if (outbound_routing::platform_routes(a).front().routed) return false;
-  for (const auto& r : a.kv_references) {
-    const std::string status = lower(r.status.value_or(""));
-    if ((status == "accesstokeyvaultdenied" || status == "fetchtimedout") &&
-        a.vault_private_only(r.vault_name.value_or("")))
-      return true;
-  }
+  for (const auto& r : a.kv_references)
+    if (r.fetch_refused() && a.vault_private_only(r.vault_name.value_or(""))) return true;
   return false;
 }
 

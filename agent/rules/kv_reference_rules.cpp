@@ -33,8 +33,7 @@ std::string remedy_for(const arm::ArmState& s, const arm::KeyVaultReference& r) 
                      "keyVaultReferenceIdentity to an identity the site has."
                : "Enable the site's system-assigned identity, or set keyVaultReferenceIdentity "
                  "to a user-assigned identity of the site.";
-  if (status == "accesstokeyvaultdenied" || status == "fetchtimedout" ||
-      status == "unauthorizedclient") {
+  if (r.fetch_refused()) {
     const std::string grant = "grant " + identity + " get on secrets of vault " +
                               text(r.vault_name) +
                               " (Key Vault Secrets User, or an access policy with Get)";

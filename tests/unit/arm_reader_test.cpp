@@ -174,24 +174,7 @@ arm::TopologyRequest request() {
   return r;
 }
 
-struct Client {
-  arm::TokenSource tokens{{[] {
-    arm::Credential fixed;
-    fixed.name = "fixed token";
-    fixed.available = [] { return true; };
-    fixed.skipped = [] { return std::string(); };
-    fixed.attempt = [] {
-      return arm::Attempt{arm::AccessToken{"eyJ0.eyJ0.sig", 4102444800, "fixed token"}};
-    };
-    return fixed;
-  }()}};
-  arm::ArmClient client{[] {
-                          arm::ArmOptions o;
-                          o.max_attempts = 1;
-                          return o;
-                        }(),
-                        tokens};
-};
+using fake_arm::Client;
 
 int count_sent(const std::string& method, const std::string& path) {
   int n = 0;

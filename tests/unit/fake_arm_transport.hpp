@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "arm_client.hpp"
 #include "http.hpp"
+#include "token.hpp"
 
 namespace vnetdiag::fake_arm {
 
@@ -26,5 +28,26 @@ arm::HttpResponse json_response(long status, const nlohmann::json& body,
                                 std::map<std::string, std::string> headers = {});
 // The path of a URL without scheme, host and query, lower-cased.
 std::string path_of(const std::string& url);
+
+// An ArmClient with a fixed token and one attempt per call: what the fake answers is what the
+// code under test sees.
+struct Client {
+  arm::TokenSource tokens{{[] {
+    arm::Credential fixed;
+    fixed.name = "fixed token";
+    fixed.available = [] { return true; };
+    fixed.skipped = [] { return std::string(); };
+    fixed.attempt = [] {
+      return arm::Attempt{arm::AccessToken{"eyJ0.eyJ0.sig", 4102444800, "fixed token"}};
+    };
+    return fixed;
+  }()}};
+  arm::ArmClient client{[] {
+                          arm::ArmOptions o;
+                          o.max_attempts = 1;
+                          return o;
+                        }(),
+                        tokens};
+};
 
 }  // namespace vnetdiag::fake_arm

@@ -525,4 +525,10 @@ TEST(PlannerEstate, AKeyVaultReferenceDeniedForAPrivateVaultTurnsRouteAllOn) {
   EXPECT_EQ(keys(e.plan().steps), std::set<std::string>{"routeall"});
   e.also = reference("SecretNotFound");
   EXPECT_TRUE(e.plan().steps.empty());
+  // The same statuses as the rule's remedy (KeyVaultReference::fetch_refused), routing first.
+  e.t.app_settings = nullptr;
+  for (const char* status : {"FetchTimedOut", "UnauthorizedClient"}) {
+    e.also = reference(status);
+    EXPECT_EQ(keys(e.plan().steps), std::set<std::string>{"routeall"}) << status;
+  }
 }

@@ -59,6 +59,13 @@ std::map<std::string, std::string> labels_by_key(const std::vector<EmitStep>& st
   return out;
 }
 
+std::string plan_notes(const Plan& plan, bool nothing_to_emit, const std::string& comment) {
+  std::string out;
+  for (const auto& r : plan.refused) out += comment + "not planned: " + r + "\n";
+  if (nothing_to_emit) out += comment + "nothing to change\n";
+  return out;
+}
+
 std::string describe(const EmitStep& e, int number, const std::string& comment) {
   const PlanStep& s = *e.step;
   std::string out = comment + std::to_string(number) + ". " + s.action + " " + s.resource_id +

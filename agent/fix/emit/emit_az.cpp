@@ -27,8 +27,7 @@ std::string emit_az(const Plan& plan, const std::vector<emit_detail::EmitStep>& 
       "# Review it, sign in (az login) with an identity allowed to make each change, and run it;\n"
       "# then run `vnetdiag check` from inside the app.\n"
       "set -euo pipefail\n";
-  for (const auto& r : plan.refused) out += "# not planned: " + r + "\n";
-  if (steps.empty()) out += "# nothing to change\n";
+  out += emit_detail::plan_notes(plan, steps.empty(), "# ");
   int n = 0;
   for (const auto& e : steps) {
     const PlanStep& s = *e.step;

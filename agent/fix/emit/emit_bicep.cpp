@@ -84,8 +84,7 @@ std::string emit_bicep(const Plan& plan, const std::vector<emit_detail::EmitStep
       "// Nothing has been changed. Save each module as its own file (or merge its declarations\n"
       "// into the template that owns the group), deploy the modules in order, then run\n"
       "// `vnetdiag check` from inside the app.\n";
-  for (const auto& r : plan.refused) out += "// not planned: " + r + "\n";
-  if (modules.empty()) out += "// nothing to change\n";
+  out += emit_detail::plan_notes(plan, modules.empty(), "// ");
   for (std::size_t m = 0; m < modules.size(); ++m)
     out += "\n// ===== module " + std::to_string(m + 1) + ": subscription " +
            modules[m].subscription + ", resource group " + modules[m].resource_group +

@@ -20,6 +20,10 @@ std::vector<EmitStep> ordered_steps(const Plan& plan);
 // Step key -> label, for dependencies.
 std::map<std::string, std::string> labels_by_key(const std::vector<EmitStep>& steps);
 
+// The lines under a file's header: what was not planned and why, or that nothing is to change,
+// each prefixed with `comment`.
+std::string plan_notes(const Plan& plan, bool nothing_to_emit, const std::string& comment);
+
 // The lines that describe a step, each prefixed with `comment` ("# " or "// ").
 std::string describe(const EmitStep& s, int number, const std::string& comment);
 

@@ -14,8 +14,7 @@ std::string emit_terraform(const Plan& plan, const std::vector<emit_detail::Emit
       "# group), then terraform plan and apply; then run `vnetdiag check` from inside the app.\n"
       "terraform {\n  required_providers {\n    azapi = {\n      source  = \"Azure/azapi\"\n"
       "      version = \"~> 2.0\"\n    }\n  }\n}\n";
-  for (const auto& r : plan.refused) out += "# not planned: " + r + "\n";
-  if (steps.empty()) out += "# nothing to change\n";
+  out += emit_detail::plan_notes(plan, steps.empty(), "# ");
   std::map<std::string, std::string> address;  // step key -> terraform address
   int n = 0;
   for (const auto& e : steps) {
