@@ -44,7 +44,9 @@ std::string check_help() {
          "  vnetdiag check --keyvault securekeyvault2021 --cognitive securecstext2021\n"
          "  vnetdiag check --keyvault kv1.vault.azure.net --dns-server 168.63.129.16 -o json\n"
          "  vnetdiag check --config /home/site/vnetdiag.json -o junit > vnetdiag.xml\n"
-         "  vnetdiag check --cloud AzureUSGovernment --keyvault kv1 --timeout 5\n";
+         "  vnetdiag check --cloud AzureUSGovernment --keyvault kv1 --timeout 5\n"
+         "  vnetdiag check --all-instances   # every instance's last serve report, where they "
+         "differ\n";
   return out.str();
 }
 

@@ -88,6 +88,9 @@ int env_command(const std::vector<std::string>& args, const std::map<std::string
     return 0;
   }
   auto settings = settings_from(vm, env);
+  if (settings)
+    if (auto format = output_is_one_of(*settings, "env", {"text", "json"}); !format)
+      settings = format.error();
   if (!settings) {
     err << "vnetdiag: " << settings.error().message << "\n";
     return kExitUnknown;

@@ -223,4 +223,19 @@ Result<bool> validate(const CheckSettings& s) {
   return true;
 }
 
+Result<bool> output_is_one_of(const CheckSettings& settings, const std::string& command,
+                              const std::vector<std::string>& formats) {
+  const std::string& asked = settings.output.value;
+  for (const auto& f : formats)
+    if (f == asked) return true;
+  std::string list;
+  for (const auto& f : formats) list += (list.empty() ? "" : " or ") + f;
+  const Origin from = settings.output.origin;
+  const std::string where = from == Origin::kConfig        ? " (set in the config file)"
+                            : from == Origin::kEnvironment ? " (set by VNETDIAG_OUTPUT)"
+                                                           : "";
+  return fail(command + " writes " + list + ", not '" + asked + "'" + where + ": use -o " +
+              formats.front() + "; html, svg and junit are vnetdiag check's outputs");
+}
+
 }  // namespace vnetdiag

@@ -56,6 +56,8 @@ struct CheckSettings {
   Setting<std::string> listen;
   Setting<double> interval;
   Setting<double> arm_interval;
+  Setting<std::string> otlp;                            // OTLP/HTTP base URL to push to
+  Setting<std::string> app_insights_connection_string;  // a credential: never shown
   // fix (the names' defaults are the planner's; only a given value is passed on)
   Setting<bool> apply, yes;
   Setting<bool> allow_replace;  // an endpoint Rejected or Disconnected may be replaced
@@ -65,6 +67,11 @@ struct CheckSettings {
   Setting<std::vector<std::string>> allow_subscriptions;
   Setting<std::string> out, plan, journal;
   Setting<std::string> evidence;  // check --evidence: the bundle's path
+  // check --all-instances: every instance's last report (ARM sites/instances, shared /home or
+  // Kudu); serve and check: where the per-instance report files are (default
+  // $HOME/LogFiles/vnetdiag/instances); check: the SCM (Kudu) base URL instead of the site's own.
+  Setting<bool> all_instances;
+  Setting<std::string> instances_dir, scm_endpoint;
   Setting<std::string> location, vnet_name, vnet_prefix, integration_subnet, integration_prefix,
       endpoint_subnet, endpoint_prefix;
   Setting<double> verify_timeout;
@@ -81,5 +88,10 @@ std::map<std::string, std::string> process_environment();
 
 // Checks value ranges and choices once everything is applied.
 Result<bool> validate(const CheckSettings& settings);
+
+// -o choices are shared by every command, but only check draws html, svg and junit: an error
+// naming what `command` writes when the output asked for is not among `formats` ("text, json").
+Result<bool> output_is_one_of(const CheckSettings& settings, const std::string& command,
+                              const std::vector<std::string>& formats);
 
 }  // namespace vnetdiag

@@ -294,14 +294,55 @@ const SettingRow kTable[] = {
      .min = 0,
      .max = kDay,
      .min_allowed = true},
+    {.flag = "otlp",
+     .env = "VNETDIAG_OTLP",
+     .key = "otlp",
+     .section = Section::kServing,
+     .commands = kServeOnly,
+     .field = &CheckSettings::otlp,
+     .help = "after each check push its metrics and one span to this OTLP/HTTP collector (JSON; "
+             "https, or http to loopback only, e.g. http://127.0.0.1:4318)",
+     .value_name = "URL"},
+    // A credential: no VNETDIAG_* variable and no config key; serve reads
+    // APPLICATIONINSIGHTS_CONNECTION_STRING when the flag is absent, and never shows the value.
+    {.flag = "app-insights-connection-string",
+     .section = Section::kServing,
+     .commands = kServeOnly,
+     .field = &CheckSettings::app_insights_connection_string,
+     .help = "after each check send an availability result per target to this Application "
+             "Insights resource (default: APPLICATIONINSIGHTS_CONNECTION_STRING; https only)",
+     .value_name = "TEXT"},
     {.flag = "evidence",
      .section = Section::kOutput,
-     .commands = kCheck,
+     .commands = kCheck | kFix,
      .field = &CheckSettings::evidence,
      .help = "also write an evidence bundle (.tar.gz) for support: the report, each resolver's "
              "answers, the certificates presented, resolv.conf, the WEBSITE_* settings and the "
-             "Azure resources read, secrets left out (README: Evidence bundle)",
+             "Azure resources read, secrets left out; with fix also the plan and the journal of "
+             "ARM calls (README: Evidence bundle)",
      .value_name = "FILE"},
+    {.flag = "all-instances",
+     .kind = Kind::kSwitch,
+     .section = Section::kArm,
+     .commands = kCheck,
+     .field = &CheckSettings::all_instances,
+     .help = "gather the last report of every instance ARM lists for the app (from the shared "
+             "--instances-dir, else Kudu with the ARM token) and show where they differ"},
+    {.flag = "instances-dir",
+     .section = Section::kOutput,
+     .commands = kCheck | kServe,
+     .field = &CheckSettings::instances_dir,
+     .help = "directory of the per-instance report files: serve writes its own there after each "
+             "check, check --all-instances reads them (default $HOME/LogFiles/vnetdiag/instances "
+             "inside App Service)",
+     .value_name = "DIR"},
+    {.flag = "scm-endpoint",
+     .section = Section::kArm,
+     .commands = kCheck,
+     .field = &CheckSettings::scm_endpoint,
+     .help = "SCM (Kudu) base URL for --all-instances (default: the site's Repository host name "
+             "from ARM); a host outside the cloud's App Service domain needs --arm-ca-bundle",
+     .value_name = "URL"},
     // fix
     {.flag = "apply",
      .kind = Kind::kSwitch,

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "fd_budget.hpp"
 #include "prober.hpp"
 
 namespace vnetdiag {
@@ -97,7 +98,14 @@ void init_probe_libraries() {
 }
 
 Result<Observations> run_probers(const CheckPlan& plan, const std::vector<ProberEntry>& probers) {
-  Engine engine(plan);
+  // Each resolver's c-ares channel may hold a UDP and a TCP socket per server, the system lookup
+  // its pool's, and libraries a few of their own.
+  const std::size_t reserved = 3 * plan.resolvers.size() + 24;
+  auto slots = connection_slots(plan.max_connections, reserved, current_fd_budget());
+  if (!slots) return slots.error();
+  CheckPlan within = plan;
+  within.max_connections = *slots;
+  Engine engine(within);
   return engine.run(probers);
 }
 

@@ -71,70 +71,89 @@ std::string escape_help(std::string_view text, MetricsFormat format) {
   return out;
 }
 
-class Writer {
+// Records families and samples in the order they are given (what report_metrics and
+// render_prometheus say); the text is written from the records by write_text.
+class Collector {
  public:
-  explicit Writer(MetricsFormat format) : format_(format) { out_.reserve(4096); }
-
-  // type: gauge, counter or info. In OpenMetrics the family of a counter drops `_total` and that
-  // of an info metric drops `_info`; in 0.0.4 an info metric is a gauge of value 1. The HELP and
-  // TYPE lines are written with the family's first sample: a family without samples is left out.
+  // type: gauge, counter or info.
   void family(std::string_view sample_name, std::string_view type, std::string_view help) {
-    std::string_view name = sample_name;
-    std::string_view shown_type = type;
-    if (format_ == MetricsFormat::kOpenMetrics) {
-      if (type == "counter") name.remove_suffix(std::string_view("_total").size());
-      if (type == "info") name.remove_suffix(std::string_view("_info").size());
-    } else if (type == "info") {
-      shown_type = "gauge";
-    }
-    pending_header_.clear();
-    pending_header_ += "# HELP ";
-    pending_header_ += name;
-    pending_header_ += ' ';
-    pending_header_ += escape_help(help, format_);
-    pending_header_ += "\n# TYPE ";
-    pending_header_ += name;
-    pending_header_ += ' ';
-    pending_header_ += shown_type;
-    pending_header_ += '\n';
+    MetricFamily& f = families_.emplace_back();
+    f.name = sample_name;
+    f.type = type == "counter" ? MetricType::kCounter
+             : type == "info"  ? MetricType::kInfo
+                               : MetricType::kGauge;
+    f.help = help;
   }
 
   void sample(std::string_view name, Labels labels, double value) {
     sample_of(name, std::span<const Label>(labels.begin(), labels.size()), value);
   }
 
-  void sample_of(std::string_view name, std::span<const Label> labels, double value) {
-    out_ += pending_header_;
-    pending_header_.clear();
-    out_ += name;
-    if (labels.size() > 0) {
-      out_ += '{';
-      bool first = true;
-      for (const auto& [k, v] : labels) {
-        if (!first) out_ += ',';
-        first = false;
-        out_ += k;
-        out_ += "=\"";
-        out_ += escape_label_value(std::string(v));
-        out_ += '"';
-      }
-      out_ += '}';
-    }
-    out_ += ' ';
-    out_ += format_number(value);
-    out_ += '\n';
+  // A sample of the family last opened (name is that family's).
+  void sample_of(std::string_view /*name*/, std::span<const Label> labels, double value) {
+    MetricSample& s = families_.back().samples.emplace_back();
+    for (const auto& [k, v] : labels) s.labels.emplace_back(k, v);
+    s.value = value;
   }
 
-  std::string finish() {
-    if (format_ == MetricsFormat::kOpenMetrics) out_ += "# EOF\n";
-    return std::move(out_);
-  }
+  std::vector<MetricFamily> finish() { return std::move(families_); }
 
  private:
-  MetricsFormat format_;
-  std::string out_;
-  std::string pending_header_;
+  std::vector<MetricFamily> families_;
 };
+
+// In OpenMetrics the family of a counter drops `_total` and that of an info metric drops
+// `_info`; in 0.0.4 an info metric is a gauge of value 1. The HELP and TYPE lines come with the
+// family's first sample: a family without samples is left out.
+std::string write_text(const std::vector<MetricFamily>& families, MetricsFormat format) {
+  std::string out;
+  out.reserve(4096);
+  for (const auto& f : families) {
+    if (f.samples.empty()) continue;
+    std::string_view name = f.name;
+    std::string_view type = f.type == MetricType::kCounter ? "counter"
+                            : f.type == MetricType::kInfo  ? "info"
+                                                           : "gauge";
+    if (format == MetricsFormat::kOpenMetrics) {
+      if (f.type == MetricType::kCounter && name.ends_with("_total"))
+        name.remove_suffix(std::string_view("_total").size());
+      if (f.type == MetricType::kInfo && name.ends_with("_info"))
+        name.remove_suffix(std::string_view("_info").size());
+    } else if (f.type == MetricType::kInfo) {
+      type = "gauge";
+    }
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += escape_help(f.help, format);
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    for (const auto& s : f.samples) {
+      out += f.name;
+      if (!s.labels.empty()) {
+        out += '{';
+        bool first = true;
+        for (const auto& [k, v] : s.labels) {
+          if (!first) out += ',';
+          first = false;
+          out += k;
+          out += "=\"";
+          out += escape_label_value(v);
+          out += '"';
+        }
+        out += '}';
+      }
+      out += ' ';
+      out += format_number(s.value);
+      out += '\n';
+    }
+  }
+  if (format == MetricsFormat::kOpenMetrics) out += "# EOF\n";
+  return out;
+}
 
 // "2027-01-01T00:00:00Z" as Unix seconds.
 std::optional<double> parse_utc(const std::string& iso) {
@@ -208,7 +227,7 @@ TargetMetrics metrics_of(const TargetObservation& t, const std::vector<Finding>&
   return m;
 }
 
-void report_metrics(Writer& w, const Report& report) {
+void report_metrics(Collector& w, const Report& report) {
   std::vector<TargetMetrics> targets;
   for (const auto& t : report.observations.targets)
     targets.push_back(metrics_of(t, report.findings));
@@ -292,8 +311,8 @@ std::string escape_label_value(const std::string& value) {
   return out;
 }
 
-std::string render_prometheus(const Report* report, const MetricsMeta& meta, MetricsFormat format) {
-  Writer w(format);
+std::vector<MetricFamily> metric_families(const Report* report, const MetricsMeta& meta) {
+  Collector w;
   if (report) report_metrics(w, *report);
   w.family("vnetdiag_check_runs_total", "counter", "Checks run since the process started");
   w.sample("vnetdiag_check_runs_total", {}, static_cast<double>(meta.check_runs_total));
@@ -314,7 +333,28 @@ std::string render_prometheus(const Report* report, const MetricsMeta& meta, Met
     w.family("target_info", "info", "Where this vnetdiag runs (OpenTelemetry resource attributes)");
     w.sample_of("target_info", resource, 1);
   }
-  return secrets::scrub(w.finish());
+  auto families = w.finish();
+  for (auto& family : families)
+    for (auto& sample : family.samples) {
+      decltype(sample.labels) labels;
+      for (const auto& [k, v] : meta.instance_labels) {
+        const bool taken = std::any_of(sample.labels.begin(), sample.labels.end(),
+                                       [&k = k](const auto& l) { return l.first == k; });
+        if (!v.empty() && !taken) labels.emplace_back(k, v);
+      }
+      labels.insert(labels.end(), sample.labels.begin(), sample.labels.end());
+      sample.labels = std::move(labels);
+    }
+  return families;
+}
+
+std::string render_metric_families(const std::vector<MetricFamily>& families,
+                                   MetricsFormat format) {
+  return secrets::scrub(write_text(families, format));
+}
+
+std::string render_prometheus(const Report* report, const MetricsMeta& meta, MetricsFormat format) {
+  return render_metric_families(metric_families(report, meta), format);
 }
 
 }  // namespace vnetdiag

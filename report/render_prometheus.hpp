@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model.hpp"
 
@@ -24,6 +26,9 @@ struct MetricsMeta {
   // OpenTelemetry-style resource attributes for target_info (service_instance_id, ...); empty
   // values are left out, and no target_info at all when none is set.
   std::map<std::string, std::string> resource;
+  // Put on every series, in this order (instance, site, slot): each App Service instance runs its
+  // own vnetdiag, and a metric must say which one it came from. Empty values are left out.
+  std::vector<std::pair<std::string, std::string>> instance_labels;
 };
 
 inline constexpr const char* kPrometheusTextContentType =
@@ -33,6 +38,24 @@ inline constexpr const char* kOpenMetricsContentType =
 
 // report may be null: before the first check, or when the last one could not run.
 std::string render_prometheus(const Report* report, const MetricsMeta& meta, MetricsFormat format);
+
+// The same metrics as values, for other encoders (serve's OTLP push): families in the order the
+// text shows them, each sample with its labels in order. A family may have no samples (the text
+// leaves it out). Prometheus names: counters end in _total, info metrics in _info (value 1).
+enum class MetricType { kGauge, kCounter, kInfo };
+struct MetricSample {
+  std::vector<std::pair<std::string, std::string>> labels;
+  double value = 0;
+};
+struct MetricFamily {
+  std::string name;  // the sample name
+  MetricType type = MetricType::kGauge;
+  std::string help;
+  std::vector<MetricSample> samples;
+};
+std::vector<MetricFamily> metric_families(const Report* report, const MetricsMeta& meta);
+// The text of families (render_prometheus is this of metric_families), secrets scrubbed.
+std::string render_metric_families(const std::vector<MetricFamily>& families, MetricsFormat format);
 
 // A label value escaped for both formats: backslash, double quote and newline.
 std::string escape_label_value(const std::string& value);

@@ -49,6 +49,21 @@ std::optional<std::string> untrusted_arm_url(const std::string& url, const UrlOr
   return std::nullopt;
 }
 
+std::optional<std::string> untrusted_scm_url(
+    const std::string& url, const UrlOrigin* pinned,
+    const std::function<bool(const std::string&)>& is_scm_host) {
+  const auto o = origin_of(url);
+  if (!o) return "'" + shown(url) + "' is not a URL";
+  if (o->scheme != "https") return "'" + shown(url) + "' is not https";
+  if (pinned) {
+    if (*o == *pinned) return std::nullopt;
+    return "'" + shown(url) + "' is not on the SCM endpoint " + pinned->host + ":" +
+           std::to_string(pinned->port);
+  }
+  if (o->port == 443 && is_scm_host && is_scm_host(o->host)) return std::nullopt;
+  return "'" + shown(url) + "' is not an SCM host of the cloud's App Service domain";
+}
+
 std::optional<std::string> untrusted_token_endpoint(const std::string& url, bool local_http_ok) {
   const auto o = origin_of(url);
   if (!o) return "'" + shown(url) + "' is not a URL";

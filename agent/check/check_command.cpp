@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "all_instances.hpp"
 #include "cli.hpp"
 #include "evidence.hpp"
 #include "pipeline.hpp"
@@ -33,6 +34,7 @@ int check_command(const std::vector<std::string>& args,
     out << check_help();
     return 0;
   }
+  if (parsed->settings.all_instances.value) return all_instances_command(*parsed, env, out, err);
   auto prepared = prepare_check(parsed->settings, env);
   if (!prepared) {
     err << "vnetdiag: " << prepared.error().message << "\n";
@@ -64,8 +66,8 @@ int check_command(const std::vector<std::string>& args,
     return kExitUnknown;
   }
   if (!evidence.empty())
-    if (auto why = write_evidence(evidence,
-                                  {&*report, arm_copy, parsed->settings.resolv_conf.value, env})) {
+    if (auto why = write_evidence(
+            evidence, {&*report, arm_copy, parsed->settings.resolv_conf.value, env, ""})) {
       err << "vnetdiag: evidence bundle not written: " << *why
           << ": give --evidence a path in a writable directory\n";
       return kExitUnknown;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "arm_client.hpp"
 #include "cli.hpp"
 #include "emit.hpp"
+#include "evidence.hpp"
 #include "executor.hpp"
 #include "finding_catalog.hpp"
 #include "ownership.hpp"
@@ -108,8 +110,10 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
            "given with --allow-subscription; a step elsewhere is shown and nothing is applied.\n"
            "With --apply it runs the plan (independent steps in parallel), locks the vault and\n"
            "account down and deletes a replaced endpoint only after the private path verifies,\n"
-           "then checks again. It refuses to write what IaC tags, a template deployment or a lock\n"
-           "owns unless --force-owned; --emit az|terraform|bicep prints the plan as code instead.\n"
+           "then checks again. It refuses to write what IaC tags, a template deployment, a\n"
+           "lock or an Azure Policy (deny, modify, append, deployIfNotExists on a type it\n"
+           "writes) owns unless --force-owned; --emit az|terraform|bicep prints the plan as\n"
+           "code instead.\n"
            "Ctrl-C during --apply stops after the calls in flight; run it again to resume.\n"
            "Exit: 0 nothing to change (or applied and verified), 2 changes planned, 1 error,\n"
            "130 stopped by Ctrl-C.\n\n"
@@ -120,6 +124,9 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     return kNothing;
   }
   auto settings = settings_from(vm, env);
+  if (settings)
+    if (auto format = output_is_one_of(*settings, "fix", {"text", "json"}); !format)
+      settings = format.error();
   if (!settings) {
     err << "vnetdiag: " << settings.error().message << "\n";
     return kError;
@@ -141,6 +148,11 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
            "--emit to apply the plan\n";
     return kError;
   }
+  if (cs.evidence.given() && cs.emit.given()) {
+    err << "vnetdiag: --emit only prints the plan as code; for a bundle with the plan, drop --emit "
+           "and keep --evidence\n";
+    return kError;
+  }
   if (apply && !cs.yes.value && !stdin_is_tty) {
     err << "vnetdiag: --apply on a non-interactive console needs --yes (nothing was changed)\n";
     return kError;
@@ -154,11 +166,33 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   // Its range is checked with the other settings.
   if (cs.operation_timeout.given()) client.set_lro_budget(cs.operation_timeout.value);
   const arm::Topology topology = read_topology_for(client, *prepared);
+  // fix --evidence: the bundle is written however fix ends from here on, with the last check's
+  // report (one is run when fix did not apply) and fix.json: what fix read, planned and did.
+  std::optional<Report> evidence_report;
+  nlohmann::json result = nlohmann::json::object();
+  const auto finish = [&](int code) {
+    if (!cs.evidence.given()) return code;
+    if (!evidence_report)
+      if (auto r = run_once(*prepared)) evidence_report = std::move(*r);
+    if (!evidence_report) {
+      err << "vnetdiag: evidence bundle not written: the check for its report could not run\n";
+      return kError;
+    }
+    if (auto why = write_evidence(cs.evidence.value,
+                                  {&*evidence_report, arm::topology_cache_text(topology),
+                                   cs.resolv_conf.value, env, json_text(result, 2) + "\n"})) {
+      err << "vnetdiag: evidence bundle not written: " << *why
+          << ": give --evidence a path in a writable directory\n";
+      return kError;
+    }
+    return code;
+  };
   if (topology.site.is_null()) {
     err << "vnetdiag: cannot read the app " << prepared->app_name << " in "
         << prepared->resource_group << ": "
         << (topology.errors.empty() ? std::string("not found") : topology.errors.front()) << "\n";
-    return kError;
+    result["read_errors"] = topology.errors;
+    return finish(kError);
   }
   // A list not read would look empty, and the plan would create what already exists. App
   // settings are the exception: the planner never reads nor writes them (a Reader may not list
@@ -170,7 +204,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       if (e.find("app settings") == std::string::npos) err << "vnetdiag: " << e << "\n";
     err << "vnetdiag: fix plans nothing while part of the configuration is unread: grant the "
            "identity Reader on what the lines above name, then run it again\n";
-    return kError;
+    result["read_errors"] = topology.errors;
+    return finish(kError);
   }
   fix::PlanInput input{&topology,
                        targets_with_zones(*prepared, topology),
@@ -199,7 +234,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     } catch (...) {
       err << "vnetdiag: cannot read the saved plan '" << cs.plan.value
           << "': give a file written by --out\n";
-      return kError;
+      return finish(kError);
     }
     // Only the calls matter: the saved plan must be exactly what the world calls for now.
     auto calls = [](const nlohmann::json& p) {
@@ -212,7 +247,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     if (calls(saved) != calls(fix::plan_to_json(plan))) {
       err << "vnetdiag: the world has changed since the saved plan was made; nothing was applied: "
              "run fix again to re-plan\n";
-      return kError;
+      return finish(kError);
     }
   }
   if (cs.emit.given()) {
@@ -223,16 +258,16 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
       "/subscriptions/" + prepared->subscription + "/resourceGroups/" + prepared->resource_group;
   const fix::PermissionCheck permissions = fix::check_permissions(client, rg_id, plan);
 
-  nlohmann::json result = {{"plan", fix::plan_to_json(plan)},
-                           {"arm_requests_to_read", topology.requests},
-                           {"read_errors", topology.errors},
-                           {"credential", topology.credential},
-                           {"permissions",
-                            {{"checked", permissions.checked},
-                             {"note", permissions.note},
-                             {"scopes", permissions.scopes},
-                             {"unread_scopes", permissions.unread_scopes},
-                             {"missing", permissions.missing}}}};
+  result = {{"plan", fix::plan_to_json(plan)},
+            {"arm_requests_to_read", topology.requests},
+            {"read_errors", topology.errors},
+            {"credential", topology.credential},
+            {"permissions",
+             {{"checked", permissions.checked},
+              {"note", permissions.note},
+              {"scopes", permissions.scopes},
+              {"unread_scopes", permissions.unread_scopes},
+              {"missing", permissions.missing}}}};
   const fix::Ownership ownership = fix::read_ownership(client, topology, plan);
   {
     nlohmann::json owners = nlohmann::json::array();
@@ -241,13 +276,14 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                         {"resource_id", o.resource_id},
                         {"kind", o.kind},
                         {"detail", o.detail}});
-    result["ownership"] = {{"owned", owners}, {"unread", ownership.unread}};
+    result["ownership"] = {
+        {"owned", owners}, {"unread", ownership.unread}, {"notes", ownership.notes}};
   }
   if (cs.out.given()) {
     std::ofstream file(cs.out.value);
     if (!file) {
       err << "vnetdiag: cannot write the plan to '" << cs.out.value << "'\n";
-      return kError;
+      return finish(kError);
     }
     file << secrets::scrub(json_text(fix::plan_to_json(plan), 2)) << "\n";
   }
@@ -257,6 +293,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     for (const auto& m : permissions.missing) out << "! not allowed: " << m << "\n";
     for (const auto& o : ownership.owners) out << "! owned: " << fix::owner_line(o) << "\n";
     for (const auto& u : ownership.unread) out << "! ownership not judged: " << u << "\n";
+    for (const auto& n : ownership.notes) out << "note: " << n << "\n";
     if (!permissions.note.empty()) out << "note: " << permissions.note << "\n";
   }
   if (apply && !plan.not_allowed.empty()) {
@@ -269,26 +306,26 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
         << " step(s) of the plan write in a subscription that is not allowed (listed above); "
            "nothing was changed: rerun with"
         << flags << " to apply the whole plan\n";
-    return kError;
+    return finish(kError);
   }
   if (apply && !permissions.missing.empty()) {
     if (json_out) out << json_text(result, 2) << "\n";
     err << "vnetdiag: the identity lacks " << permissions.missing.size()
         << " permission(s) the plan needs (listed above); nothing was changed: grant them and run "
            "again\n";
-    return kError;
+    return finish(kError);
   }
   if (apply && !ownership.owners.empty() && !cs.force_owned.value) {
     if (json_out) out << json_text(result, 2) << "\n";
     err << "vnetdiag: " << ownership.owners.size()
-        << " change(s) of the plan touch what IaC or a lock owns (listed above); nothing was "
-           "changed: merge 'vnetdiag fix --emit terraform|bicep|az' into what owns them, or rerun "
-           "with --force-owned to write anyway\n";
-    return kError;
+        << " change(s) of the plan touch what IaC, a lock or a policy owns (listed above); "
+           "nothing was changed: merge 'vnetdiag fix --emit terraform|bicep|az' into what owns "
+           "them, or rerun with --force-owned to write anyway\n";
+    return finish(kError);
   }
   if (!apply || plan.steps.empty()) {
     if (json_out) out << json_text(result, 2) << "\n";
-    return plan.steps.empty() && plan.not_allowed.empty() ? kNothing : kChanges;
+    return finish(plan.steps.empty() && plan.not_allowed.empty() ? kNothing : kChanges);
   }
   if (!cs.yes.value) {
     out << "Apply these " << plan.steps.size() << " changes? Type 'yes': " << std::flush;
@@ -296,7 +333,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     std::getline(std::cin, answer);
     if (answer != "yes") {
       err << "vnetdiag: not applied\n";
-      return kError;
+      return finish(kError);
     }
   }
   fix::ApplyOptions apply_options;
@@ -352,7 +389,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     journal_file.open(cs.journal.value, std::ios::app);
     if (!journal_file) {
       err << "vnetdiag: cannot write the journal '" << cs.journal.value << "'\n";
-      return kError;
+      return finish(kError);
     }
   }
   // Live progress in text mode. With -o json stdout is the JSON and stderr keeps to one line
@@ -412,7 +449,10 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   result["journal"] = journal;
   result["arm_requests"] = client.requests_sent();
   result["verified"] = passed;
-  if (final_report) result["check"] = report_to_json(*final_report);
+  if (final_report) {
+    result["check"] = report_to_json(*final_report);
+    evidence_report = *final_report;
+  }
   if (json_out) {
     out << json_text(result, 2) << "\n";
   } else {
@@ -426,8 +466,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
            "refreshes when the app restarts; "
         << client.requests_sent() << " ARM requests)\n";
   }
-  if (applied.stopped) return kInterrupted;
-  return applied.ok && passed ? kNothing : kError;
+  if (applied.stopped) return finish(kInterrupted);
+  return finish(applied.ok && passed ? kNothing : kError);
 }
 
 }  // namespace vnetdiag

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api_versions.hpp"
+#include "policy_ownership.hpp"
 #include "resource_id.hpp"
 #include "text_util.hpp"
 #include "topology_detail.hpp"
@@ -135,6 +136,10 @@ Ownership read_ownership(arm::ArmClient& client, const arm::Topology& t, const P
     for (const auto& e : scratch.unread) out.unread.push_back(e + " (the groups' locks were read)");
   }
 
+  std::set<std::string> present;
+  for (const auto& [g, body] : group_bodies) present.insert(g);
+  read_policy(client, plan, groups, present, out);
+
   for (const auto& s : plan.steps) {
     for (const auto& id : touched(s)) {
       const auto body = known.find(lower(id));
@@ -166,7 +171,8 @@ Ownership read_ownership(arm::ArmClient& client, const arm::Topology& t, const P
 }
 
 std::string owner_line(const Owner& o) {
-  return o.step_key + ": " + (o.kind == "lock" ? o.detail : o.resource_id + ": " + o.detail);
+  const bool scoped = o.kind == "lock" || o.kind == "policy";  // the detail names its scope
+  return o.step_key + ": " + (scoped ? o.detail : o.resource_id + ": " + o.detail);
 }
 
 }  // namespace vnetdiag::fix

@@ -104,6 +104,13 @@ std::map<std::string, std::string> parse_environ_block(const std::string& block)
   return env;
 }
 
+InstanceLabels instance_labels(const AppContext& ctx) {
+  InstanceLabels l{ctx.value_or("instance_id", ""), ctx.value_or("app", ""),
+                   ctx.value_or("slot", "")};
+  if (l.slot.empty() && ctx.in_app_service) l.slot = "Production";
+  return l;
+}
+
 const ContextValue* AppContext::get(const std::string& key) const {
   auto it = values.find(key);
   return it == values.end() ? nullptr : &it->second;

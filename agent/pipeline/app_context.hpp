@@ -44,6 +44,14 @@ AppContext discover_context(const std::map<std::string, std::string>& env,
                             const std::string& pid1_environ_path,
                             const ContextOverrides& overrides);
 
+// Which instance of which app and slot this process is: report context keys `instance`, `site`,
+// `slot` (and metric labels). WEBSITE_INSTANCE_ID, the app (WEBSITE_SITE_NAME or --app),
+// WEBSITE_SLOT_NAME (Production inside App Service when unset); "" when unknown.
+struct InstanceLabels {
+  std::string instance, site, slot;
+};
+InstanceLabels instance_labels(const AppContext& ctx);
+
 // The variables read, in display order, with the short names used as keys.
 const std::vector<std::pair<std::string, std::string>>& context_variables();
 

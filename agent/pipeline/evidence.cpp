@@ -35,6 +35,8 @@ constexpr const char* kManifest =
     "WEBSITE_DNS_(ALT_)SERVER; Key Vault reference strings redacted\n"
     "versions.json            vnetdiag, c-ares, libcurl, OpenSSL; when the check ran and how long "
     "it took\n"
+    "fix.json                 (fix only) the plan, permissions, ownership, the steps applied and "
+    "the journal of ARM calls made (method, path, status, request ids)\n"
     "\n"
     "Not included: access tokens, client secrets, identity headers, app setting values, connection "
     "strings, Key Vault reference strings or secret values, private keys. Every file passed "
@@ -120,6 +122,7 @@ std::optional<std::string> write_evidence(const std::string& path, const Evidenc
       {"arm.json", in.arm_json.empty() ? "{\"not_read\": \"ARM was not read in this run\"}\n"
                                        : arm_text(in.arm_json)},
       {"versions.json", versions_text(report)}};
+  if (!in.fix_json.empty()) files.push_back({"fix.json", in.fix_json});
   for (auto& f : files) f.contents = secrets::scrub(std::move(f.contents));
   return write_tar_gz(path, files);
 }

@@ -42,6 +42,10 @@ Result<PreparedCheck> prepare_check(const CheckSettings& s,
   for (const auto& key : {"app", "resource_group", "subscription", "slot", "instance_id", "region",
                           "sku", "private_ip", "dns_server", "dns_alt_server"})
     if (const ContextValue* v = p.app.get(key)) p.context[key] = v->value + " (" + v->origin + ")";
+  const InstanceLabels here = instance_labels(p.app);  // the same names in every report
+  for (const auto& [key, value] :
+       {std::pair{"instance", &here.instance}, {"site", &here.site}, {"slot", &here.slot}})
+    p.context[key] = value->empty() ? "unknown" : *value;
   p.context["route_all"] = p.route_all.effective + " (" + p.route_all.origin + ")";
   p.context["cloud"] = std::string(cloud->name) + " (" + to_string(s.cloud.origin) + ")";
   std::vector<std::string> labels;

@@ -78,6 +78,12 @@ class SnapshotSlot {
     std::lock_guard<std::mutex> lock(mutex_);
     value_ = std::move(value);
   }
+  // value = fn(value), with no store in between.
+  template <class Fn>
+  void update(const Fn& fn) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    value_ = fn(value_);
+  }
 
  private:
   mutable std::mutex mutex_;
@@ -105,6 +111,7 @@ struct CheckScheduler::State {
   SchedulerOptions options;
   std::string instance_id;
   LogLine log;
+  Amend after_cycle;
 
   SnapshotSlot current;
   std::atomic<Clock::rep> heartbeat{0};
@@ -274,8 +281,11 @@ struct CheckScheduler::State {
       running.fetch_sub(1);
       beat();
       if (stop.load() && options.isolate && !snapshot->has_report)
-        break;                  // killed at shutdown: not news
-      current.store(snapshot);  // before the log line: whoever reads the line can see the result
+        break;  // killed at shutdown: not news
+      // Before the log line: whoever reads the line can see the result.
+      current.update([&](const std::shared_ptr<const Snapshot>&) {
+        return after_cycle ? after_cycle(snapshot) : snapshot;
+      });
       if (log) log(cycle_log_line(*snapshot, utc_now_ms(), instance_id, peak_rss_kib));
       snapshot.reset();
       // A check (or its bytes) allocates and frees a lot on this thread's arena; give the pages
@@ -306,6 +316,12 @@ CheckScheduler::~CheckScheduler() {
     // Destroyed without wait_stopped(): do not block on a check in flight.
     state_->thread.detach();
   }
+}
+
+void CheckScheduler::on_cycle(Amend hook) { state_->after_cycle = std::move(hook); }
+
+void CheckScheduler::amend(const Amend& fn) {
+  state_->current.update([&](const std::shared_ptr<const Snapshot>& now) { return fn(now); });
 }
 
 void CheckScheduler::start() {

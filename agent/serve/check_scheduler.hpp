@@ -38,6 +38,14 @@ class CheckScheduler {
   CheckScheduler(const CheckScheduler&) = delete;
   CheckScheduler& operator=(const CheckScheduler&) = delete;
 
+  // A snapshot in, the snapshot to serve out (the same, or an amended copy).
+  using Amend = std::function<std::shared_ptr<const Snapshot>(std::shared_ptr<const Snapshot>)>;
+  // Set before start(): called on the loop's thread with each cycle's snapshot as it is installed
+  // (serve's push hands it on and adds its own counters). It must not block.
+  void on_cycle(Amend hook);
+  // Replaces the current snapshot by fn(current), atomically with the loop's installs.
+  void amend(const Amend& fn);
+
   // Starts the thread (with SIGINT and SIGTERM blocked in it: they belong to the server's loop).
   void start();
   // Asks the loop to stop: it wakes if waiting; a child process in flight is killed.

@@ -17,7 +17,10 @@
 #include "cli.hpp"
 #include "engine.hpp"
 #include "http_server.hpp"
+#include "instance_file.hpp"
 #include "pipeline.hpp"
+#include "push_config.hpp"
+#include "pusher.hpp"
 #include "serve_routes.hpp"
 #include "settings_table.hpp"
 #include "version.hpp"
@@ -96,6 +99,17 @@ std::string serve_help() {
          "Each check runs in a child process, killed when it overruns its deadline. With\n"
          "credentials, ARM is read at most every --arm-interval seconds (default 300; ARM\n"
          "throttles); the checks in between use the last read. --no-arm skips ARM.\n\n"
+         "Push (per instance; the front end load-balances, so a scrape reaches a random one):\n"
+         "  --otlp URL   after each check POST the metrics of /metrics to URL/v1/metrics and one\n"
+         "               span per check (vnetdiag.check, ERROR when critical or unknown; a child\n"
+         "               per target) to URL/v1/traces, as OTLP/HTTP JSON with service.instance.id\n"
+         "               = WEBSITE_INSTANCE_ID; e.g. the OTel collector sidecar at\n"
+         "               http://127.0.0.1:4318 (plain http only to loopback)\n"
+         "  --app-insights-connection-string (or APPLICATIONINSIGHTS_CONNECTION_STRING): one\n"
+         "               availability result per target per check, run location =\n"
+         "               WEBSITE_INSTANCE_ID (https only; the key is never shown)\n"
+         "  A push never delays a check or a request: it runs beside them with a 5 s budget and\n"
+         "  no retry; a failure is one line on stderr and vnetdiag_push_failures_total{sink}.\n\n"
       << serve_options()
       << "\nExamples:\n"
          "  vnetdiag serve --keyvault kv1 --cognitive cs1\n"
@@ -160,6 +174,14 @@ int serve_command(const std::vector<std::string>& args,
   const std::string instance_id = prepared->app.value_or("instance_id", "");
   info.resource["service_instance_id"] = instance_id;
   info.resource["service_name"] = prepared->app.value_or("app", "");
+  const InstanceLabels here = instance_labels(prepared->app);
+  info.labels = {{"instance", here.instance}, {"site", here.site}, {"slot", here.slot}};
+  auto push_settings = push::push_config(
+      *settings, env, {instance_id, prepared->app.value_or("app", ""), VNETDIAG_VERSION});
+  if (!push_settings) {
+    err << "vnetdiag: " << push_settings.error().message << "\n";
+    return kExitUnknown;
+  }
 
   SchedulerOptions options;
   options.interval_s = interval;
@@ -187,8 +209,34 @@ int serve_command(const std::vector<std::string>& args,
         return run_once(*prepared);
       },
       info, options, instance_id,
-      [&out](const std::string& line) { out << line << '\n'
-                                            << std::flush; });
+      [&out, &scheduler,
+       instance_file = instance_file_hook(*settings, *prepared, env, [&err](const std::string& l) {
+         err << l << '\n' << std::flush;
+       })](const std::string& line) {
+        out << line << '\n' << std::flush;
+        if (instance_file) instance_file(*scheduler.snapshot());  // check --all-instances reads it
+      });
+  // Pushes run on their own thread (each in a child process); failures re-render /metrics.
+  auto log_err = [&err](const std::string& line) {
+    const std::string whole = line + "\n";
+    err.write(whole.data(), static_cast<std::streamsize>(whole.size()));
+    err.flush();
+  };
+  push::Pusher pusher(*push_settings, log_err, [&scheduler, &pusher] {
+    scheduler.amend([&pusher](std::shared_ptr<const Snapshot> s) {
+      return push::with_push_metrics(std::move(s), pusher.failures());
+    });
+  });
+  if (push_settings->enabled()) {
+    scheduler.on_cycle([&pusher](std::shared_ptr<const Snapshot> s) {
+      auto amended = push::with_push_metrics(std::move(s), pusher.failures());
+      pusher.submit(amended);
+      return amended;
+    });
+    scheduler.amend([&pusher](std::shared_ptr<const Snapshot> s) {
+      return push::with_push_metrics(std::move(s), pusher.failures());
+    });
+  }
   HttpServer server(io, ServerLimits{}, [&scheduler, health_limits](const Request& request) {
     LoopHealth health = health_limits;
     health.now = std::chrono::steady_clock::now();
@@ -221,16 +269,20 @@ int serve_command(const std::vector<std::string>& args,
   if (!listen->loopback())
     err << "vnetdiag: listening beyond loopback: anyone who reaches " << listen->label()
         << " can read the reports (names, addresses, findings)\n";
+  if (push_settings->enabled())
+    err << "vnetdiag: pushing after each check to " << push::describe(*push_settings) << "\n";
   err << std::flush;
 
+  pusher.start();
   scheduler.start();
   server.start();
   io.run();
 
   scheduler.request_stop();
+  pusher.request_stop();  // a push in flight is killed
   if (stop_by == std::chrono::steady_clock::time_point{})
     stop_by = std::chrono::steady_clock::now() + kShutdownBudget;
-  if (!scheduler.wait_stopped(stop_by)) {
+  if (!scheduler.wait_stopped(stop_by) || !pusher.wait_stopped(stop_by)) {
     // The loop did not end in time (it kills a check in flight, so this should not happen).
     err << "vnetdiag: stopped (a check in flight was abandoned)\n";
     out.flush();

@@ -24,6 +24,7 @@ MetricsMeta meta_of(const ServeInfo& info, uint64_t runs, uint64_t errors, doubl
   m.version = info.version;
   m.commit = info.commit;
   m.resource = info.resource;
+  m.instance_labels = info.labels;
   return m;
 }
 
@@ -37,8 +38,9 @@ std::vector<std::string> problem_ids(const Report& report) {
 
 void render_metrics(Snapshot& s, const ServeInfo& info, const Report* report) {
   const MetricsMeta meta = meta_of(info, s.runs, s.errors, s.finished_unix, s.duration_s);
-  s.metrics_text = render_prometheus(report, meta, MetricsFormat::kPrometheusText);
-  s.metrics_openmetrics = render_prometheus(report, meta, MetricsFormat::kOpenMetrics);
+  s.metrics = metric_families(report, meta);
+  s.metrics_text = render_metric_families(s.metrics, MetricsFormat::kPrometheusText);
+  s.metrics_openmetrics = render_metric_families(s.metrics, MetricsFormat::kOpenMetrics);
 }
 
 // Every target answers the same body until there is a report to take its part from.
@@ -184,6 +186,29 @@ class Decoder {
   std::string_view in_;
 };
 
+bool decode_metrics(Decoder& d, std::size_t limit, std::vector<MetricFamily>& out) {
+  uint64_t families = 0;
+  bool ok = d.u64(families) && families <= limit;
+  for (uint64_t i = 0; ok && i < families; ++i) {
+    MetricFamily& f = out.emplace_back();
+    uint64_t type = 0, samples = 0;
+    ok = d.str(f.name) && d.u64(type) && type <= 2 && d.str(f.help) && d.u64(samples) &&
+         samples <= limit;
+    f.type = static_cast<MetricType>(type);
+    for (uint64_t j = 0; ok && j < samples; ++j) {
+      MetricSample& sample = f.samples.emplace_back();
+      uint64_t labels = 0;
+      ok = d.u64(labels) && labels <= limit;
+      for (uint64_t k = 0; ok && k < labels; ++k) {
+        auto& [key, value] = sample.labels.emplace_back();
+        ok = d.str(key) && d.str(value);
+      }
+      ok = ok && d.f64(sample.value);
+    }
+  }
+  return ok;
+}
+
 }  // namespace
 
 std::string encode_snapshot(const Snapshot& s) {
@@ -207,6 +232,21 @@ std::string encode_snapshot(const Snapshot& s) {
     e.str(t.host);
     e.str(t.json);
   }
+  e.u64(s.metrics.size());
+  for (const auto& f : s.metrics) {
+    e.str(f.name);
+    e.u64(static_cast<uint64_t>(f.type));
+    e.str(f.help);
+    e.u64(f.samples.size());
+    for (const auto& sample : f.samples) {
+      e.u64(sample.labels.size());
+      for (const auto& [k, v] : sample.labels) {
+        e.str(k);
+        e.str(v);
+      }
+      e.f64(sample.value);
+    }
+  }
   return std::move(e.out);
 }
 
@@ -227,6 +267,9 @@ Result<Snapshot> decode_snapshot(std::string_view bytes) {
     TargetBody& t = s.targets.emplace_back();
     ok = d.str(t.name) && d.str(t.host) && d.str(t.json);
   }
+  // The metrics as values come last and may be absent (no families): snapshots written before
+  // they existed (the fuzz seeds) still decode.
+  if (ok && !d.done()) ok = decode_metrics(d, bytes.size(), s.metrics);
   if (!ok || !d.done()) return fail("the check's result arrived incomplete or garbled");
   s.has_report = has_report != 0;
   s.verdict = static_cast<Severity>(verdict);

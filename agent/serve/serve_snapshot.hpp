@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "render_prometheus.hpp"
 #include "result.hpp"
 
 namespace vnetdiag {
@@ -20,6 +21,7 @@ struct ServeInfo {
   std::vector<Target> targets;  // configured: the only names /probe knows
   std::string version, commit;
   std::map<std::string, std::string> resource;  // service_instance_id, service_name (may be empty)
+  std::vector<std::pair<std::string, std::string>> labels;  // instance, site, slot: every series
 };
 
 struct TargetBody {
@@ -49,7 +51,8 @@ struct Snapshot {
   std::string report_html;   // / : the chain view (render_html)
   std::string metrics_text;  // Prometheus 0.0.4
   std::string metrics_openmetrics;
-  std::vector<TargetBody> targets;  // one per configured target, in order
+  std::vector<TargetBody> targets;    // one per configured target, in order
+  std::vector<MetricFamily> metrics;  // what metrics_text shows, as values (for the OTLP push)
 
   bool checked() const { return runs > 0; }
   // By Target::label() or host; nullptr when no such target is configured.

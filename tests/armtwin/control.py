@@ -108,6 +108,8 @@ class ControlAPI:
                         self.arm.facts["site_outbound_routing"] = b["site_outbound_routing"]
                     if b.get("app_process") in ("running", "frozen"):
                         self.arm.facts["app_process"] = b["app_process"]
+                    for site, n in (b.get("site_instances") or {}).items():  # count or [ids] (rp_web.py)
+                        self.arm.facts.setdefault("site_instances", {})[site.lower()] = n
                     try:  # finished deployments, as the world fact deployment: seeds them (rp_ownership.py)
                         for spec in b.get("deployments", []):
                             self.arm.seed_deployment(spec)

@@ -8,6 +8,7 @@ import rp_network_endpoints
 import rp_network_policies
 import rp_network_vnet
 import rp_ownership
+import rp_policy
 import rp_privatedns
 import rp_resourcegraph
 import rp_resources
@@ -18,6 +19,7 @@ import rp_web_kvrefs
 
 # Order matters only for `routes` (asked in this order) and for method lookup (first wins).
 PROVIDERS = (
+    rp_policy.PROVIDER,             # Azure Policy (hand-modelled): first, as its deny stops a write before any provider
     rp_resources.PROVIDER,          # Microsoft.Resources: subscription, resource groups, provider registrations
     rp_authorization.PROVIDER,      # Microsoft.Authorization: permissions
     rp_ownership.PROVIDER,          # management locks (any scope, enforced) and deployment history (hand-modelled)

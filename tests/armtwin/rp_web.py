@@ -13,6 +13,7 @@ free from .4, WEBSITE_PRIVATE_IP) and the subnet a service association link. In 
 PATCH an absent virtualNetworkSubnetId leaves the integration alone; null or "" removes it.
 """
 import copy
+import hashlib
 import uuid
 
 from core import LroStyle, Provider, Res, Response, iso, merge_patch, web_error
@@ -331,6 +332,35 @@ class WebRP:
         self.facts["app_process"] = "running"
         self.touch()
         return Response(200)
+
+    # -- scale-out instances (WebApps_ListInstanceIdentifiers) ------------------------------------
+    def site_instance_ids(self, site):
+        """The app's instances: the fact site_instances {site name (lower): count or [ids]} (worlds.py
+        gives the tutorial's app 2), else one. The first id is the app environment's
+        WEBSITE_INSTANCE_ID (world_from_state.app_environment); the others derive from it."""
+        want = (self.facts.get("site_instances") or {}).get(site.body["name"].lower(), 1)
+        if isinstance(want, list):
+            return [str(i) for i in want]
+        base = site.id.lower()
+        return [hashlib.sha256((base if i == 0 else f"{base}#{i}").encode()).hexdigest()
+                for i in range(max(0, int(want)))]
+
+    def h_web_WebApps_ListInstanceIdentifiers(self, req, op, params):
+        site = self._site_item(op, params, len(op.segments) - 1)
+        name = site.body["name"]
+        scm = f"https://{name}.scm.azurewebsites.net"
+        items = [{"id": f"{site.id}/instances/{iid}", "name": iid, "type": "Microsoft.Web/sites/instances",
+                  "location": site.body.get("location"),
+                  "properties": {"state": "READY", "statusUrl": f"{scm}/api/vfs/..", "containers": {},
+                                 "consoleUrl": f"{scm}/DebugConsole?instance={iid}",
+                                 "healthCheckUrl": f"{scm}/api/health/{iid}",
+                                 "detectorUrl": "https://portal.azure.com/"}}
+                 for iid in self.site_instance_ids(site)]
+        return self.list_response(items)
+
+    def h_web_WebApps_ListInstanceIdentifiersSlot(self, req, op, params):
+        site = self._site_item(op, params, len(op.segments) - 3)
+        raise self._web_not_found("Website slot", f"{site.body['name']}/{params.get('slot')}")
 
     def h_web_WebApps_Delete(self, req, op, params):
         rid = self.item_id(op, params)

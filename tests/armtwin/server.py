@@ -20,6 +20,7 @@ import worlds
 from control import ControlAPI
 from core import ArmError, Request, Response
 from labsync import Journal
+from scm import ScmSite
 from token_endpoints import TokenEndpoints
 
 REDACT_FORM = ("client_secret", "client_assertion", "assertion", "password", "refresh_token")
@@ -46,7 +47,7 @@ class Authorizer:
 
 
 
-class Twin(TokenEndpoints, ControlAPI):
+class Twin(TokenEndpoints, ControlAPI, ScmSite):
     def __init__(self, arm, *, run_dir, site_id, token_lifetime=3600, lab=None, identity_header=None,
                  log=print):
         self.arm = arm
@@ -226,6 +227,8 @@ class Twin(TokenEndpoints, ControlAPI):
                 entry["kind"] = "managed-identity"
             elif path.startswith("/_twin"):
                 return h.send_json(*self.control(h, path, query, raw))
+            elif path.startswith("/_scm/"):
+                return self.scm(h, path, entry)   # the Kudu stand-in (scm.py)
             elif re.fullmatch(r"/[^/]+/oauth2/v2\.0/token", path):
                 entry["kind"] = "entra"
                 entry["body"] = _redacted_form(raw)

@@ -382,6 +382,7 @@ def build(arm, name):
     facts, calls = WORLDS[name]()
     for sub in SUBSCRIPTIONS:  # the app's, the hub's and a third: every world knows all three
         arm.facts["subscriptions"][sub.lower()] = sub
+    arm.facts["site_instances"] = {APP.lower(): 2}  # the app runs on two instances (sites/instances)
     deployments = []
     for fact in facts:
         kind, _, value = fact.partition(":")

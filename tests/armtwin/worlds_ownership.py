@@ -17,6 +17,19 @@ are) plus a few more, so that fix still plans the step that touches the owned th
                                 account only: it stops deleting the account (and the group), not the
                                 write of the vault zone's link -- fix must not refuse for it
 
+Azure Policy (rp_policy.py), each on zone-unlinked:
+  zone-unlinked-policy-deny     assignment "deny-hub-links" on the app's group of the built-in
+                                "Private DNS zones should not be linked ..." with effect Deny: the
+                                vault zone's new link is 403 RequestDisallowedByPolicy
+  zone-unlinked-policy-modify   the built-in "Add a cost-center tag ..." (modify: adds tag cost-center
+                                to every privateDnsZones/virtualNetworkLinks) assigned at the
+                                subscription (the group inherits it); the twin does not carry modify
+                                out. (A custom definition at the subscription would not do: the fixer,
+                                Contributor on the group only, may not read it -- fix says so.)
+  zone-unlinked-policy-audit    an audit-only built-in assigned on the group, and the initiative
+                                "Private DNS guardrails" with linkEffect Deny assigned at the
+                                subscription as DoNotEnforce: neither stops the link -- fix heals
+
 Import worlds before this module (worlds imports it once its own names exist).
 """
 import json
@@ -26,6 +39,7 @@ from worlds import CS_ID, CS_LINK, CS_ZONE, KV_ZONE, NET, OTHER_SUBNET, INTEGRAT
     SITE_ID, V_DNS, VNET_ID, _u
 
 V_LOCKS = "2016-09-01"
+V_POLICY = "2023-04-01"
 KV_ZONE_ID = f"{NET}/privateDnsZones/{KV_ZONE}"
 CS_ZONE_ID = f"{NET}/privateDnsZones/{CS_ZONE}"
 TERRAFORM_TAGS = {"managed-by": "terraform"}
@@ -36,6 +50,36 @@ DEPLOYMENT_OUTPUTS = [VNET_ID] + [f"{VNET_ID}/subnets/{s}" for s in (INTEGRATION
                      [KV_ZONE_ID, CS_ZONE_ID, f"{CS_ZONE_ID}/virtualNetworkLinks/{CS_LINK}"]
 FREEZE_LOCK_ID = f"{RG_ID}/providers/Microsoft.Authorization/locks/freeze"
 ACCOUNT_LOCK_ID = f"{CS_ID}/providers/Microsoft.Authorization/locks/no-delete"
+
+
+SUB_ID = f"/subscriptions/{W.SUBSCRIPTION}"
+POLICY_NS = "providers/Microsoft.Authorization"
+DENY_ASSIGNMENT_ID = f"{RG_ID}/{POLICY_NS}/policyAssignments/deny-hub-links"
+MODIFY_ASSIGNMENT_ID = f"{SUB_ID}/{POLICY_NS}/policyAssignments/tag-dns-links"
+AUDIT_ASSIGNMENT_ID = f"{RG_ID}/{POLICY_NS}/policyAssignments/audit-links"
+SET_ASSIGNMENT_ID = f"{SUB_ID}/{POLICY_NS}/policyAssignments/dns-guardrails"
+LINKS_TYPE = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
+
+
+def builtin_id(name, kind="policyDefinitions"):
+    return f"/providers/Microsoft.Authorization/{kind}/{name}"
+
+
+def assignment_call(assignment_id, definition_id, display, params=None, mode="Default"):
+    return ("PUT", _u(assignment_id, V_POLICY), {"properties": {
+        "displayName": display, "policyDefinitionId": definition_id, "enforcementMode": mode,
+        "parameters": {k: {"value": v} for k, v in (params or {}).items()}}})
+
+
+MODIFY_DEFINITION = {"properties": {
+    "displayName": "Tag private DNS zone links with their cost center", "mode": "Indexed",
+    "parameters": {},
+    "policyRule": {"if": {"field": "type", "equals": LINKS_TYPE},
+                   "then": {"effect": "modify", "details": {
+                       "roleDefinitionIds": ["/providers/Microsoft.Authorization/roleDefinitions/"
+                                             "b24988ac-6180-42a0-ab88-20f7382dd24c"],
+                       "operations": [{"operation": "addOrReplace", "field": "tags['cost-center']",
+                                       "value": "platform"}]}}}}}
 
 
 def lock_call(lock_id, level, notes):
@@ -66,4 +110,14 @@ OWNERSHIP_WORLDS = {
     "routeall-off-azd": _like("routeall-off", site_tags=AZD_TAGS),
     "zone-unlinked-lock-elsewhere": _like("zone-unlinked", calls=[
         lock_call(ACCOUNT_LOCK_ID, "CanNotDelete", "The account holds the production keys: do not delete.")]),
+    "zone-unlinked-policy-deny": _like("zone-unlinked", calls=[
+        assignment_call(DENY_ASSIGNMENT_ID, builtin_id("5d3e1f0a-7c2b-4a8e-9f61-2b4c8d0e6a13"),
+                        "Deny DNS links outside the hub", {"effect": "Deny"})]),
+    "zone-unlinked-policy-modify": _like("zone-unlinked", calls=[
+        assignment_call(MODIFY_ASSIGNMENT_ID, builtin_id("7a0d3b8e-2f14-4c6a-b95e-e31c7f9a0d52"), "Tag DNS links")]),
+    "zone-unlinked-policy-audit": _like("zone-unlinked", calls=[
+        assignment_call(AUDIT_ASSIGNMENT_ID, builtin_id("9b2a6c41-0e5d-4f37-8a19-c6d2e4f80b75"),
+                        "Audit DNS links"),
+        assignment_call(SET_ASSIGNMENT_ID, builtin_id("c4f7a2e9-61b3-4d08-9e5c-0a7b3f8d2e41", "policySetDefinitions"),
+                        "Private DNS guardrails (trial)", {"linkEffect": "Deny"}, mode="DoNotEnforce")]),
 }

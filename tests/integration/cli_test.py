@@ -28,17 +28,32 @@ cases = [
     ("bad env timeout", ["check", "--keyvault", "kv1"], {"VNETDIAG_TIMEOUT": "soon"}),
     ("bad env cloud", ["check", "--keyvault", "kv1"], {"VNETDIAG_CLOUD": "Mars"}),
     ("no resolver", ["check", "--keyvault", "kv1", "--resolv-conf", "/nonexistent"], {}),
+    # Only check draws html, svg and junit; the other commands say so rather than print text.
+    ("env -o html", ["env", "-o", "html"], {}),
+    ("env with VNETDIAG_OUTPUT=junit", ["env"], {"VNETDIAG_OUTPUT": "junit"}),
+    ("fix -o svg", ["fix", "--keyvault", "kv1", "-o", "svg"], {}, 1),  # fix: 1 is its error code
 ]
-for name, args, env in cases:
+for name, args, env, *code in cases:
     p = subprocess.run([VNETDIAG] + args, capture_output=True, text=True, timeout=10,
                        env={**os.environ, **env})
     lines = p.stderr.strip().splitlines()
-    ok = (p.returncode == 3 and p.stdout == "" and len(lines) == 1 and lines[0].startswith("vnetdiag: "))
+    ok = (p.returncode == (code[0] if code else 3) and p.stdout == "" and len(lines) == 1 and lines[0].startswith("vnetdiag: "))
     if ok:
         passed += 1
         print(f"ok   {name}: {lines[0]}")
     else:
         failures.append(f"{name}: exit {p.returncode}, stdout {p.stdout[:80]!r}, stderr {p.stderr[:200]!r}")
+
+# A file descriptor limit too low for even one connection: said, not reported as a dead target.
+p = subprocess.run(["prlimit", "--nofile=12:12", VNETDIAG, "check", "--keyvault", "kv1",
+                    "--dns-server", "127.0.0.1:9", "--resolv-conf", "/dev/null"],
+                   capture_output=True, text=True, timeout=30)
+lines = p.stderr.strip().splitlines()
+if p.returncode == 3 and len(lines) == 1 and "ulimit -n 12" in lines[0] and "raise it" in lines[0]:
+    passed += 1
+    print(f"ok   ulimit -n 12: {lines[0]}")
+else:
+    failures.append(f"ulimit -n 12: exit {p.returncode}, stdout {p.stdout[:80]!r}, stderr {p.stderr[:300]!r}")
 
 for args in (["--help"], ["check", "--help"], ["version"]):
     p = subprocess.run([VNETDIAG] + args, capture_output=True, text=True, timeout=10)

@@ -271,8 +271,22 @@ for cred, (extra_env, extra_args) in credentials.items():
     out_file, journal = os.path.join(pki, f"plan-{len(seen)}.json"), os.path.join(pki, f"journal-{len(seen)}.jsonl")
     p = run(["fix", "-o", "json", "--out", out_file] + common + extra_args, env)
     scan(f"fix plan with {cred}", p.stdout + p.stderr + (open(out_file).read() if os.path.exists(out_file) else ""))
-    p = run(["fix", "--apply", "--yes", "--journal", journal] + common + extra_args, env)
+    fix_bundle = os.path.join(pki, f"fix-evidence-{len(seen)}.tar.gz")
+    p = run(["fix", "--apply", "--yes", "--journal", journal, "--evidence", fix_bundle] + common + extra_args, env)
     scan(f"fix --apply with {cred}", p.stdout + p.stderr + (open(journal).read() if os.path.exists(journal) else ""))
+    fix_members = {}
+    if os.path.exists(fix_bundle):
+        with tarfile.open(fix_bundle, "r:gz") as tar:
+            fix_members = {m.name: tar.extractfile(m).read().decode(errors="replace") for m in tar.getmembers()}
+    fix_record = json.loads(fix_members.get("fix.json", "{}") or "{}")
+    # Whether fix got as far as a plan or stopped at what it could not read, the bundle says which.
+    check(f"fix --evidence with {cred} holds the report and what fix read, planned and did",
+          {"report.json", "arm.json", "fix.json"} <= set(fix_members)
+          and (("steps" in fix_record.get("plan", {})
+                and ("journal" in fix_record or not fix_record["plan"]["steps"]))
+               or bool(fix_record.get("read_errors"))),
+          sorted(fix_members) or p.stderr[-300:])
+    scan(f"fix --evidence with {cred}", "".join(fix_members.values()))
 
 # serve: every endpoint, and its log, while it reads ARM with the managed identity.
 env = {**app_env, **credentials["managed identity"][0]}

@@ -217,7 +217,7 @@ def run_world_changes(base, dns, tls):
     check(f"/readyz 503 within one interval after the service stops ({took and round(took, 2)} s)",
           took is not None and took <= INTERVAL + 1.0, f"took {took}")
     s, h, body = curl(base + "/metrics")
-    check("probe_success 0 for the stopped service", b'probe_success{target="api.test:' in body and
+    check("probe_success 0 for the stopped service", b'target="api.test:' in body and
           [l for l in body.decode().splitlines() if l.startswith("probe_success{")][0].endswith(" 0"), body[:300])
     tls.start()
     took = wait_until(lambda: readyz() == 200, 5)
@@ -230,10 +230,16 @@ def run_metrics(base):
     p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
     check("promtool check metrics accepts /metrics", p.returncode == 0, (p.stdout + p.stderr).decode()[:500])
     text = body.decode()
-    for name in ("probe_success{", "probe_duration_seconds{", "probe_dns_lookup_time_seconds{",
-                 "probe_ssl_earliest_cert_expiry{", "vnetdiag_finding{", "vnetdiag_check_runs_total ",
-                 "vnetdiag_last_check_timestamp_seconds ", "vnetdiag_build_info{", "target_info{service_instance_id="):
-        check(f"/metrics has {name.rstrip('{ ')}", any(l.startswith(name) for l in text.splitlines()))
+    samples = [l for l in text.splitlines() if l and not l.startswith("#")]
+    for name in ("probe_success", "probe_duration_seconds", "probe_dns_lookup_time_seconds",
+                 "probe_ssl_earliest_cert_expiry", "vnetdiag_finding", "vnetdiag_check_runs_total",
+                 "vnetdiag_last_check_timestamp_seconds", "vnetdiag_build_info", "target_info"):
+        check(f"/metrics has {name}", any(l.startswith(name + "{") for l in samples))
+    check("target_info carries service_instance_id",
+          any(l.startswith("target_info{") and f'service_instance_id="{INSTANCE}"' in l for l in samples))
+    # Each instance runs its own vnetdiag: every series says which one (and which site and slot).
+    unlabelled = [l for l in samples if not l.split("{", 1)[-1].startswith(f'instance="{INSTANCE}"')]
+    check("every series carries instance=WEBSITE_INSTANCE_ID first", samples and not unlabelled, unlabelled[:3])
     check("/metrics has no address as a label value", "127.0.0.1" not in text)
     s, h, body = curl(base + "/metrics", "-H", "Accept: application/openmetrics-text")
     p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)

@@ -24,6 +24,8 @@ import signal
 import ssl
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import urllib.request
 
@@ -32,6 +34,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 ARMTWIN = os.path.join(ROOT, "tests", "armtwin")
 RUN = os.path.join(ARMTWIN, "run")
 SCENARIOS = os.path.join(ARMTWIN, "scenarios")
+# The twin's Kudu stand-in (scm.py) serves run.d/scm/<site>/ as the site's /home: where serve_as_instance
+# runs put their instance report files.
+SCM_STORE = os.path.join(ARMTWIN, "run.d", "scm", "securebackend2021", "LogFiles", "vnetdiag", "instances")
 # Screenshots of the chain view (check -o html) the scenarios render; docs/ holds chosen ones.
 SCREENS = os.environ.get("VNETDIAG_SCREENSHOTS", os.path.join(ARMTWIN, "run.d", "screens"))
 sys.path.insert(0, ARMTWIN)
@@ -40,7 +45,11 @@ from twinlib import Checks, skip_or_fail  # noqa: E402
 DEFAULT_CONFIG = {"lro_seconds": 0.2, "retry_after": 1, "token_lifetime": 3600}
 SCENARIO_KEYS = {"description", "world", "facts", "roles", "faults", "config", "runs", "expect_state_contains",
                  "expect_state_lacks"}
-RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "interrupt_after_writes", "run_emitted_az", "tty", "chain_view"}
+RUN_KEYS = {"args", "control", "expect", "golden", "why_no_golden", "kill_after_writes", "interrupt_after_writes", "run_emitted_az", "tty", "chain_view",
+            "evidence"}
+# serve_as_instance: run `vnetdiag serve` as that instance (WEBSITE_INSTANCE_ID) with --instances-dir
+# in the twin's SCM store (scm.py) until it wrote its report file, then SIGTERM (check --all-instances).
+RUN_KEYS |= {"serve_as_instance"}
 EXPECT_KEYS = {"exit", "problems", "problems_outside_context", "cause", "dns_symptom_with_cause",
                "context_contains", "plan_keys", "plan_keys_ordered", "no_delete", "stdout_contains",
                "stderr_contains", "writes", "verified", "journal_order", "no_write_to"}
@@ -101,6 +110,7 @@ class Driver:
     def __init__(self, vnetdiag, env, checks, update, raw_dir):
         self.vnetdiag, self.env, self.c, self.update, self.raw_dir = vnetdiag, env, checks, update, raw_dir
         self.ctx = ssl.create_default_context(cafile=env["CA_BUNDLE"])
+        self.evidence_path = os.path.join(tempfile.gettempdir(), f"vnetdiag-twin-evidence-{os.getpid()}.tar.gz")
 
     def control(self, method, path, body=None):
         req = urllib.request.Request(self.env["TWIN_CONTROL"] + path, method=method,
@@ -116,10 +126,17 @@ class Driver:
         return [e for e in entries if e.get("method") in ("PUT", "PATCH", "DELETE") and "/_twin" not in e.get("path", "")]
 
     def command(self, args):
+        args = [a.replace("{ARM_ENDPOINT}", self.env["ARM_ENDPOINT"]) for a in args]
         return self.env["APP_EXEC"].split() + [self.vnetdiag] + list(args) + COMMON_ARGS + [
             "--ca-bundle", self.env["LAB_CA_BUNDLE"]]
 
+    def command_of(self, run):
+        """The run's command line; a run that expects an evidence bundle writes it to a scratch path."""
+        extra = ["--evidence", self.evidence_path] if run.get("evidence") else []
+        return self.command(list(run["args"]) + extra)
+
     def setup(self, sc):
+        shutil.rmtree(SCM_STORE, ignore_errors=True)   # instance report files of an earlier scenario
         world = sc["world"] if isinstance(sc["world"], dict) else {"builder": sc["world"]}
         self.control("POST", "/reset", {"world": world["builder"]})   # roles, faults, facts back to defaults
         self.control("POST", "/config", dict(DEFAULT_CONFIG, **sc.get("config", {})))
@@ -166,6 +183,8 @@ class Driver:
                 self.run_emitted_az(label, p.stdout)
             if run.get("chain_view"):
                 self.chain_view(f"{name}-{i}", label, p.stdout, run["chain_view"])
+            if run.get("evidence"):
+                self.evidence_bundle(label, run["evidence"])
         if sc.get("expect_state_contains"):
             state = json.dumps(self.control("GET", "/state"))
             missing = [s for s in sc["expect_state_contains"] if s not in state]
@@ -218,11 +237,29 @@ class Driver:
         for text in exp.get("names", []):
             self.c.check(text in dom.stdout, f"{label}: the page names {text!r}")
 
+    def evidence_bundle(self, label, exp):
+        """What --evidence wrote: the members named, and with fix the plan and the journal of the
+        ARM calls it made (a write among them when it applied)."""
+        members = {}
+        if os.path.exists(self.evidence_path):
+            with tarfile.open(self.evidence_path, "r:gz") as tar:
+                members = {m.name: tar.extractfile(m).read().decode(errors="replace") for m in tar.getmembers()}
+            os.unlink(self.evidence_path)
+        missing = sorted(set(exp.get("members", [])) - set(members))
+        self.c.check(members and not missing, f"{label}: the evidence bundle holds {exp.get('members')}",
+                     missing or sorted(members))
+        if "fix_writes" in exp:
+            record = json.loads(members.get("fix.json", "{}") or "{}")
+            writes = [c for c in record.get("journal", []) if c.get("method") in ("PUT", "PATCH", "DELETE")]
+            self.c.check("steps" in record.get("plan", {}) and bool(writes) == exp["fix_writes"],
+                         f"{label}: fix.json has the plan and {'the' if exp['fix_writes'] else 'no'} ARM writes",
+                         [c.get("path") for c in writes][:5])
+
     def run_emitted_az(self, label, script):
         """Runs what `fix --emit az` printed, inside the app, with tests/integration/az_shim/az
         standing in for the Azure CLI: the script must run to its end against the twin."""
-        path = os.path.join(HERE, "az_shim", ".emitted.sh")
-        with open(path, "w") as f:
+        fd, path = tempfile.mkstemp(prefix="vnetdiag-emitted-", suffix=".sh")
+        with os.fdopen(fd, "w") as f:
             f.write(script)
         shim = os.path.join(HERE, "az_shim")
         p = subprocess.run(self.env["APP_EXEC"].split() + ["env", f"PATH={shim}:{os.environ['PATH']}", "bash", path],
@@ -232,10 +269,35 @@ class Driver:
         os.unlink(path)
         self.control("POST", "/lab/sync?timeout=20")  # the lab follows the twin before the next run
 
+    def serve_as_instance(self, run):
+        """`vnetdiag serve ARGS` in the app as instance run["serve_as_instance"], writing its report
+        file into the twin's SCM store (what Kudu serves as /home), stopped once the file is there."""
+        iid = run["serve_as_instance"]
+        path = os.path.join(SCM_STORE, iid + ".json")
+        if os.path.exists(path):
+            os.unlink(path)
+        cmd = self.command(["serve", "--listen", "127.0.0.1:0", "--interval", "5", "--instances-dir", SCM_STORE]
+                           + list(run["args"]))
+        at = cmd.index(self.vnetdiag)
+        cmd[at:at] = ["env", f"WEBSITE_INSTANCE_ID={iid}"]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not os.path.exists(path) and p.poll() is None:
+            time.sleep(0.1)
+        written = os.path.exists(path)
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        if not written:
+            err += f"\n(driver) serve wrote no {path}"
+        return subprocess.CompletedProcess(p.args, p.returncode if written else 1, out, err)
+
     def execute(self, run):
+        if run.get("serve_as_instance"):
+            return self.serve_as_instance(run)
         if run.get("interrupt_after_writes"):
             # Ctrl-C as a person would press it, once the journal shows that many ARM writes.
-            p = subprocess.Popen(self.command(run["args"]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            p = subprocess.Popen(self.command_of(run), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  stdin=subprocess.DEVNULL, text=True)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and len(self.journal_writes()) < run["interrupt_after_writes"] \
@@ -246,12 +308,12 @@ class Driver:
             return subprocess.CompletedProcess(p.args, p.returncode, out, err)
         if run.get("tty"):
             # On a terminal, as a person runs it: script(1) gives vnetdiag a pty and keeps its exit code.
-            return subprocess.run(["script", "-qec", shlex.join(self.command(run["args"])), "/dev/null"],
+            return subprocess.run(["script", "-qec", shlex.join(self.command_of(run)), "/dev/null"],
                                   capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         if not run.get("kill_after_writes"):
-            return subprocess.run(self.command(run["args"]), capture_output=True, text=True, timeout=600,
+            return subprocess.run(self.command_of(run), capture_output=True, text=True, timeout=600,
                                   stdin=subprocess.DEVNULL)
-        victim = subprocess.Popen(self.command(run["args"]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        victim = subprocess.Popen(self.command_of(run), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(self.journal_writes()) < run["kill_after_writes"] \
@@ -307,9 +369,9 @@ class Driver:
         if exp.get("no_delete"):
             self.c.check(plan is not None and all(s["method"] != "DELETE" for s in plan["steps"]),
                          f"{label}: the plan never deletes")
-        if "stdout_contains" in exp:
-            self.c.check(exp["stdout_contains"] in p.stdout, f"{label}: stdout says {exp['stdout_contains']!r}",
-                         p.stdout[-600:] + p.stderr[-300:])
+        for want in ([exp["stdout_contains"]] if isinstance(exp.get("stdout_contains"), str)
+                     else exp.get("stdout_contains", [])):   # one string or a list of them
+            self.c.check(want in p.stdout, f"{label}: stdout says {want!r}", p.stdout[-600:] + p.stderr[-300:])
         if "stderr_contains" in exp:
             self.c.check(exp["stderr_contains"] in p.stderr, f"{label}: stderr says {exp['stderr_contains']!r}",
                          p.stderr[-600:])

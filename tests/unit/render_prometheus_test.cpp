@@ -209,3 +209,22 @@ TEST(RenderPrometheus, BeforeTheFirstCheckOnlyTheLoopMetrics) {
   EXPECT_TRUE(has_line(text, "vnetdiag_last_check_timestamp_seconds 0"));
   EXPECT_EQ(text.find("target_info"), std::string::npos);
 }
+
+TEST(RenderPrometheus, EverySeriesSaysWhichInstanceSiteAndSlotItCameFrom) {
+  const Report r = report_of({healthy_vault()});
+  MetricsMeta m = meta();
+  m.instance_labels = {{"instance", "0a1b2c"}, {"site", "securebackend2021"}, {"slot", ""}};
+  const std::string text = render_prometheus(&r, m, MetricsFormat::kPrometheusText);
+  int samples = 0;
+  for (const auto& line : lines_of(text)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++samples;
+    EXPECT_EQ(line.find("{instance=\"0a1b2c\",site=\"securebackend2021\""), line.find('{')) << line;
+    EXPECT_EQ(line.find("slot="), std::string::npos) << line;  // empty: left out
+  }
+  EXPECT_GT(samples, 5);
+  EXPECT_TRUE(has_line(text,
+                       "probe_success{instance=\"0a1b2c\",site=\"securebackend2021\",target=\"kv1."
+                       "vault.azure.net\"} 1"))
+      << text;
+}
