@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 namespace vnetdiag {
 namespace {
@@ -64,13 +65,20 @@ double stale_after_s(std::optional<double> interval_s) {
 }
 
 std::optional<double> parse_iso_utc(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, used = 0;
-  if (text.size() < 20 || text.size() > 40 ||
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &used) !=
-          6 ||
-      used != 19)
-    return std::nullopt;
-  std::size_t at = 19;
+  // YYYY-MM-DDTHH:MM:SS, optional fraction, Z: digits exactly where the format puts them.
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < 20 || text.size() > 40) return std::nullopt;
+  for (std::size_t i = 0; i < kShape.size(); ++i)
+    if (kShape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != kShape[i])
+      return std::nullopt;
+  const auto number = [&](std::size_t at, std::size_t digits) {
+    int n = 0;
+    for (std::size_t i = at; i < at + digits; ++i) n = n * 10 + (text[i] - '0');
+    return n;
+  };
+  const int y = number(0, 4), mo = number(5, 2), d = number(8, 2), h = number(11, 2),
+            mi = number(14, 2), s = number(17, 2);
+  std::size_t at = kShape.size();
   if (text[at] == '.') {
     ++at;
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
