@@ -36,17 +36,28 @@ std::string shown(const std::string& text) {
   return text.size() > 80 ? out + "..." : out;
 }
 
-Result<std::string> https_endpoint(const std::string& url, const char* what) {
+// `url` in a message, with the instrumentation key taken out wherever it appears.
+std::string shown_without(const std::string& url, const std::string& key) {
+  std::string safe = url;
+  if (!key.empty())
+    for (auto at = safe.find(key); at != std::string::npos; at = safe.find(key, at))
+      safe.replace(at, key.size(), "[redacted]");
+  return shown(safe);
+}
+
+Result<std::string> https_endpoint(const std::string& url, const char* what,
+                                   const std::string& key) {
   const auto origin = arm::origin_of(url);
   if (!origin || origin->host.empty())
     return fail(std::string("the Application Insights connection string's ") + what + " '" +
-                shown(url) + "' is not a URL");
+                shown_without(url, key) + "' is not a URL");
   if (origin->scheme != "https")
     return fail(std::string("the Application Insights connection string's ") + what + " '" +
-                shown(url) + "' is not https (the instrumentation key only travels over https)");
+                shown_without(url, key) +
+                "' is not https (the instrumentation key only travels over https)");
   if (url.find('?') != std::string::npos || url.find('#') != std::string::npos)
     return fail(std::string("the Application Insights connection string's ") + what + " '" +
-                shown(url) + "' has a query or fragment");
+                shown_without(url, key) + "' has a query or fragment");
   std::string base = url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;
@@ -87,7 +98,7 @@ Result<AppInsightsTarget> parse_connection_string(const std::string& text) {
   t.instrumentation_key = key->second;
   std::string endpoint = kDefaultEndpoint;
   if (auto it = fields.find("ingestionendpoint"); it != fields.end() && !it->second.empty()) {
-    auto base = https_endpoint(it->second, "IngestionEndpoint");
+    auto base = https_endpoint(it->second, "IngestionEndpoint", t.instrumentation_key);
     if (!base) return base.error();
     endpoint = *base;
   } else if (auto suffix = fields.find("endpointsuffix");
@@ -96,7 +107,8 @@ Result<AppInsightsTarget> parse_connection_string(const std::string& text) {
     const auto location = fields.find("location");
     const std::string prefix =
         location != fields.end() && !location->second.empty() ? location->second + "." : "";
-    auto base = https_endpoint("https://" + prefix + "dc." + suffix->second, "EndpointSuffix");
+    auto base = https_endpoint("https://" + prefix + "dc." + suffix->second, "EndpointSuffix",
+                               t.instrumentation_key);
     if (!base) return base.error();
     endpoint = *base;
   }
