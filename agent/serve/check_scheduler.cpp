@@ -20,6 +20,8 @@
 #include <mutex>
 #include <thread>
 
+#include "process_io.hpp"
+
 namespace vnetdiag {
 namespace {
 
@@ -34,26 +36,9 @@ std::string utc_now_ms() {
   return buf;
 }
 
-double unix_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 double seconds_between(std::chrono::steady_clock::time_point a,
                        std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-bool write_all(int fd, const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 std::string describe_exit(int status) {
@@ -89,19 +74,6 @@ class SnapshotSlot {
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> value_;
 };
-
-// close_range(first, ~0U, 0). Its glibc wrapper needs glibc 2.34, and the self-contained bundle
-// must run on 2.31: the system call itself (Linux 5.9), else every descriptor up to the limit.
-void close_from(int first) {
-#if defined(SYS_close_range)
-  if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
-#endif
-  rlimit limit{};
-  const long last = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
-                        ? static_cast<long>(limit.rlim_cur)
-                        : 65536;
-  for (long fd = first; fd < last; ++fd) ::close(static_cast<int>(fd));
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline.hpp"
+#include "process_io.hpp"
 #include "render.hpp"
 #include "secrets.hpp"
 #include "settings.hpp"
@@ -42,17 +43,6 @@ std::string make_dirs(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return dir + " is not a directory";
   return "";
-}
-
-bool write_all(int fd, const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace

@@ -1,0 +1,18 @@
+#pragma once
+// What serve's forked children and the files it writes share: a write that survives EINTR and
+// short writes, closing every inherited descriptor in a child, and the wall clock as a number.
+#include <string>
+
+namespace vnetdiag {
+
+// False when the descriptor refused part of the bytes.
+bool write_all(int fd, const std::string& bytes);
+
+// close_range(first, ~0U, 0). Its glibc wrapper needs glibc 2.34, and the self-contained bundle
+// must run on 2.31: the system call itself (Linux 5.9), else every descriptor up to the limit.
+void close_from(int first);
+
+// Seconds since the Unix epoch, with the fraction.
+double unix_now();
+
+}  // namespace vnetdiag
