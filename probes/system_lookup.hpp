@@ -1,7 +1,8 @@
 #pragma once
 // The system resolver's answer (getaddrinfo: nsswitch, /etc/hosts, resolv.conf), which is what
 // the app's own code gets. getaddrinfo blocks, so it runs on a helper thread that wakes the engine
-// through an eventfd; a lookup still running at the deadline is abandoned, not waited for.
+// through an eventfd shared by every lookup of a run (one descriptor, not one per target); a
+// lookup still running at the deadline is abandoned, not waited for.
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,14 +18,29 @@ struct SystemLookupResult {
   double duration_ms = 0;
 };
 
+// The eventfd the helper threads signal, closed when the run and every lookup it started are done
+// with it (an abandoned lookup may still signal after the run has ended).
+class LookupWakeup {
+ public:
+  LookupWakeup();
+  ~LookupWakeup();
+  LookupWakeup(const LookupWakeup&) = delete;
+  LookupWakeup& operator=(const LookupWakeup&) = delete;
+  void add_socket(PollSet& set) const;
+  void signal() const;
+  void drain() const;  // after a wake-up, so that poll waits again
+
+ private:
+  int fd_ = -1;
+};
+
 class SystemLookup {
  public:
-  explicit SystemLookup(const std::string& host);
+  SystemLookup(const std::string& host, std::shared_ptr<const LookupWakeup> wakeup);
   ~SystemLookup();
   SystemLookup(const SystemLookup&) = delete;
   SystemLookup& operator=(const SystemLookup&) = delete;
 
-  void add_socket(PollSet& set) const;
   // True once the answer is in; then result() holds it.
   bool poll();
   const SystemLookupResult& result() const { return result_; }

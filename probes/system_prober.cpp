@@ -19,21 +19,23 @@ class SystemProber final : public Prober {
 
   void start() override {
     for (const auto& target : run_.plan.targets)
-      lookups_.push_back(std::make_unique<SystemLookup>(target.host));
+      lookups_.push_back(std::make_unique<SystemLookup>(target.host, wakeup_));
   }
 
   long prepare(PollSet& set, ProbeClock::time_point now) override {
     long wait_ms = -1;
-    for (const auto& lookup : lookups_) {
-      lookup->add_socket(set);
-      if (!lookup->poll() && now < deadline_)
+    bool waiting = false;
+    for (const auto& lookup : lookups_)
+      if (!lookup->poll() && now < deadline_) {
+        waiting = true;
         wait_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now).count() + 1;
-    }
+      }
+    if (waiting) wakeup_->add_socket(set);
     return wait_ms;
   }
 
-  void process(const PollSet&) override {}
+  void process(const PollSet&) override { wakeup_->drain(); }
 
   bool busy(ProbeClock::time_point now) override {
     return now < deadline_ && std::any_of(lookups_.begin(), lookups_.end(),
@@ -56,6 +58,7 @@ class SystemProber final : public Prober {
  private:
   ProbeRun& run_;
   ProbeClock::time_point deadline_;
+  std::shared_ptr<const LookupWakeup> wakeup_ = std::make_shared<const LookupWakeup>();
   std::vector<std::unique_ptr<SystemLookup>> lookups_;
 };
 
