@@ -24,6 +24,9 @@ for stage in "${stages[@]}"; do
     cmake --build build-tsan -j "$jobs" --target vnetdiag
     TSAN_OPTIONS="halt_on_error=1 exitcode=66" /usr/bin/python3 tests/integration/serve_test.py \
       build-tsan/agent/vnetdiag
+    # The push thread and its forked pushes share the snapshot and failure counts with the server.
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" /usr/bin/python3 tests/integration/push_test.py \
+      build-tsan/agent/vnetdiag
     ;;
   *)
     echo "tests/sanitize.sh: unknown stage '$stage' (asan or tsan)" >&2
