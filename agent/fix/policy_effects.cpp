@@ -1,5 +1,7 @@
 #include "policy_effects.hpp"
 
+#include <algorithm>
+
 #include "text_util.hpp"
 
 namespace vnetdiag::fix::policy {
@@ -231,6 +233,10 @@ bool covers(const Assignment& a, const std::string& resource_id) {
   // One at a management group (or the tenant root) is listed only where it applies.
   const bool above_subscriptions = starts_with(lower(a.scope), "/providers/");
   if (!above_subscriptions && !under_scope(resource_id, a.scope)) return false;
+  if (above_subscriptions && !a.listed_for.empty() &&
+      std::none_of(a.listed_for.begin(), a.listed_for.end(),
+                   [&](const std::string& l) { return under_scope(resource_id, l); }))
+    return false;
   for (const auto& n : a.not_scopes)
     if (under_scope(resource_id, n)) return false;
   return true;

@@ -64,6 +64,9 @@ struct Assignment {
   bool enforced = true;  // enforcementMode Default; DoNotEnforce stops nothing
   std::vector<std::string> not_scopes;
   nlohmann::json parameters = nlohmann::json::object();
+  // The groups (or subscriptions) whose assignment lists named it: one made at a management
+  // group applies only under those as far as what was read can tell.
+  std::vector<std::string> listed_for;
 };
 
 // An assignment body as ARM lists it, or nullopt when it lacks an id or a policyDefinitionId.

@@ -86,10 +86,15 @@ void read_policy(arm::ArmClient& client, const Plan& plan, const std::set<std::s
   std::set<std::string> seen, lists;
   for (const auto& g : groups) {
     std::string path = g + kAssignments + version(), what = "policy assignments of " + g;
+    std::string listed_for = g;
     if (!present.count(lower(g))) {
       const auto id = arm::parse_resource_id(g);
-      if (!id) continue;
-      path = "/subscriptions/" + id->subscription + kAssignments + version() + "&$filter=atScope()";
+      if (!id) {
+        out.unread.push_back("policy assignments of " + g + ": not a resource group id");
+        continue;
+      }
+      listed_for = "/subscriptions/" + id->subscription;
+      path = listed_for + kAssignments + version() + "&$filter=atScope()";
       what = "policy assignments of subscription " + id->subscription;
     }
     if (!lists.insert(lower(path)).second) continue;
@@ -98,9 +103,17 @@ void read_policy(arm::ArmClient& client, const Plan& plan, const std::set<std::s
                                                   client.send("GET", path));
     for (const auto& e : scratch.errors)
       out.unread.push_back(e + " (needs Microsoft.Authorization/policyAssignments/read)");
-    for (const auto& item : items)
-      if (auto a = policy::parse_assignment(item); a && seen.insert(lower(a->id)).second)
+    for (const auto& item : items) {
+      auto a = policy::parse_assignment(item);
+      if (!a) continue;
+      if (seen.insert(lower(a->id)).second) {
+        a->listed_for.push_back(listed_for);
         assignments.push_back(std::move(*a));
+      } else {
+        for (auto& known : assignments)
+          if (lower(known.id) == lower(a->id)) known.listed_for.push_back(listed_for);
+      }
+    }
   }
   // Only those that cover a step: their definitions (and initiatives' members) are read.
   std::vector<const policy::Assignment*> relevant;
@@ -174,9 +187,12 @@ void read_policy(arm::ArmClient& client, const Plan& plan, const std::set<std::s
                               (del ? "delete" : "write"));
           continue;
         }
-        if (m == Match::unknown) {
+        if (m == Match::unknown && impact != Impact::alters) {
           // Such as the common "Allowed locations" deny: refusing on every one of those would
           // make --force-owned routine. Named as not judged; a refusal by ARM fails the step.
+          // An effect that alters is different: ARM says nothing and the platform rewrites what
+          // fix wrote (Azure Landing Zones' DINE of private DNS zone groups matches the type and
+          // a count on groupIds), so it stays an owner below.
           once(out.unread, s.key + ": " + head +
                                " may apply: its condition has clauses vnetdiag does not evaluate "
                                "(if ARM refuses the write, that step fails with "
@@ -185,7 +201,11 @@ void read_policy(arm::ArmClient& client, const Plan& plan, const std::set<std::s
         }
         std::string detail = head;
         if (impact == Impact::alters)
-          detail += ": the platform changes " + type + " after each write";
+          detail += std::string(": the platform ") +
+                    (m == Match::unknown ? "may change " : "changes ") + type +
+                    " after each write" +
+                    (m == Match::unknown ? " (its condition has clauses vnetdiag does not evaluate)"
+                                         : "");
         else
           detail += std::string(": ARM refuses the ") + (del ? "delete" : "write") + " of " + type +
                     " (RequestDisallowedByPolicy), --force-owned does not get past it; fix never "

@@ -292,6 +292,19 @@ TEST(OwnershipPolicy, AConditionNotJudgedIsNamedNotJudgedNotRefused) {
   EXPECT_EQ(named, 2u) << testing::PrintToString(o.unread);
 }
 
+TEST(OwnershipPolicy, AnAlteringEffectNotJudgedStillOwnsTheWrite) {
+  // Like Azure Landing Zones' DINE of zone groups: the type and a count on groupIds. ARM would
+  // not refuse the write; the platform would rewrite it after.
+  policy_world({assignment("dine", kRg, kBuiltin, {{"effect", {{"value", "deployIfNotExists"}}}})},
+               {rule_definition(kBuiltin, "[parameters('effect')]",
+                                {{"field", "location"}, {"notIn", {"westeurope"}}})});
+  Client c;
+  const auto o = fix::read_ownership(c.client, topology(json::object()), plan());
+  const auto owners = policy_owners(o);
+  ASSERT_EQ(owners.size(), 2u) << testing::PrintToString(lines(o));  // both writes
+  EXPECT_NE(owners[0].detail.find("may change"), std::string::npos) << owners[0].detail;
+}
+
 TEST(OwnershipPolicy, UnreadablePolicyIsNamedNotTakenAsFree) {
   policy_world({}, {});
   fake_arm::answer("GET", kRg + "/providers/Microsoft.Authorization/policyAssignments", 403,

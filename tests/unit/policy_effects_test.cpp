@@ -141,5 +141,19 @@ TEST(PolicyEffects, AssignmentsScopesAndNotScopes) {
   EXPECT_FALSE(policy::parse_assignment(json::array()));
 }
 
+TEST(PolicyEffects, AManagementGroupAssignmentCoversOnlyWhereItWasListed) {
+  policy::Assignment a;
+  a.scope = "/providers/Microsoft.Management/managementGroups/corp";
+  a.listed_for = {kRg};
+  EXPECT_TRUE(policy::covers(a, kRg + "/providers/Microsoft.Web/sites/app"));
+  // Another subscription's group: its own list, not this one, says whether it applies there.
+  EXPECT_FALSE(policy::covers(
+      a,
+      "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/hub/providers/"
+      "Microsoft.Network/privateDnsZones/z"));
+  a.listed_for.clear();  // not known where it was listed: it may apply anywhere
+  EXPECT_TRUE(policy::covers(a, "/subscriptions/x/resourceGroups/y"));
+}
+
 }  // namespace
 }  // namespace vnetdiag
