@@ -34,6 +34,12 @@ bool is_dir(const std::string& path) {
 
 // The file's contents, or why it cannot be had.
 std::string read_local(const std::string& path, std::string* why) {
+  // Only a regular file: opening a FIFO left there would block for ever.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    *why = path + " is not a regular file";
+    return "";
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *why = errno == ENOENT ? "no report in the instances directory (" + path +
@@ -123,7 +129,9 @@ std::string render_gather_text(const GatherResult& g) {
   std::size_t id_width = 8;
   for (const auto& i : g.instances) id_width = std::max(id_width, i.id.size());
   out << pad("INSTANCE", id_width) << pad("AGE", 7) << pad("VERDICT", 10);
-  for (const auto& t : targets) out << pad(t, 9);
+  // A column as wide as its name or its widest cell ("not checked").
+  const auto column = [](const std::string& t) { return std::max<std::size_t>(t.size(), 11); };
+  for (const auto& t : targets) out << pad(t, column(t));
   out << "\n";
   for (const auto& i : g.instances) {
     out << pad(i.id, id_width) << pad(age_text(i.age_s), 7)
@@ -133,7 +141,7 @@ std::string render_gather_text(const GatherResult& g) {
       out << pad(!i.judged()             ? "-"
                  : it == i.targets.end() ? "not checked"
                                          : to_string(it->second),
-                 std::max<std::size_t>(t.size(), 8));
+                 column(t));
     }
     out << "\n";
   }
@@ -142,7 +150,9 @@ std::string render_gather_text(const GatherResult& g) {
   for (const auto& d : g.differences) {
     any = true;
     out << "  " << to_string(d.severity) << " " << d.problem << ": on " << join(d.present_on, ", ")
-        << "; not on " << join(d.absent_on, ", ") << "\n";
+        << "; not on " << join(d.absent_on, ", ")
+        << (d.not_checked_on.empty() ? "" : "; not checked on " + join(d.not_checked_on, ", "))
+        << "\n";
   }
   for (const auto& i : g.instances) {
     if (i.judged()) continue;
@@ -179,7 +189,8 @@ std::string render_gather_json(const GatherResult& g) {
     j["differences"].push_back({{"finding", d.problem},
                                 {"severity", to_string(d.severity)},
                                 {"present_on", d.present_on},
-                                {"absent_on", d.absent_on}});
+                                {"absent_on", d.absent_on},
+                                {"not_checked_on", d.not_checked_on}});
   for (const auto& i : g.instances)
     if (!i.judged())
       j["differences"].push_back(

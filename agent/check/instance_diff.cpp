@@ -11,6 +11,8 @@
 namespace vnetdiag {
 namespace {
 
+constexpr double kFutureToleranceS = 300;
+
 using nlohmann::json;
 
 constexpr std::size_t kMaxBody = std::size_t{16} * 1024 * 1024;
@@ -124,6 +126,10 @@ InstanceReport read_instance_report(const std::string& id, const std::string& bo
   const std::optional<double> started = parse_iso_utc(text_of(j, "started_at"));
   const std::optional<double> when = written ? written : started;
   if (when) r.age_s = std::max(0.0, now_unix - *when);
+  // A clock ahead of this one, or a damaged file: never fresh for ever.
+  if (when && *when > now_unix + kFutureToleranceS && r.error.empty())
+    r.error = "its report is dated " + std::to_string(static_cast<long long>(*when - now_unix)) +
+              " s in the future (the instance's clock or the file is wrong)";
   if (!r.error.empty()) return r;
   const auto verdict = j.contains("verdict") ? severity_of(j["verdict"]) : std::nullopt;
   if (!verdict) {
@@ -190,11 +196,17 @@ std::vector<Difference> differences(const std::vector<InstanceReport>& instances
     }
   std::vector<Difference> out;
   for (auto& [key, d] : by_problem) {
-    if (d.present_on.size() == judged.size()) continue;
-    for (const auto* i : judged)
-      if (std::find(d.present_on.begin(), d.present_on.end(), i->id) == d.present_on.end())
+    const auto at = key.find('@');
+    const std::string target = at == std::string::npos ? "" : key.substr(at + 1);
+    for (const auto* i : judged) {
+      if (std::find(d.present_on.begin(), d.present_on.end(), i->id) != d.present_on.end())
+        continue;
+      if (target.empty() || i->targets.count(target))
         d.absent_on.push_back(i->id);
-    out.push_back(std::move(d));
+      else
+        d.not_checked_on.push_back(i->id);
+    }
+    if (!d.absent_on.empty()) out.push_back(std::move(d));
   }
   return out;
 }

@@ -37,9 +37,13 @@ struct Difference {
   std::string problem;  // id@target
   Severity severity = Severity::kUnknown;
   std::vector<std::string> present_on, absent_on;  // judged instances only
+  // Judged instances whose report has no such target: they do not check it, which says nothing
+  // either way (not counted as absent).
+  std::vector<std::string> not_checked_on;
 };
 
-// Problems present on some judged instances but not on all of them, in problem order.
+// Problems present on some judged instances and absent on others that check the same target, in
+// problem order.
 std::vector<Difference> differences(const std::vector<InstanceReport>& instances);
 
 // The gather's verdict: a critical instance makes it critical; otherwise any instance not judged

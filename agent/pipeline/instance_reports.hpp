@@ -2,7 +2,7 @@
 // Where each instance's last report lives, shared by serve (which writes its own after each
 // check) and check --all-instances (which reads them all): DIR/<instance id>.json, DIR being
 // --instances-dir, else $HOME/LogFiles/vnetdiag/instances inside App Service (/home is shared by
-// every instance of the plan, and Kudu serves it as /api/vfs/).
+// every instance of the app, per slot, and Kudu serves it as /api/vfs/).
 #include <map>
 #include <string>
 

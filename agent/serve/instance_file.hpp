@@ -2,9 +2,9 @@
 // serve's per-instance report file: after each check cycle the last report (as /report serves it)
 // is written atomically to DIR/<instance id>.json, so that `check --all-instances` can read every
 // instance's report from the /home all instances share, or through Kudu. DIR is --instances-dir,
-// else $HOME/LogFiles/vnetdiag/instances when HOME and WEBSITE_INSTANCE_ID are set; otherwise no
-// file is written. A file that cannot be written costs one line on stderr (again only when the
-// reason changes); serve goes on.
+// else $HOME/LogFiles/vnetdiag/instances when HOME, WEBSITE_SITE_NAME and WEBSITE_INSTANCE_ID are
+// set; otherwise no file is written. A file that cannot be written costs one line on stderr (again
+// only when the reason changes); serve goes on.
 #include <functional>
 #include <map>
 #include <string>

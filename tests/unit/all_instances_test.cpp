@@ -149,6 +149,28 @@ TEST(InstanceDiff, NamesWhatDiffersAndWhoIsNotJudged) {
   EXPECT_EQ(gather_verdict({}), Severity::kUnknown);
 }
 
+TEST(InstanceDiff, AnInstanceThatDoesNotCheckTheTargetIsNotCountedAsHealthyThere) {
+  json only_cs = json::parse(report("ok", json::array()));
+  only_cs["targets"] = json::array({{{"name", "cs1.cognitiveservices.azure.com"}}});
+  const auto d = differences({read_instance_report("a", report("critical", kUnlinked), now()),
+                              read_instance_report("b", report("ok", kHealthy), now()),
+                              read_instance_report("d", only_cs.dump(), now())});
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].absent_on, std::vector<std::string>{"b"});
+  EXPECT_EQ(d[0].not_checked_on, std::vector<std::string>{"d"});
+  // Only instances that do not check the target: no difference to show.
+  EXPECT_TRUE(differences({read_instance_report("a", report("critical", kUnlinked), now()),
+                           read_instance_report("d", only_cs.dump(), now())})
+                  .empty());
+}
+
+TEST(InstanceReport, AReportDatedInTheFutureIsNotJudged) {
+  const auto r = read_instance_report("f", report("ok", kHealthy, -3600), now());
+  EXPECT_FALSE(r.judged());
+  EXPECT_NE(r.error.find("in the future"), std::string::npos) << r.error;
+  EXPECT_TRUE(read_instance_report("g", report("ok", kHealthy, -60), now()).judged());  // skew
+}
+
 TEST(InstanceFile, NameBodyAndAtomicWrite) {
   EXPECT_EQ(instance_file_name("0a1b2c"), "0a1b2c.json");
   EXPECT_EQ(instance_file_name("../etc/passwd"), "_._etc_passwd.json");
