@@ -222,19 +222,20 @@ int serve_command(const std::vector<std::string>& args,
     err.write(whole.data(), static_cast<std::streamsize>(whole.size()));
     err.flush();
   };
-  push::Pusher pusher(*push_settings, log_err, [&scheduler, &pusher] {
-    scheduler.amend([&pusher](std::shared_ptr<const Snapshot> s) {
-      return push::with_push_metrics(std::move(s), pusher.failures());
+  const auto labels = info.labels;  // the failure counter's too, as on every series
+  push::Pusher pusher(*push_settings, log_err, [&scheduler, &pusher, &labels] {
+    scheduler.amend([&pusher, &labels](std::shared_ptr<const Snapshot> s) {
+      return push::with_push_metrics(std::move(s), pusher.failures(), labels);
     });
   });
   if (push_settings->enabled()) {
-    scheduler.on_cycle([&pusher](std::shared_ptr<const Snapshot> s) {
-      auto amended = push::with_push_metrics(std::move(s), pusher.failures());
+    scheduler.on_cycle([&pusher, &labels](std::shared_ptr<const Snapshot> s) {
+      auto amended = push::with_push_metrics(std::move(s), pusher.failures(), labels);
       pusher.submit(amended);
       return amended;
     });
-    scheduler.amend([&pusher](std::shared_ptr<const Snapshot> s) {
-      return push::with_push_metrics(std::move(s), pusher.failures());
+    scheduler.amend([&pusher, &labels](std::shared_ptr<const Snapshot> s) {
+      return push::with_push_metrics(std::move(s), pusher.failures(), labels);
     });
   }
   HttpServer server(io, ServerLimits{}, [&scheduler, health_limits](const Request& request) {

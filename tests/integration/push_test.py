@@ -8,6 +8,7 @@ instrumentation key never shows, a dead receiver (one stderr line, the failure c
 still answering), refused settings and SIGTERM with a push in flight. All traffic stays on
 127.0.0.1."""
 import json
+import re
 import os
 import shutil
 import signal
@@ -186,10 +187,9 @@ def run_pushes(servers, common, receiver, connection):
     took = wait_until(lambda: sum(1 for i in receiver.items() if i["kind"] == "availability") >= 2, 10)
     check("one availability result per target per check (a second run, a second result)", took is not None)
     status, text = get(serve.url + "/metrics")
-    check("/metrics counts no push failure while the receiver takes everything",
-          'vnetdiag_push_failures_total{sink="otlp"} 0\n' in text and
-          'vnetdiag_push_failures_total{sink="appinsights"} 0\n' in text,
-          [l for l in text.splitlines() if "push" in l])
+    counts = push_failures(text)
+    check("/metrics counts no push failure while the receiver takes everything (with the instance label)",
+          counts == {"otlp": 0.0, "appinsights": 0.0}, [l for l in text.splitlines() if "push" in l])
     outputs = {"stdout": "".join(serve.stdout), "stderr": "".join(serve.stderr), "/metrics": text,
                "/report": get(serve.url + "/report")[1], "/report?format=text": get(serve.url + "/report?format=text")[1],
                "OTLP bodies": json.dumps([i for i in receiver.items() if i["kind"] != "availability"])}
@@ -199,6 +199,16 @@ def run_pushes(servers, common, receiver, connection):
           any("pushing after each check to OTLP " + receiver.otlp_url in l for l in serve.stderr), serve.stderr)
     serve.stop()
     check("SIGTERM: exit 0", serve.proc.returncode == 0, serve.proc.returncode)
+
+
+def push_failures(text):
+    """vnetdiag_push_failures_total per sink; each series must carry this instance's label."""
+    counts = {}
+    for line in text.splitlines():
+        m = re.match(r'vnetdiag_push_failures_total\{instance="([^"]*)",(?:[^}]*,)?sink="([^"]*)"\} (\S+)$', line)
+        if m and m.group(1) == INSTANCE:
+            counts[m.group(2)] = float(m.group(3))
+    return counts
 
 
 def run_dead_receiver(servers, common):
@@ -219,11 +229,8 @@ def run_dead_receiver(servers, common):
           "".join(serve.stderr)[-600:])
 
     def counted():
-        text = get(serve.url + "/metrics")[1]
-        lines = {l.rsplit(" ", 1)[0]: l.rsplit(" ", 1)[1] for l in text.splitlines()
-                 if l.startswith("vnetdiag_push_failures_total{")}
-        return all(float(lines.get(f'vnetdiag_push_failures_total{{sink="{s}"}}', "0")) >= 1
-                   for s in ("otlp", "appinsights"))
+        counts = push_failures(get(serve.url + "/metrics")[1])
+        return all(counts.get(s, 0) >= 1 for s in ("otlp", "appinsights"))
     check("a dead receiver: vnetdiag_push_failures_total counts it per sink", wait_until(counted, 10) is not None,
           [l for l in get(serve.url + "/metrics")[1].splitlines() if "push" in l])
     start = time.monotonic()

@@ -273,4 +273,10 @@ TEST(Push, FailureCounterJoinsMetrics) {
   EXPECT_NE(twice->metrics_openmetrics.find("# TYPE vnetdiag_push_failures counter"),
             std::string::npos);
   EXPECT_EQ(with_push_metrics(s, {}), s);
+  // Like every other series, it says which instance it came from.
+  const auto labelled = with_push_metrics(s, {{"otlp", 3}}, {{"instance", "i1"}, {"slot", ""}});
+  EXPECT_NE(labelled->metrics_text.find(
+                "vnetdiag_push_failures_total{instance=\"i1\",sink=\"otlp\"} 3\n"),
+            std::string::npos)
+      << labelled->metrics_text;
 }

@@ -1,6 +1,9 @@
 #include "push_config.hpp"
 
+#include <cctype>
+
 #include "secrets.hpp"
+#include "text_util.hpp"
 
 namespace vnetdiag::push {
 
@@ -21,7 +24,13 @@ Result<PushConfig> push_config(const CheckSettings& settings,
     secrets::remember(connection);
     auto target = parse_connection_string(connection);
     if (!target) return target.error();
-    secrets::remember(target->instrumentation_key);
+    // The key as written, and in the spellings it travels in (the envelope name has it in lower
+    // case without dashes).
+    const std::string& key = target->instrumentation_key;
+    std::string bare;
+    for (char c : key)
+      if (c != '-') bare += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& form : {key, lower(key), bare}) secrets::remember(form);
     config.app_insights = *target;
   }
   config.resource["service.name"] = identity.site.empty() ? "vnetdiag" : identity.site;

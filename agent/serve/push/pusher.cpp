@@ -131,8 +131,9 @@ std::optional<std::string> push_refused(const std::string& sink, long status,
   return std::nullopt;
 }
 
-std::shared_ptr<const Snapshot> with_push_metrics(std::shared_ptr<const Snapshot> snapshot,
-                                                  const std::map<std::string, uint64_t>& failures) {
+std::shared_ptr<const Snapshot> with_push_metrics(
+    std::shared_ptr<const Snapshot> snapshot, const std::map<std::string, uint64_t>& failures,
+    const std::vector<std::pair<std::string, std::string>>& labels) {
   if (failures.empty()) return snapshot;
   auto copy = std::make_shared<Snapshot>(*snapshot);
   std::erase_if(copy->metrics, [](const MetricFamily& f) { return f.name == kFailuresMetric; });
@@ -140,8 +141,13 @@ std::shared_ptr<const Snapshot> with_push_metrics(std::shared_ptr<const Snapshot
   f.name = kFailuresMetric;
   f.type = MetricType::kCounter;
   f.help = "Pushes to a sink (otlp, appinsights) that failed since the process started";
-  for (const auto& [sink, count] : failures)
-    f.samples.push_back({{{"sink", sink}}, static_cast<double>(count)});
+  for (const auto& [sink, count] : failures) {
+    MetricSample& sample = f.samples.emplace_back();
+    for (const auto& [k, v] : labels)  // instance, site, slot, as on every other series
+      if (!v.empty()) sample.labels.emplace_back(k, v);
+    sample.labels.emplace_back("sink", sink);
+    sample.value = static_cast<double>(count);
+  }
   copy->metrics_text = render_metric_families(copy->metrics, MetricsFormat::kPrometheusText);
   copy->metrics_openmetrics = render_metric_families(copy->metrics, MetricsFormat::kOpenMetrics);
   return copy;
@@ -286,6 +292,7 @@ struct Pusher::State {
     auto sends = requests_for(snapshot);
     if (sends.empty()) return;
     send_isolated(sends);
+    if (stop.load()) return;  // killed at shutdown: not a sink's failure
     bool any_failed = false;
     for (const auto& s : sends) {
       const auto why = push_refused(s.sink, s.response.status, s.response.body, s.response.error);

@@ -68,8 +68,9 @@ class Pusher {
 
 // The snapshot with vnetdiag_push_failures_total{sink} in its metrics (replacing an older one)
 // and its /metrics bodies rendered again. No sinks: the snapshot unchanged.
-std::shared_ptr<const Snapshot> with_push_metrics(std::shared_ptr<const Snapshot> snapshot,
-                                                  const std::map<std::string, uint64_t>& failures);
+std::shared_ptr<const Snapshot> with_push_metrics(
+    std::shared_ptr<const Snapshot> snapshot, const std::map<std::string, uint64_t>& failures,
+    const std::vector<std::pair<std::string, std::string>>& labels = {});
 
 // Whether a sink's answer means every item was taken, and if not why (one line): OTLP wants 2xx
 // and no rejected points or spans in partialSuccess; App Insights 200 with itemsAccepted ==
