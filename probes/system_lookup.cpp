@@ -54,11 +54,14 @@ class LookupPool {
         new LookupPool();  // never destroyed: detached workers may still use it
     return *pool;
   }
-  void submit(std::function<void()> job) {
+  // False when no thread is there to run it, nor could one be started: the job is dropped.
+  bool submit(std::function<void()> job) {
     std::lock_guard<std::mutex> lock(mutex_);
-    jobs_.push_back(std::move(job));
     if (idle_ == 0 && workers_ < kMaxWorkers && start_worker()) ++workers_;
+    if (workers_ == 0) return false;
+    jobs_.push_back(std::move(job));
     cv_.notify_one();
+    return true;
   }
 
  private:
@@ -112,7 +115,10 @@ void resolve(const std::shared_ptr<SystemLookup::Shared>& shared, const std::str
 SystemLookup::SystemLookup(const std::string& host, std::shared_ptr<const LookupWakeup> wakeup)
     : shared_(std::make_shared<Shared>()) {
   shared_->wakeup = std::move(wakeup);
-  LookupPool::instance().submit([shared = shared_, host] { resolve(shared, host); });
+  if (LookupPool::instance().submit([shared = shared_, host] { resolve(shared, host); })) return;
+  // Said as what it is, not left to look like a resolver that never answered.
+  shared_->result.done = true;
+  shared_->result.error = "could not start a thread for getaddrinfo";
 }
 
 namespace {
