@@ -35,4 +35,11 @@ inline const std::string& fallback_ca_file() {
   return file;
 }
 
+// True when handshakes are verified against a CA file (the one given, libcurl's default or one
+// found): then no CA directory is needed beside it.
+inline bool system_ca_file_known() {
+  static const bool known = !system_ca_store().file.empty();
+  return known;
+}
+
 }  // namespace vnetdiag

@@ -66,6 +66,11 @@ ConnectionProbe::ConnectionProbe(const Target& target, const std::string& addres
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
   const std::string& ca_file = ca_bundle.empty() ? fallback_ca_file() : ca_bundle;
   if (!ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_file.c_str());
+  // No CA directory beside a CA file: Debian's libcurl adds /etc/ssl/certs by default, which
+  // widens a --ca-bundle to every system root, and libcurl caches the parsed store in the multi
+  // only when it comes from a file alone, so each handshake parsed the whole file again.
+  if (!ca_bundle.empty() || system_ca_file_known())
+    curl_easy_setopt(easy_, CURLOPT_CAPATH, nullptr);
   // Backstops only: the engine ends each phase at its own budget (ms_until_phase_deadline).
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                    to_ms(timeouts.connect_s + timeouts.tls_s) + 500);
