@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <system_error>
+#include <thread>
 
 #include "fd_budget.hpp"
+#include "plan_shards.hpp"
 #include "prober.hpp"
 
 namespace vnetdiag {
@@ -98,15 +101,41 @@ void init_probe_libraries() {
 }
 
 Result<Observations> run_probers(const CheckPlan& plan, const std::vector<ProberEntry>& probers) {
-  // Each resolver's c-ares channel may hold a UDP and a TCP socket per server, the system lookup
-  // its pool's, and libraries a few of their own.
-  const std::size_t reserved = 3 * plan.resolvers.size() + 24;
+  const std::size_t shards =
+      shard_count(plan.targets.size(), plan.shards != 0 ? plan.shards : usable_cores());
+  // Each resolver's c-ares channel may hold a UDP and a TCP socket per server in every shard, the
+  // system lookup its pool's, and libraries a few of their own.
+  const std::size_t reserved = 3 * plan.resolvers.size() * shards + 24;
   auto slots = connection_slots(plan.max_connections, reserved, current_fd_budget());
   if (!slots) return slots.error();
   CheckPlan within = plan;
-  within.max_connections = *slots;
-  Engine engine(within);
-  return engine.run(probers);
+  within.max_connections = std::max(*slots, shards);
+  if (shards == 1) {
+    Engine engine(within);
+    return engine.run(probers);
+  }
+  const std::vector<PlanShard> parts = split_plan(within, shards);
+  std::vector<Result<Observations>> results(parts.size(), Error{"shard did not run"});
+  auto run_shard = [&](std::size_t s) {
+    Engine engine(parts[s].plan);
+    results[s] = engine.run(probers);
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t s = 1; s < parts.size(); ++s) {
+    try {
+      threads.emplace_back(run_shard, s);
+    } catch (const std::system_error&) {
+      run_shard(s);  // no thread to be had: run it here, before shard 0, rather than never
+    }
+  }
+  run_shard(0);
+  for (auto& thread : threads) thread.join();
+  std::vector<Observations> observed;
+  for (auto& result : results) {
+    if (!result) return result.error();
+    observed.push_back(std::move(*result));
+  }
+  return merge_shards(within, parts, std::move(observed));
 }
 
 Result<Observations> run_check(const CheckPlan& plan) {

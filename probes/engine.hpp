@@ -1,7 +1,8 @@
 #pragma once
-// The engine runs every probe of a check at once in one thread: c-ares sockets are handed to
-// curl_multi_poll as extra descriptors, so DNS, TCP, TLS and HTTP all progress in one loop, and a
-// connection starts the moment its address is known.
+// The engine runs every probe of a check at once in one loop: c-ares sockets are handed to
+// curl_multi_poll as extra descriptors, so DNS, TCP, TLS and HTTP all progress together, and a
+// connection starts the moment its address is known. Many targets are split over one loop per
+// core (plan_shards.hpp).
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct CheckPlan {
   // Also resolve through getaddrinfo. Only meaningful when the resolvers are the system's own.
   bool system_lookup = false;
   std::size_t max_connections = 64;  // connection probes in flight at once
+  // Engine loops (threads) the targets are split over: 0 for one per usable core, as many as the
+  // targets fill (plan_shards.hpp).
+  std::size_t shards = 0;
 };
 
 // Errors are only for what stops the check from running at all (a resolver c-ares cannot use).
