@@ -116,13 +116,10 @@ ApplyResult apply_plan(const Plan& plan, arm::ArmClient& client, const ApplyOpti
   if (stopping(options)) {
     main_ok = false;  // nothing more: the lock-down waits for a run that ends
   } else if (main_ok && !lock_down.empty() && options.verify) {
-    const auto start = Clock::now();
-    while (!(result.verified_before_lock_down = options.verify())) {
-      if (stopping(options) ||
-          std::chrono::duration<double>(Clock::now() - start).count() > options.verify_budget_s)
-        break;
-      std::this_thread::sleep_for(std::chrono::duration<double>(options.verify_interval_s));
-    }
+    const auto verify_start = Clock::now();
+    result.verified_before_lock_down = retry_until(options.verify, options.verify_pacing,
+                                                   [&options] { return stopping(options); });
+    result.verify_wait_s = std::chrono::duration<double>(Clock::now() - verify_start).count();
     if (stopping(options)) main_ok = false;
   } else if (main_ok) {
     result.verified_before_lock_down = true;

@@ -9,6 +9,7 @@
 
 #include "arm_client.hpp"
 #include "plan.hpp"
+#include "retry_until.hpp"
 
 namespace vnetdiag::fix {
 
@@ -30,6 +31,8 @@ struct StepEvent {
 struct ApplyResult {
   std::vector<StepOutcome> steps;
   bool verified_before_lock_down = false;
+  // From the end of the main steps to the lock-down's start: the change showing to the app.
+  double verify_wait_s = 0;
   bool ok = false;
   bool stopped = false;  // `stop` was set: steps not started then were skipped
 };
@@ -41,8 +44,7 @@ struct ApplyOptions {
   // "" when the replacement's connection is Approved and step.host resolves to its address,
   // else why not (the step is then skipped: nothing is deleted). Unset: never delete.
   std::function<std::string(const PlanStep&)> confirm_replacement;
-  double verify_budget_s = 180;
-  double verify_interval_s = 1;
+  RetryPacing verify_pacing;  // how long and how often `verify` and the confirmation are retried
   // Called from the step threads (serialised by the executor) as steps start and end.
   std::function<void(const StepEvent&)> on_event;
   // Once true (Ctrl-C), no further step starts; those in flight run to their end.

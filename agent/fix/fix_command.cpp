@@ -337,7 +337,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
     }
   }
   fix::ApplyOptions apply_options;
-  if (cs.verify_timeout.given()) apply_options.verify_budget_s = cs.verify_timeout.value;
+  if (cs.verify_timeout.given()) apply_options.verify_pacing.budget_s = cs.verify_timeout.value;
   apply_options.verify = [&prepared] {
     auto report = run_once(*prepared);
     return report && data_plane_ok(*report);
@@ -375,13 +375,8 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
                  t.system.addresses.end();
       return false;
     };
-    const auto start = std::chrono::steady_clock::now();
-    while (!resolves()) {
-      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
-          apply_options.verify_budget_s)
-        return step.host + " does not resolve to the new endpoint's address " + address;
-      std::this_thread::sleep_for(std::chrono::duration<double>(apply_options.verify_interval_s));
-    }
+    if (!fix::retry_until(resolves, apply_options.verify_pacing))
+      return step.host + " does not resolve to the new endpoint's address " + address;
     return "";
   };
   std::ofstream journal_file;
@@ -413,14 +408,15 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   }
   // Changes take a moment to show (zone links, record TTLs, the platform applying a site
   // change): check again until the fix shows or the verify budget is spent.
-  auto final_report = run_once(*prepared);
-  const auto verify_start = std::chrono::steady_clock::now();
-  while (applied.ok && !applied.stopped && !(final_report && fixed(*final_report)) &&
-         std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count() <
-             apply_options.verify_budget_s) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(apply_options.verify_interval_s));
+  Result<Report> final_report = Error{"not checked"};
+  const auto check_fixed = [&] {
     final_report = run_once(*prepared);
-  }
+    return final_report && fixed(*final_report);
+  };
+  if (applied.ok && !applied.stopped)
+    fix::retry_until(check_fixed, apply_options.verify_pacing);
+  else
+    check_fixed();
   const bool passed = final_report && fixed(*final_report);
 
   nlohmann::json steps = nlohmann::json::array();
@@ -449,6 +445,7 @@ int fix_command(const std::vector<std::string>& args, const std::map<std::string
   result["journal"] = journal;
   result["arm_requests"] = client.requests_sent();
   result["verified"] = passed;
+  result["verify_wait_seconds"] = applied.verify_wait_s;
   if (final_report) {
     result["check"] = report_to_json(*final_report);
     evidence_report = *final_report;

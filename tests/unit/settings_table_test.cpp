@@ -214,7 +214,7 @@ TEST(SettingsTable, DefaultsAreWhatTheCodeUsesWhenNotGiven) {
   EXPECT_EQ(s.endpoint_subnet.value, names.endpoint_subnet);
   EXPECT_EQ(s.endpoint_prefix.value, names.endpoint_prefix);
   EXPECT_EQ(s.location.value, names.location);
-  EXPECT_EQ(s.verify_timeout.value, fix::ApplyOptions{}.verify_budget_s);
+  EXPECT_EQ(s.verify_timeout.value, fix::ApplyOptions{}.verify_pacing.budget_s);
   EXPECT_EQ(s.operation_timeout.value, arm::ArmOptions{}.lro_budget_s);
 }
 
