@@ -25,17 +25,6 @@
 namespace vnetdiag {
 namespace {
 
-std::string utc_now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  tm t{};
-  gmtime_r(&ts.tv_sec, &t);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  (void)std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
-  return buf;
-}
-
 double seconds_between(std::chrono::steady_clock::time_point a,
                        std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -258,7 +247,7 @@ struct CheckScheduler::State {
       current.update([&](const std::shared_ptr<const Snapshot>&) {
         return after_cycle ? after_cycle(snapshot) : snapshot;
       });
-      if (log) log(cycle_log_line(*snapshot, utc_now_ms(), instance_id, peak_rss_kib));
+      if (log) log(cycle_log_line(*snapshot, iso_utc_ms(unix_now()), instance_id, peak_rss_kib));
       snapshot.reset();
       // A check (or its bytes) allocates and frees a lot on this thread's arena; give the pages
       // back so the resident size stays flat between cycles.

@@ -22,14 +22,6 @@
 namespace vnetdiag {
 namespace {
 
-std::string iso_utc(double unix_s) {
-  const auto t = static_cast<std::time_t>(unix_s);
-  tm parts{};
-  gmtime_r(&t, &parts);
-  char buf[32];
-  return std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &parts) ? buf : "";
-}
-
 // mkdir -p with mode 0755; "" or the reason.
 std::string make_dirs(const std::string& dir) {
   std::string path;
@@ -51,7 +43,7 @@ std::string instance_file_body(const Snapshot& s, const std::string& instance_id
                                double now_unix) {
   if (!s.checked()) return "";
   nlohmann::ordered_json head = {
-      {"instance", instance_id}, {"written_at", iso_utc(now_unix)}, {"interval_s", interval_s}};
+      {"instance", instance_id}, {"written_at", iso_utc_ms(now_unix)}, {"interval_s", interval_s}};
   if (!s.has_report) head["check_error"] = s.error;
   const std::string member = "\"vnetdiag_instance\": " + json_text(head);
   // report_json is one JSON object ({"schema_version": ...} or {"status": "error", ...}).

@@ -4,7 +4,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <ctime>
 
 namespace vnetdiag {
@@ -35,6 +37,18 @@ double unix_now() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string iso_utc_ms(double unix_s) {
+  if (!(unix_s > 0)) unix_s = 0;
+  const auto whole = static_cast<time_t>(unix_s);
+  const long ms = std::min(999L, static_cast<long>((unix_s - static_cast<double>(whole)) * 1000));
+  tm t{};
+  gmtime_r(&whole, &t);
+  char buf[48];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+  (void)std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ms);
+  return buf;
 }
 
 }  // namespace vnetdiag

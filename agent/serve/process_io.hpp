@@ -1,6 +1,7 @@
 #pragma once
 // What serve's forked children and the files it writes share: a write that survives EINTR and
-// short writes, closing every inherited descriptor in a child, and the wall clock as a number.
+// short writes, closing every inherited descriptor in a child, and the wall clock as a number and
+// as text.
 #include <string>
 
 namespace vnetdiag {
@@ -14,5 +15,8 @@ void close_from(int first);
 
 // Seconds since the Unix epoch, with the fraction.
 double unix_now();
+
+// ISO 8601 in UTC to the millisecond, "2026-01-01T00:00:00.250Z" (0 for a time before 1970).
+std::string iso_utc_ms(double unix_s);
 
 }  // namespace vnetdiag

@@ -8,6 +8,7 @@
 #include "app_insights.hpp"
 #include "observations.hpp"
 #include "otlp_json.hpp"
+#include "process_io.hpp"
 #include "pusher.hpp"
 #include "secrets.hpp"
 #include "serve_snapshot.hpp"
@@ -219,7 +220,8 @@ TEST(AppInsights, TimeTexts) {
   EXPECT_EQ(timespan_text(3661.5), "01:01:01.500");
   EXPECT_EQ(timespan_text(90000), "1.01:00:00.000");
   EXPECT_EQ(timespan_text(-1), "00:00:00.000");
-  EXPECT_EQ(iso_time(1767225600.25), "2026-01-01T00:00:00.250Z");
+  EXPECT_EQ(iso_utc_ms(1767225600.25), "2026-01-01T00:00:00.250Z");
+  EXPECT_EQ(iso_utc_ms(-5), "1970-01-01T00:00:00.000Z");
 }
 
 TEST(Push, OtlpUrlIsHttpsOrLoopbackHttp) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "otlp_json.hpp"
+#include "process_io.hpp"
 #include "secrets.hpp"
 #include "text_util.hpp"
 #include "url_trust.hpp"
@@ -127,18 +128,6 @@ std::string timespan_text(double seconds) {
   return days > 0 ? std::to_string(days) + "." + buf : std::string(buf);
 }
 
-std::string iso_time(double unix_s) {
-  if (!(unix_s > 0)) unix_s = 0;
-  const auto whole = static_cast<time_t>(unix_s);
-  const auto ms = std::min(999L, static_cast<long>((unix_s - static_cast<double>(whole)) * 1000));
-  tm t{};
-  gmtime_r(&whole, &t);
-  char buf[48];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  (void)std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ms);
-  return buf;
-}
-
 std::string random_uuid() {
   std::string hex = random_hex(16);
   hex[12] = '4';                                                    // version 4
@@ -159,7 +148,7 @@ std::string availability_envelopes(const Snapshot& snapshot, const std::string& 
         for (const auto& [k, v] : sample.labels)
           if (k == "target")
             (family.name == "probe_success" ? success : duration)[v] = sample.value;
-  const std::string time = iso_time(snapshot.finished_unix);
+  const std::string time = iso_utc_ms(snapshot.finished_unix);
   const std::string name =
       "Microsoft.ApplicationInsights." + ikey_without_dashes(instrumentation_key) + ".Availability";
   for (const auto& target : snapshot.targets) {

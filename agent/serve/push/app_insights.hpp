@@ -41,8 +41,6 @@ std::string availability_envelopes(const Snapshot& snapshot, const std::string& 
 
 // 0.1234 s as "00:00:00.123" (TimeSpan text; days as "d." when there are any).
 std::string timespan_text(double seconds);
-// Unix seconds as ISO 8601 UTC with milliseconds.
-std::string iso_time(double unix_s);
 // A random version-4 UUID.
 std::string random_uuid();
 
