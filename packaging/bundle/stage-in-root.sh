@@ -1,12 +1,38 @@
 #!/bin/bash
 # Runs inside the bullseye build root (packaging/bundle/build-bundle.sh): puts the built binary
 # and every shared library it needs that is not part of glibc into /stage, with the package name
-# and licence of each, and checks that nothing needs a glibc newer than the floor.
-# Usage: stage-in-root.sh BINARY STAGE DEBUG_DIR GLIBC_FLOOR
+# and licence of each, and checks that nothing needs a glibc newer than the floor. What was
+# linked statically (libcurl from STATIC_DEPS, made by minimal-curl.sh; libcares.a; OpenSSL's
+# archives) is named, with its licence, too.
+# Usage: stage-in-root.sh BINARY STAGE DEBUG_DIR GLIBC_FLOOR [STATIC_DEPS]
 set -euo pipefail
-binary="$1" stage="$2" debug_dir="$3" floor="$4"
+binary="$1" stage="$2" debug_dir="$3" floor="$4" static_deps="${5:-}"
 
 mkdir -p "$stage/bin" "$stage/lib" "$stage/licenses" "$debug_dir"
+# Read before stripping: which libraries' code is inside the binary itself.
+defined="$(nm --defined-only "$binary" 2>/dev/null | awk '{print $3}')"
+has() { grep -qx "$1" <<<"$defined"; }
+: >"$stage/.static"
+if has curl_easy_init; then
+  if [ -z "$static_deps" ] || [ ! -f "$static_deps/VERSION" ]; then
+    echo "stage: libcurl is linked statically but no STATIC_DEPS prefix names its origin" >&2
+    exit 1
+  fi
+  echo "libcurl: $(cat "$static_deps/VERSION") (Debian's source, built by minimal-curl.sh)" >>"$stage/.static"
+  sed 's/^ */    /' "$static_deps/FEATURES" >>"$stage/.static"
+  cp "$static_deps/share/licenses/curl/COPYING" "$stage/licenses/curl.COPYING"
+  cp "$static_deps/share/licenses/curl/copyright" "$stage/licenses/curl.copyright"
+fi
+# A symbol each archive defines, and the package that ships the archive.
+for sym_pkg in ares_init:libc-ares-dev SSL_new:libssl-dev \
+               _ZNSt8ios_base4InitC1Ev:"$(dpkg -S /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.a | head -n 1 | cut -d: -f1)" \
+               _ZN5boost15program_options13variables_mapC1EPKNS0_22abstract_variables_mapE:libboost-program-options1.74-dev; do
+  if has "${sym_pkg%%:*}"; then
+    pkg="${sym_pkg#*:}"
+    dpkg-query -W -f='${Package} ${Version} (static archive)\n' "$pkg" >>"$stage/.static"
+    cp "/usr/share/doc/$pkg/copyright" "$stage/licenses/$pkg.copyright"
+  fi
+done
 # The debug information goes beside the bundle (dist/), not into it: 50 MB against 3.
 objcopy --only-keep-debug "$binary" "$debug_dir/vnetdiag.debug"
 objcopy --strip-debug --strip-unneeded --add-gnu-debuglink="$debug_dir/vnetdiag.debug" "$binary" "$stage/bin/vnetdiag"

@@ -39,8 +39,24 @@ if bundles:
     print(buildinfo)
     tally.check("it holds the binary (executable), its libraries, the launcher and startup.sh",
                 "vnetdiag/bin/vnetdiag" in names and members["vnetdiag/bin/vnetdiag"].mode & 0o111 and
-                "vnetdiag/lib/libcurl.so.4" in names and "vnetdiag/lib/libcares.so.2" in names and
                 "vnetdiag/vnetdiag.sh" in names and "vnetdiag/startup.sh" in names, str(names[:20]))
+    # libcurl, c-ares and OpenSSL: linked in (the default, packaging/bundle/minimal-curl.sh), named in
+    # BUILDINFO with their licences; or, with VNETDIAG_BUNDLE_STATIC=0, Debian's shared ones in lib/.
+    if "vnetdiag/lib/libcurl.so.4" in names:
+        tally.check("Debian's shared libcurl and c-ares are in lib/", "vnetdiag/lib/libcares.so.2" in names)
+    else:
+        tally.check("libcurl (HTTP and HTTPS only), c-ares and OpenSSL are linked in: BUILDINFO names them",
+                    "libcurl: curl " in buildinfo and "Protocols:        HTTP HTTPS\n" in buildinfo and
+                    "libc-ares-dev " in buildinfo and "libssl-dev " in buildinfo, buildinfo)
+        tally.check("... and their licences are in licenses/",
+                    all(f"vnetdiag/licenses/{f}" in names for f in
+                        ("curl.COPYING", "curl.copyright", "libc-ares-dev.copyright", "libssl-dev.copyright")),
+                    str([n for n in names if "/licenses/" in n]))
+        tally.check("... and no library of Debian's libcurl is shipped",
+                    not any(os.path.basename(n).startswith(("libcurl", "libcares", "libssl", "libcrypto", "libnghttp2",
+                                                            "libgnutls", "libldap", "libssh", "libidn", "libpsl",
+                                                            "libbrotli", "libzstd", "libkrb5", "libgssapi", "librtmp"))
+                            for n in names if "/lib/" in n), str([n for n in names if "/lib/" in n]))
     tally.check("it ships no part of glibc", not any(os.path.basename(n).startswith(
         ("libc.so", "ld-linux", "libm.so", "libpthread.so", "libdl.so", "libresolv.so", "libnss_")) for n in names))
     tally.check("BUILDINFO names the glibc floor 2.31", "needs glibc >= 2.31" in buildinfo, buildinfo)
