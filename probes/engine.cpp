@@ -104,12 +104,17 @@ Result<Observations> run_probers(const CheckPlan& plan, const std::vector<Prober
   const std::size_t shards =
       shard_count(plan.targets.size(), plan.shards != 0 ? plan.shards : usable_cores());
   // Each resolver's c-ares channel may hold a UDP and a TCP socket per server in every shard, the
-  // system lookup its pool's, and libraries a few of their own.
-  const std::size_t reserved = 3 * plan.resolvers.size() * shards + 24;
-  auto slots = connection_slots(plan.max_connections, reserved, current_fd_budget());
+  // system lookups in flight theirs, and libraries a few of their own.
+  const FdBudget budget = current_fd_budget();
+  std::size_t reserved = 3 * plan.resolvers.size() * shards + 24;
+  const std::size_t lookups =
+      plan.system_lookup ? system_lookup_slots(plan.max_system_lookups, reserved, budget) : 0;
+  reserved += lookups * kFdsPerSystemLookup;
+  auto slots = connection_slots(plan.max_connections, reserved, budget);
   if (!slots) return slots.error();
   CheckPlan within = plan;
   within.max_connections = std::max(*slots, shards);
+  within.max_system_lookups = std::max(lookups, shards);
   if (shards == 1) {
     Engine engine(within);
     return engine.run(probers);

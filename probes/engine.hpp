@@ -19,7 +19,8 @@ struct CheckPlan {
   std::string ca_bundle;  // empty: the system store
   // Also resolve through getaddrinfo. Only meaningful when the resolvers are the system's own.
   bool system_lookup = false;
-  std::size_t max_connections = 64;  // connection probes in flight at once
+  std::size_t max_connections = 64;     // connection probes in flight at once
+  std::size_t max_system_lookups = 64;  // getaddrinfo calls in flight at once (system_lookup)
   // Engine loops (threads) the targets are split over: 0 for one per usable core, as many as the
   // targets fill (plan_shards.hpp).
   std::size_t shards = 0;

@@ -37,4 +37,10 @@ Result<std::size_t> connection_slots(std::size_t wanted, std::size_t reserved,
   return std::min(wanted, free);
 }
 
+std::size_t system_lookup_slots(std::size_t wanted, std::size_t reserved, const FdBudget& budget) {
+  const std::size_t used = budget.open + reserved;
+  const std::size_t free = budget.limit > used ? budget.limit - used : 0;
+  return std::max<std::size_t>(1, std::min(wanted, free / 4 / kFdsPerSystemLookup));
+}
+
 }  // namespace vnetdiag

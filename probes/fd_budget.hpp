@@ -23,4 +23,11 @@ FdBudget current_fd_budget();
 Result<std::size_t> connection_slots(std::size_t wanted, std::size_t reserved,
                                      const FdBudget& budget);
 
+// Descriptors one getaddrinfo in flight may hold (a UDP socket per query, /etc/hosts).
+inline constexpr std::size_t kFdsPerSystemLookup = 2;
+
+// How many system lookups may be in flight: `wanted`, or a quarter of what is free after
+// `reserved` when that is less (the rest is left to connections), and never fewer than one.
+std::size_t system_lookup_slots(std::size_t wanted, std::size_t reserved, const FdBudget& budget);
+
 }  // namespace vnetdiag

@@ -26,6 +26,7 @@ std::vector<PlanShard> split_plan(const CheckPlan& plan, std::size_t shards) {
     out[s].plan = plan;
     out[s].plan.targets.clear();
     out[s].plan.max_connections = std::max<std::size_t>(1, plan.max_connections / shards);
+    out[s].plan.max_system_lookups = std::max<std::size_t>(1, plan.max_system_lookups / shards);
   }
   for (std::size_t i = 0; i < plan.targets.size(); ++i) {
     PlanShard& shard = out[i % shards];

@@ -25,8 +25,8 @@ struct PlanShard {
   std::vector<std::size_t> indices;  // for each of plan.targets, its index in the whole plan
 };
 
-// Targets dealt round-robin, so that each shard gets a like mix of kinds; connection slots are
-// divided between the shards.
+// Targets dealt round-robin, so that each shard gets a like mix of kinds; connection and system
+// lookup slots are divided between the shards.
 std::vector<PlanShard> split_plan(const CheckPlan& plan, std::size_t shards);
 
 // The shards' observations as one run's: targets in the whole plan's order, the longest duration,

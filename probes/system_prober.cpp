@@ -18,35 +18,28 @@ class SystemProber final : public Prober {
                                   std::chrono::duration<double>(run.plan.timeouts.dns_s))) {}
 
   void start() override {
-    for (const auto& target : run_.plan.targets)
-      lookups_.push_back(std::make_unique<SystemLookup>(target.host, wakeup_));
+    lookups_.resize(run_.plan.targets.size());
+    launch();
   }
 
   long prepare(PollSet& set, ProbeClock::time_point now) override {
-    long wait_ms = -1;
-    bool waiting = false;
-    for (const auto& lookup : lookups_)
-      if (!lookup->poll() && now < deadline_) {
-        waiting = true;
-        wait_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now).count() + 1;
-      }
-    if (waiting) wakeup_->add_socket(set);
-    return wait_ms;
+    if (now >= deadline_) return -1;
+    launch();
+    if (!waiting()) return -1;
+    wakeup_->add_socket(set);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now).count() + 1;
   }
 
   void process(const PollSet&) override { wakeup_->drain(); }
 
-  bool busy(ProbeClock::time_point now) override {
-    return now < deadline_ && std::any_of(lookups_.begin(), lookups_.end(),
-                                          [](const auto& lookup) { return !lookup->poll(); });
-  }
+  bool busy(ProbeClock::time_point now) override { return now < deadline_ && waiting(); }
 
   void finish() override {
     for (std::size_t i = 0; i < lookups_.size(); ++i) {
       SystemResolution& sys = run_.observations.targets[i].system;
       sys.asked = true;
-      if (!lookups_[i]->poll()) continue;  // abandoned: still running at the deadline
+      // Not answered: still running at the deadline (abandoned), or never started within it.
+      if (!lookups_[i] || !lookups_[i]->poll()) continue;
       const auto& r = lookups_[i]->result();
       sys.answered = true;
       sys.error = r.error;
@@ -56,10 +49,28 @@ class SystemProber final : public Prober {
   }
 
  private:
+  // Each getaddrinfo in flight holds a socket or two and glibc's 64 KiB answer buffers: at most
+  // plan.max_system_lookups at once, the next starting as one ends.
+  void launch() {
+    std::size_t running = 0;
+    for (std::size_t i = 0; i < next_; ++i) running += lookups_[i]->poll() ? 0 : 1;
+    for (; next_ < lookups_.size() &&
+           running < std::max<std::size_t>(1, run_.plan.max_system_lookups);
+         ++next_, ++running)
+      lookups_[next_] = std::make_unique<SystemLookup>(run_.plan.targets[next_].host, wakeup_);
+  }
+
+  bool waiting() {
+    if (next_ < lookups_.size()) return true;
+    return std::any_of(lookups_.begin(), lookups_.end(),
+                       [](const auto& lookup) { return !lookup->poll(); });
+  }
+
   ProbeRun& run_;
   ProbeClock::time_point deadline_;
   std::shared_ptr<const LookupWakeup> wakeup_ = std::make_shared<const LookupWakeup>();
-  std::vector<std::unique_ptr<SystemLookup>> lookups_;
+  std::vector<std::unique_ptr<SystemLookup>> lookups_;  // null: not started yet
+  std::size_t next_ = 0;                                // the next target to start
 };
 
 }  // namespace

@@ -24,3 +24,17 @@ TEST(FdBudget, ReadsThisProcesssLimitAndOpenDescriptors) {
   EXPECT_GE(b.open, 3u);  // stdin, stdout, stderr at least
   EXPECT_GT(b.limit, b.open);
 }
+
+namespace vnetdiag {
+namespace {
+
+TEST(FdBudget, SystemLookupsTakeAQuarterOfWhatIsFreeAndAtLeastOne) {
+  EXPECT_EQ(system_lookup_slots(64, 40, FdBudget{1024, 10}), 64u);
+  // 64 - 8 open - 36 reserved = 20 free: a quarter is 5 descriptors, 2 a lookup.
+  EXPECT_EQ(system_lookup_slots(64, 36, FdBudget{64, 8}), 2u);
+  EXPECT_EQ(system_lookup_slots(64, 36, FdBudget{40, 8}), 1u);
+  EXPECT_EQ(system_lookup_slots(3, 0, FdBudget{1 << 20, 0}), 3u);
+}
+
+}  // namespace
+}  // namespace vnetdiag

@@ -41,6 +41,7 @@ TEST(PlanShards, OneLoopUntilEachShardWouldHaveEnoughTargets) {
 TEST(PlanShards, TargetsAreDealtRoundRobinAndSlotsDivided) {
   CheckPlan plan = plan_of(7);
   plan.max_connections = 64;
+  plan.max_system_lookups = 30;
   const auto shards = split_plan(plan, 3);
   ASSERT_EQ(shards.size(), 3u);
   EXPECT_EQ(shards[0].indices, (std::vector<std::size_t>{0, 3, 6}));
@@ -48,6 +49,7 @@ TEST(PlanShards, TargetsAreDealtRoundRobinAndSlotsDivided) {
   EXPECT_EQ(shards[2].indices, (std::vector<std::size_t>{2, 5}));
   for (const auto& s : shards) {
     EXPECT_EQ(s.plan.max_connections, 21u);
+    EXPECT_EQ(s.plan.max_system_lookups, 10u);
     EXPECT_EQ(s.plan.resolvers.size(), 1u);
     ASSERT_EQ(s.plan.targets.size(), s.indices.size());
     for (std::size_t i = 0; i < s.indices.size(); ++i)
@@ -123,6 +125,30 @@ TEST(PlanShards, AShardedRunGivesEachTargetItsOwnObservationsFromSeveralThreads)
     threads.insert(t.connections[0].error);
   }
   EXPECT_EQ(threads.size(), 3u);
+}
+
+// "localhost" comes from /etc/hosts: nothing leaves the machine.
+TEST(PlanShards, SystemLookupsBeyondTheirSlotsWaitTheirTurnAndAllAnswer) {
+  init_probe_libraries();
+  CheckPlan plan = plan_of(0);
+  for (int i = 0; i < 12; ++i) {
+    Target t;
+    t.host = "localhost";
+    plan.targets.push_back(t);
+  }
+  plan.resolvers.clear();
+  plan.system_lookup = true;
+  plan.max_system_lookups = 2;
+  const ProberEntry* system = find_prober("system");
+  ASSERT_NE(system, nullptr);
+  auto obs = run_probers(plan, {*system});
+  ASSERT_TRUE(obs) << obs.error().message;
+  for (const auto& t : obs->targets) {
+    EXPECT_TRUE(t.system.asked);
+    EXPECT_TRUE(t.system.answered);
+    EXPECT_TRUE(t.system.error.empty()) << t.system.error;
+    EXPECT_FALSE(t.system.addresses.empty());
+  }
 }
 
 TEST(PlanShards, ASmallPlanRunsInOneLoop) {
