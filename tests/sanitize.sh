@@ -15,7 +15,7 @@ for stage in "${stages[@]}"; do
   case "$stage" in
   asan)
     bash tests/fuzz/run-ci.sh build-asan
-    (cd build-asan && ctest --output-on-failure --timeout 900 -LE "packaging|lint|fuzz")
+    (cd build-asan && ctest --output-on-failure --timeout 900 -LE "packaging|lint|fuzz|bench")
     ;;
   tsan)
     cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \

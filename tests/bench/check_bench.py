@@ -9,7 +9,7 @@ with a one-way delay (default 20 ms) added on the VNet side of the lab; then the
 takes to report a dropped port and a dead DNS server with its default phase budgets.
 Prints a markdown table. Not a test: nothing here asserts a time.
 
-usage: check_bench.py [--vnetdiag PATH] [--runs N] [--sizes 1,2,10,50,200] [--delay-ms 20] [--quick]"""
+usage: check_bench.py [--vnetdiag PATH] [--runs N] [--sizes 1,2,10,50,200] [--delay-ms 20] [--quick] [--json FILE]"""
 import argparse
 import json
 import os
@@ -48,9 +48,19 @@ def names(n):
     return vaults, accounts
 
 
-def apply_world(n):
+def apply_world(n, resolvers=1):
+    """n endpoints; resolvers=2 adds the VNet's custom DNS server 10.0.2.54, forwarding like Azure
+    DNS, to the app's resolv.conf, so that every name is answered by two DNS servers."""
     vaults, accounts = names(n)
     world = sh([MAKE_WORLD, "--vaults", str(len(vaults)), "--accounts", str(len(accounts))]).stdout
+    if resolvers == 2:
+        w = json.loads(world)
+        w["custom_dns"] = {"state": "up", "forwards_privatelink": True}
+        w["app"] = {"integrated": True, "route_all": False, "dns_servers": ["10.0.2.53", "10.0.2.54"]}
+        w["description"] += " Two resolvers: Azure DNS and a forwarding custom DNS server."
+        world = json.dumps(w)
+    elif resolvers != 1:
+        raise ValueError("resolvers: 1 or 2 (the lab has Azure DNS and one custom DNS server)")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(world)
     sh([LAB, "apply", f.name], timeout=120)
@@ -169,6 +179,39 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def bench_size(lab, vnetdiag, n, runs, console_max=50, console_runs=None, blackbox_max=None, resolvers=1):
+    """One size in the lab as it is (lab_up done): vnetdiag --runs times, the console way
+    (console_runs times, only up to console_max endpoints) and blackbox_exporter (runs times, only
+    up to blackbox_max endpoints, None = always). Returns a row with medians and the raw numbers."""
+    vaults, accounts, hosts = apply_world(n, resolvers)
+    vd = [run_vnetdiag(lab, vnetdiag, vaults, accounts) for _ in range(runs)]
+    bad = [r[2] for r in vd if r[2] != 0]
+    try:  # what the last run found, besides ok
+        findings = sorted({f.get("id", "?") for f in json.loads(vd[-1][3]).get("findings", [])
+                           if f.get("severity") != "ok"})
+    except ValueError:
+        findings = None
+    row = {"delay": int(lab.get("DELAY_MS", 0)), "n": n, "resolvers": resolvers,
+           "vnetdiag_s": median([r[0] for r in vd]), "vnetdiag_rss": max(r[1] for r in vd) / 1024,
+           "vnetdiag_exit": bad[0] if bad else 0, "vnetdiag_runs": [r[0] for r in vd],
+           "vnetdiag_rss_runs": [r[1] / 1024 for r in vd], "vnetdiag_exits": [r[2] for r in vd],
+           "vnetdiag_findings": findings}
+    if n <= console_max:
+        console = [run_console(lab, hosts)[0] for _ in range(console_runs or max(1, runs // 2))]
+        row["console_s"], row["console_runs"] = median(console), console
+    if blackbox_max is None or n <= blackbox_max:
+        bb = Blackbox(lab, hosts)
+        try:
+            results = [bb.probe_all(hosts) for _ in range(runs)]
+            row["blackbox_s"] = median([r[0] for r in results])
+            row["blackbox_ok"] = min(r[1] for r in results)
+            row["blackbox_rss"] = bb.peak_rss_kib() / 1024
+            row["blackbox_runs"] = [r[0] for r in results]
+        finally:
+            bb.stop()
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vnetdiag", default=os.path.join(ROOT, "build", "agent", "vnetdiag"))
@@ -177,6 +220,7 @@ def main():
     ap.add_argument("--delay-ms", type=int, default=20)
     ap.add_argument("--console-max", type=int, default=50, help="largest size run the console way")
     ap.add_argument("--quick", action="store_true", help="2 runs, sizes 1,2,50")
+    ap.add_argument("--json", metavar="FILE", help="also write the raw numbers to FILE")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.sizes = 2, "1,2,50"
@@ -191,22 +235,9 @@ def main():
     try:
         for delay in (0, args.delay_ms):
             lab = lab_up(delay)
+            lab["DELAY_MS"] = str(delay)
             for n in sizes:
-                vaults, accounts, hosts = apply_world(n)
-                vd = [run_vnetdiag(lab, args.vnetdiag, vaults, accounts) for _ in range(args.runs)]
-                bad = [r[2] for r in vd if r[2] != 0]
-                row = {"delay": delay, "n": n, "vnetdiag_s": median([r[0] for r in vd]),
-                       "vnetdiag_rss": max(r[1] for r in vd) / 1024, "vnetdiag_exit": bad[0] if bad else 0}
-                if n <= args.console_max:
-                    row["console_s"] = median([run_console(lab, hosts)[0] for _ in range(max(1, args.runs // 2))])
-                bb = Blackbox(lab, hosts)
-                try:
-                    results = [bb.probe_all(hosts) for _ in range(args.runs)]
-                    row["blackbox_s"] = median([r[0] for r in results])
-                    row["blackbox_ok"] = min(r[1] for r in results)
-                    row["blackbox_rss"] = bb.peak_rss_kib() / 1024
-                finally:
-                    bb.stop()
+                row = bench_size(lab, args.vnetdiag, n, args.runs, args.console_max)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
         lab = lab_up(0)
@@ -218,6 +249,10 @@ def main():
     finally:
         subprocess.run([LAB, "down"], capture_output=True, timeout=120)
 
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"runs": args.runs, "sizes": sizes, "rows": rows,
+                       "faults": [{"scenario": s, "seconds": t, "exit": c} for s, t, c in faults]}, f, indent=1)
     print(f"\n`tests/bench/check_bench.py --runs {args.runs} --sizes {args.sizes} --delay-ms {args.delay_ms}` "
           f"(medians; peak RSS is the maximum over runs)\n")
     print("| one-way delay | endpoints | vnetdiag check | console way (nslookup + curl -v, sequential) | blackbox_exporter (3N /probe at once) | vnetdiag peak RSS | blackbox peak RSS | vnetdiag exit |")

@@ -4,8 +4,9 @@
 # peak RSS of both, and serve's RSS at start and after a soak to show it does not grow.
 # Prints a markdown table. Not a test: nothing here asserts a number. See README-serve.md.
 #
-# usage: serve_bench.sh [--quick] [--vnetdiag PATH] [--duration S] [--soak S]
+# usage: serve_bench.sh [--quick] [--vnetdiag PATH] [--duration S] [--soak S] [--json FILE]
 #   --quick   3 s per run and a 15 s soak instead of 10 s and 60 s
+#   --json    also write the raw numbers to FILE
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,13 +14,15 @@ root=$(cd "$here/../.." && pwd)
 vnetdiag="$root/build/agent/vnetdiag"
 duration=10
 soak=60
+json_out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) duration=3; soak=15 ;;
     --vnetdiag) vnetdiag=$2; shift ;;
     --duration) duration=$2; shift ;;
     --soak) soak=$2; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --json) json_out=$2; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "serve_bench.sh: unknown argument $1 (see --help)" >&2; exit 3 ;;
   esac
   shift
@@ -37,6 +40,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 # Polls until a command succeeds (a readiness check, not a fixed wait).
 wait_for() {
@@ -77,7 +81,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rss_start=$(status_kib "$serve_pid" VmRSS)
 anon_start=$(status_kib "$serve_pid" RssAnon)
 
-# One wrk run: "req/s|p99 ms|errors".
+# One wrk run: "req/s|p99 ms|errors|p50 ms".
 run_wrk() {
   local conns=$1 url=$2 out
   out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency "$url")
@@ -85,9 +89,10 @@ run_wrk() {
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec:/ { rps = $2 }
     $1 == "99%" { p99 = ms($2) }
+    $1 == "50%" { p50 = ms($2) }
     /Socket errors:/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 }
     /Non-2xx or 3xx responses:/ { errors += $5 }
-    END { printf "%.0f|%.3f|%d\n", rps, p99, errors + 0 }' <<< "$out"
+    END { printf "%.0f|%.3f|%d|%.3f\n", rps, p99, errors + 0, p50 }' <<< "$out"
 }
 
 declare -A result
@@ -122,13 +127,13 @@ echo
 echo "wrk 1 thread on loopback, ${duration} s per row, $(nproc) cores (load average before ${load_before}, after ${load_after});"
 echo "serve: 2 targets on loopback peers, interval 30 s; blackbox_exporter: one http module, no probes."
 echo
-echo "| endpoint | connections | req/s | p99 ms | errors | serve ÷ blackbox req/s |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| endpoint | connections | req/s | p50 ms | p99 ms | errors | serve ÷ blackbox req/s |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for conns in 1 64; do
-  echo "| serve /readyz | $conns | $(field serve_readyz.$conns 1) | $(field serve_readyz.$conns 2) | $(field serve_readyz.$conns 3) | $(ratio "$(field serve_readyz.$conns 1)" "$(field bb_healthy.$conns 1)") vs /-/healthy |"
-  echo "| serve /metrics | $conns | $(field serve_metrics.$conns 1) | $(field serve_metrics.$conns 2) | $(field serve_metrics.$conns 3) | $(ratio "$(field serve_metrics.$conns 1)" "$(field bb_metrics.$conns 1)") |"
-  echo "| blackbox /metrics | $conns | $(field bb_metrics.$conns 1) | $(field bb_metrics.$conns 2) | $(field bb_metrics.$conns 3) | |"
-  echo "| blackbox /-/healthy | $conns | $(field bb_healthy.$conns 1) | $(field bb_healthy.$conns 2) | $(field bb_healthy.$conns 3) | |"
+  echo "| serve /readyz | $conns | $(field serve_readyz.$conns 1) | $(field serve_readyz.$conns 4) | $(field serve_readyz.$conns 2) | $(field serve_readyz.$conns 3) | $(ratio "$(field serve_readyz.$conns 1)" "$(field bb_healthy.$conns 1)") vs /-/healthy |"
+  echo "| serve /metrics | $conns | $(field serve_metrics.$conns 1) | $(field serve_metrics.$conns 4) | $(field serve_metrics.$conns 2) | $(field serve_metrics.$conns 3) | $(ratio "$(field serve_metrics.$conns 1)" "$(field bb_metrics.$conns 1)") |"
+  echo "| blackbox /metrics | $conns | $(field bb_metrics.$conns 1) | $(field bb_metrics.$conns 4) | $(field bb_metrics.$conns 2) | $(field bb_metrics.$conns 3) | |"
+  echo "| blackbox /-/healthy | $conns | $(field bb_healthy.$conns 1) | $(field bb_healthy.$conns 4) | $(field bb_healthy.$conns 2) | $(field bb_healthy.$conns 3) | |"
 done
 echo
 echo "| memory | serve | blackbox |"
@@ -139,3 +144,26 @@ echo "| RSS after the runs above, before the soak | ${rss_pre} KiB (anon ${anon_
 echo "| RSS after a ${soak} s soak at 64 connections on /metrics (${soak_rps} req/s; ${checks} checks so far) | ${rss_end} KiB (anon ${anon_end}) | |"
 echo "| of which shared-library file pages | $(( rss_end - anon_end )) KiB | |"
 echo "| peak RSS of a check's child process (check_max_rss_kib) | ${check_peak:-?} KiB | |"
+
+if [ -n "$json_out" ]; then
+  {
+    printf '{"duration_s": %s, "soak_s": %s, "nproc": %s, "load_before": "%s", "load_after": "%s",\n' \
+      "$duration" "$soak" "$(nproc)" "$load_before" "$load_after"
+    printf ' "rows": ['
+    sep=""
+    for conns in 1 64; do
+      for name in serve_readyz serve_metrics bb_metrics bb_healthy; do
+        printf '%s\n  {"name": "%s", "connections": %s, "rps": %s, "p50_ms": %s, "p99_ms": %s, "errors": %s}' "$sep" \
+          "$name" "$conns" "$(field "$name.$conns" 1)" "$(field "$name.$conns" 4)" "$(field "$name.$conns" 2)" \
+          "$(field "$name.$conns" 3)"
+        sep=","
+      done
+    done
+    printf '],\n "serve_hwm_kib": %s, "blackbox_hwm_kib": %s, "serve_rss_start_kib": %s, "serve_anon_start_kib": %s,\n' \
+      "$(status_kib "$serve_pid" VmHWM)" "$(status_kib "$bb_pid" VmHWM)" "$rss_start" "$anon_start"
+    printf ' "serve_rss_pre_soak_kib": %s, "serve_anon_pre_soak_kib": %s, "serve_rss_after_soak_kib": %s,\n' \
+      "$rss_pre" "$anon_pre" "$rss_end"
+    printf ' "serve_anon_after_soak_kib": %s, "soak_rps": %s, "checks": %s, "check_max_rss_kib": %s}\n' \
+      "$anon_end" "${soak_rps:-0}" "$checks" "${check_peak:-null}"
+  } > "$json_out"
+fi
