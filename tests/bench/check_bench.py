@@ -74,7 +74,10 @@ MAXRSS = os.path.join(tempfile.gettempdir(), "vnetdiag-bench-maxrss")
 
 
 def build_maxrss():
-    sh(["cc", "-O2", "-o", MAXRSS, os.path.join(HERE, "maxrss.c")])
+    # Built beside and renamed into place: two benches starting at once must not run a half-written one.
+    tmp = f"{MAXRSS}.{os.getpid()}"
+    sh(["cc", "-O2", "-o", tmp, os.path.join(HERE, "maxrss.c")])
+    os.replace(tmp, MAXRSS)
 
 
 def timed(cmd):
